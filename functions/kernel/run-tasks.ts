@@ -1,0 +1,114 @@
+/** Task worker: runs the tasks of a batch from the priority queues (SQS event source). */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { queuesNeedingUrls, topology } from '../../infra/topology.js';
+import { sqsClient } from '../../shared/adapters/aws-clients.js';
+import type { Agent } from '../../shared/core/agents/agent.js';
+import {
+  retryDelaySeconds,
+  runTaskMessage,
+  type WorkerDeps,
+} from '../../shared/core/kernel/run-task.js';
+import { systemClock } from '../../shared/core/ports.js';
+import { taskMessageSchema } from '../../shared/core/tasks/task.js';
+import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
+import { parseInput } from '../../shared/core/validation.js';
+import { queueUrl, settings } from '../../shared/runtime/config.js';
+import { createLogger } from '../../shared/runtime/logger.js';
+import { jsonBody, processBatch, queueNameOf, RetryLater } from '../../shared/runtime/sqs-batch.js';
+import { agentStore, eventPublisher, once, taskStore } from '../../shared/runtime/wiring.js';
+
+const logger = createLogger('kernel');
+
+export interface RunTasksDeps {
+  worker: WorkerDeps;
+  sqs: SQSClient;
+  /** Queue URL by queue name, for the queues this function consumes and its DLQs. */
+  queueUrls: Map<string, string>;
+}
+
+export function runTasks(deps: () => RunTasksDeps) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const { worker, sqs, queueUrls } = deps();
+    // One agent lookup per agent per batch: tasks of a batch mostly share a few agents.
+    const agentCache = new Map<string, Promise<Agent | undefined>>();
+
+    const urlOf = (record: SQSRecord): string => {
+      const url = queueUrls.get(queueNameOf(record));
+      if (!url) throw new Error(`no URL configured for queue ${queueNameOf(record)}`);
+      return url;
+    };
+    const hideFor = (record: SQSRecord, seconds: number) =>
+      sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: urlOf(record),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: Math.min(43_200, Math.max(0, Math.round(seconds))),
+        }),
+      );
+
+    return processBatch(
+      event,
+      async (record) => {
+        const message = parseInput(taskMessageSchema, jsonBody(record), 'task message');
+        let outcome: Awaited<ReturnType<typeof runTaskMessage>>;
+        try {
+          outcome = await runTaskMessage(worker, message, agentCache);
+        } catch (error) {
+          // A fault around the task (the store or the bus failed): try again soon, with backoff.
+          const receives = Number(record.attributes.ApproximateReceiveCount);
+          await hideFor(record, retryDelaySeconds(receives, worker.retry)).catch(() => undefined);
+          throw error;
+        }
+        switch (outcome.kind) {
+          case 'done':
+            return;
+          case 'retry-later':
+            await hideFor(record, outcome.delaySeconds);
+            throw new RetryLater(outcome.delaySeconds);
+          case 'dead-letter': {
+            const dlqUrl = queueUrls.get(`${queueNameOf(record)}-dlq`);
+            if (!dlqUrl) throw new Error(`no dead-letter queue for ${queueNameOf(record)}`);
+            await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: record.body }));
+            return;
+          }
+        }
+      },
+      logger,
+    );
+  };
+}
+
+const spec = topology.functions.find((fn) => fn.name === 'task-worker');
+
+const deps = once(
+  (): RunTasksDeps => ({
+    worker: {
+      agents: agentStore(),
+      tasks: taskStore(),
+      events: eventPublisher(),
+      clock: systemClock,
+      tools: toolCatalogue,
+      retry: {
+        baseSeconds: settings().AGENT_CORE_RETRY_BASE_SECONDS,
+        maxSeconds: settings().AGENT_CORE_RETRY_MAX_SECONDS,
+      },
+    },
+    sqs: sqsClient(),
+    queueUrls: new Map(
+      (spec ? queuesNeedingUrls(spec) : []).map((id) => {
+        const url = queueUrl(id);
+        return [url.split('/').pop() ?? id, url];
+      }),
+    ),
+  }),
+);
+
+export const handler = middy(runTasks(deps)).use(injectLambdaContext(logger));

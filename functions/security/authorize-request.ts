@@ -1,0 +1,34 @@
+/**
+ * HTTP API Lambda authorizer. It labels every request with its principal rather than denying:
+ * API Gateway would answer a denial with its own body, and the contract wants 401 in the
+ * agent-core error shape, which the route handler gives for an anonymous principal. A route
+ * handler never runs its logic for a request this function did not authenticate.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
+import { type AdminKeySource, authenticate } from '../../shared/core/security/api-keys.js';
+import { createLogger } from '../../shared/runtime/logger.js';
+import type { AuthorizerContext } from '../../shared/runtime/principal.js';
+import { adminKeySource } from '../../shared/runtime/wiring.js';
+
+const logger = createLogger('security');
+
+export function authorizeRequest(keys: () => AdminKeySource) {
+  return async (
+    event: APIGatewayRequestAuthorizerEventV2,
+  ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
+    const header = event.headers?.authorization ?? event.headers?.Authorization;
+    const result = await authenticate(header, keys());
+    if (result.authenticated) {
+      return { isAuthorized: true, context: { principal: result.principal, keyId: result.keyId } };
+    }
+    logger.info('unauthenticated request', { routeKey: event.routeKey, reason: result.reason });
+    return { isAuthorized: true, context: { principal: '', reason: result.reason } };
+  };
+}
+
+export const handler = middy(authorizeRequest(adminKeySource)).use(injectLambdaContext(logger));

@@ -1,0 +1,336 @@
+/**
+ * The one description of agent-core's shape: every function, what triggers it and what it may
+ * touch. The CDK stack (infra/stack.ts) and the local runtime (local/wiring.ts) are both built
+ * from this data and nothing else, and tests/infra/parity.test.ts checks that they agree.
+ *
+ * Plain data only: no CDK and no handler imports, so both realisations can read it cheaply.
+ */
+
+export type Layer =
+  | 'kernel'
+  | 'memory'
+  | 'models'
+  | 'tools'
+  | 'scheduler'
+  | 'ipc'
+  | 'observability'
+  | 'dashboard'
+  | 'security'
+  | 'orchestration'
+  | 'learning';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRoute {
+  method: HttpMethod;
+  /** API Gateway path template, e.g. `/v1/agents/{id}`. */
+  path: string;
+  /** Routes are authenticated by the API authorizer unless this is `false`. */
+  auth?: boolean;
+}
+
+export interface QueueSpec {
+  /** Logical id; also the queue name suffix and the env var stem. */
+  id: string;
+  /** Dead-letter queue id; every work queue has one. */
+  deadLetterQueue: string;
+  /** Receives after which SQS itself moves a message to the DLQ (poison messages). */
+  maxReceiveCount: number;
+}
+
+export interface DeadLetterQueueSpec {
+  id: string;
+  /** Messages stay this long in a DLQ so that nothing is lost while an operator looks. */
+  retentionDays: number;
+}
+
+export type Trigger =
+  | { kind: 'http'; routes: HttpRoute[] }
+  | { kind: 'http-authorizer' }
+  | {
+      kind: 'queue';
+      queue: string;
+      batchSize: number;
+      /** Lambda event source mapping maximum concurrency (2..1000). */
+      maxConcurrency: number;
+      maxBatchingWindowSeconds?: number;
+    };
+
+export interface Access {
+  /** DynamoDB table access; `read` is enough for handlers that only look things up. */
+  table?: 'read' | 'readwrite';
+  /** PutEvents on the agent-core bus. */
+  publishEvents?: boolean;
+  /** Queues this function sends to (their URLs become env vars). */
+  sendTo?: string[];
+  /** Queues whose depth this function reads (GetQueueAttributes). */
+  inspect?: string[];
+  /** Secrets this function reads. */
+  readSecrets?: SecretId[];
+}
+
+export type SecretId = 'admin-api-key';
+
+export interface FunctionSpec {
+  /** Unique name, kebab-case; construct id and local name. */
+  name: string;
+  layer: Layer;
+  description: string;
+  /** Entry file relative to the repository root; exports `handler`. */
+  entry: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  triggers: Trigger[];
+  access: Access;
+}
+
+export interface EventRuleSpec {
+  id: string;
+  description: string;
+  /** An EventBridge event pattern, kept to the subset the local bus matches (local/event-pattern.ts). */
+  pattern: {
+    source?: (string | { prefix: string })[];
+    'detail-type'?: (string | { prefix: string })[];
+  };
+  /** Rules deliver to queues (each with a DLQ) so that consumers get batching and retries. */
+  targetQueue: string;
+}
+
+export interface Topology {
+  appName: string;
+  table: {
+    partitionKey: 'pk';
+    sortKey: 'sk';
+    ttlAttribute: 'ttl';
+    indexes: { name: string; partitionKey: string; sortKey: string }[];
+  };
+  eventBus: { name: string; sourcePrefix: string };
+  queues: QueueSpec[];
+  deadLetterQueues: DeadLetterQueueSpec[];
+  rules: EventRuleSpec[];
+  functions: FunctionSpec[];
+  /**
+   * API Gateway's cache of authorizer answers. 0: the authorizer runs on every request, with no
+   * identity source, because it never denies by itself: it labels the request with its principal
+   * (or why it has none) and the route handler answers 401 in the contract's error shape, which
+   * an HTTP API cannot customise for authorizer denials. The authorizer keeps its own short cache.
+   */
+  authorizerCacheSeconds: number;
+}
+
+/** The task worker's Lambda timeout; a task's own `timeoutMs` is capped below it. */
+export const TASK_WORKER_TIMEOUT_SECONDS = 300;
+/** Upper bound of a task's `timeoutMs`, leaving the worker time to record the outcome. */
+export const MAX_TASK_TIMEOUT_MS = 240_000;
+/** Upper bound of a task's `maxAttempts`; poison messages are dead-lettered by SQS beyond it. */
+export const MAX_TASK_ATTEMPTS = 10;
+
+export const TASK_QUEUE_BY_PRIORITY = {
+  critical: 'tasks-critical',
+  normal: 'tasks-normal',
+  low: 'tasks-low',
+} as const;
+
+const taskQueues = Object.values(TASK_QUEUE_BY_PRIORITY);
+const taskDeadLetterQueues = taskQueues.map((id) => `${id}-dlq`);
+
+const r = (method: HttpMethod, path: string, auth = true): HttpRoute => ({ method, path, auth });
+
+export const topology: Topology = {
+  appName: 'agent-core',
+  table: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'ttl',
+    indexes: [
+      // gsi1: an entity's main collection, time- or id-ordered (all agents, all tasks).
+      { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      // gsi2: a collection per owner (an agent's tasks).
+      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      // gsi3: a collection per state (tasks by status, dead-lettered tasks).
+      { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    ],
+  },
+  eventBus: { name: 'agent-core', sourcePrefix: 'agent-core.' },
+  queues: [
+    // +2 over the largest maxAttempts: the worker dead-letters exhausted tasks itself; SQS only
+    // steps in for messages that crash the worker before it can decide.
+    ...taskQueues.map((id) => ({
+      id,
+      deadLetterQueue: `${id}-dlq`,
+      maxReceiveCount: MAX_TASK_ATTEMPTS + 2,
+    })),
+    { id: 'event-sink', deadLetterQueue: 'event-sink-dlq', maxReceiveCount: 5 },
+    { id: 'scheduler-events', deadLetterQueue: 'scheduler-events-dlq', maxReceiveCount: 5 },
+  ],
+  deadLetterQueues: [
+    ...taskDeadLetterQueues.map((id) => ({ id, retentionDays: 14 })),
+    { id: 'event-sink-dlq', retentionDays: 14 },
+    { id: 'scheduler-events-dlq', retentionDays: 14 },
+  ],
+  rules: [
+    {
+      id: 'all-events-to-sink',
+      description: 'Every agent-core event is recorded (task traces, and later the event log).',
+      pattern: { source: [{ prefix: 'agent-core.' }] },
+      targetQueue: 'event-sink',
+    },
+    {
+      id: 'agent-resumed-to-scheduler',
+      description: 'A resumed agent gets the tasks that waited while it was paused.',
+      pattern: { source: ['agent-core.kernel'], 'detail-type': ['agent.resumed'] },
+      targetQueue: 'scheduler-events',
+    },
+  ],
+  authorizerCacheSeconds: 0,
+  functions: [
+    {
+      name: 'api-authorizer',
+      layer: 'security',
+      description: 'HTTP API Lambda authorizer: Bearer API keys.',
+      entry: 'functions/security/authorize-request.ts',
+      timeoutSeconds: 5,
+      memoryMb: 256,
+      triggers: [{ kind: 'http-authorizer' }],
+      access: { readSecrets: ['admin-api-key'] },
+    },
+    {
+      name: 'kernel-api',
+      layer: 'kernel',
+      description: 'Agent registry: register, list, get, patch, retire, pause, resume.',
+      entry: 'functions/kernel/agents-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('GET', '/health', false),
+            r('POST', '/v1/agents'),
+            r('GET', '/v1/agents'),
+            r('GET', '/v1/agents/{id}'),
+            r('PATCH', '/v1/agents/{id}'),
+            r('DELETE', '/v1/agents/{id}'),
+            r('POST', '/v1/agents/{id}/pause'),
+            r('POST', '/v1/agents/{id}/resume'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true },
+    },
+    {
+      name: 'scheduler-api',
+      layer: 'scheduler',
+      description: 'Tasks and the queue: submit, get, list, cancel, trace, depth, DLQ, redrive.',
+      entry: 'functions/scheduler/tasks-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/tasks'),
+            r('GET', '/v1/tasks'),
+            r('GET', '/v1/tasks/{id}'),
+            r('POST', '/v1/tasks/{id}/cancel'),
+            r('GET', '/v1/tasks/{id}/trace'),
+            r('GET', '/v1/queue'),
+            r('GET', '/v1/queue/dlq'),
+            r('POST', '/v1/queue/dlq/redrive'),
+          ],
+        },
+      ],
+      access: {
+        table: 'readwrite',
+        publishEvents: true,
+        sendTo: taskQueues,
+        inspect: [...taskQueues, ...taskDeadLetterQueues],
+      },
+    },
+    {
+      name: 'task-worker',
+      layer: 'kernel',
+      description: 'Runs tasks: the agent loop, retries with backoff, dead-lettering.',
+      entry: 'functions/kernel/run-tasks.ts',
+      timeoutSeconds: TASK_WORKER_TIMEOUT_SECONDS,
+      memoryMb: 1024,
+      // Listed in priority order: the local runtime polls them in this order, and critical
+      // gets the most concurrency in the cloud.
+      triggers: [
+        { kind: 'queue', queue: 'tasks-critical', batchSize: 10, maxConcurrency: 50 },
+        { kind: 'queue', queue: 'tasks-normal', batchSize: 10, maxConcurrency: 20 },
+        { kind: 'queue', queue: 'tasks-low', batchSize: 10, maxConcurrency: 5 },
+      ],
+      access: { table: 'readwrite', publishEvents: true, sendTo: taskDeadLetterQueues },
+    },
+    {
+      name: 'dead-letter-consumer',
+      layer: 'scheduler',
+      description: 'Marks tasks whose messages reached a DLQ as failed and dead-lettered.',
+      entry: 'functions/scheduler/record-dead-letters.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      triggers: taskDeadLetterQueues.map((queue) => ({
+        kind: 'queue' as const,
+        queue,
+        batchSize: 10,
+        maxConcurrency: 2,
+      })),
+      access: { table: 'readwrite', publishEvents: true },
+    },
+    {
+      name: 'scheduler-events',
+      layer: 'scheduler',
+      description: 'Reacts to agent lifecycle events: re-queues parked tasks on resume.',
+      entry: 'functions/scheduler/on-agent-event.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      triggers: [{ kind: 'queue', queue: 'scheduler-events', batchSize: 10, maxConcurrency: 2 }],
+      access: { table: 'readwrite', publishEvents: true, sendTo: taskQueues },
+    },
+    {
+      name: 'event-sink',
+      layer: 'observability',
+      description: 'Records every event: per-task traces.',
+      entry: 'functions/observability/record-events.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      triggers: [
+        {
+          kind: 'queue',
+          queue: 'event-sink',
+          batchSize: 10,
+          maxConcurrency: 5,
+          maxBatchingWindowSeconds: 1,
+        },
+      ],
+      access: { table: 'readwrite' },
+    },
+  ],
+};
+
+/** Environment variable that carries a queue's URL to a function, e.g. `QUEUE_URL_TASKS_LOW`. */
+export const queueUrlEnv = (queueId: string): string =>
+  `QUEUE_URL_${queueId.replace(/-/g, '_').toUpperCase()}`;
+
+export const TABLE_NAME_ENV = 'TABLE_NAME';
+export const EVENT_BUS_NAME_ENV = 'EVENT_BUS_NAME';
+export const ADMIN_KEY_SECRET_ENV = 'ADMIN_KEY_SECRET_ID';
+
+/**
+ * Every queue a function's code needs a URL for: those it sends to, those it inspects, and those
+ * it consumes (to change a message's visibility for backoff).
+ */
+export function queuesNeedingUrls(fn: FunctionSpec): string[] {
+  const consumed = fn.triggers.flatMap((t) => (t.kind === 'queue' ? [t.queue] : []));
+  return [...new Set([...(fn.access.sendTo ?? []), ...(fn.access.inspect ?? []), ...consumed])];
+}
+
+/** Visibility timeout of a queue: at least six times the timeout of the function consuming it. */
+export function visibilityTimeoutSeconds(queueId: string, spec: Topology = topology): number {
+  const consumers = spec.functions.filter((fn) =>
+    fn.triggers.some((t) => t.kind === 'queue' && t.queue === queueId),
+  );
+  const longest = Math.max(30, ...consumers.map((fn) => fn.timeoutSeconds));
+  return longest * 6;
+}

@@ -1,0 +1,165 @@
+/**
+ * The AWS operations the adapters use beyond DynamoDB and SQS, answered on an internal loopback
+ * port in the AWS JSON 1.1 protocol: EventBridge PutEvents (routed to queues by the topology's
+ * rules) and Secrets Manager GetSecretValue (the admin key).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import type { EventRuleSpec } from '../infra/topology.js';
+import { sendBatches } from '../shared/adapters/sqs-task-queue.js';
+import { matchesPattern } from './event-pattern.js';
+
+export interface AwsEndpointOptions {
+  busName: string;
+  rules: EventRuleSpec[];
+  queueUrls: Map<string, string>;
+  sqs: SQSClient;
+  secrets: Map<string, string>;
+  region: string;
+  /** Called with every event put on the bus (the dashboard feed will listen here). */
+  onEvent?: (event: BusEnvelope) => void;
+}
+
+export interface BusEnvelope {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+interface PutEventsEntry {
+  EventBusName?: string;
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Time?: number | string;
+  Resources?: string[];
+}
+
+class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class LocalAwsEndpoint {
+  private server: Server | undefined;
+
+  constructor(private readonly options: AwsEndpointOptions) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      let result: unknown;
+      if (target === 'AWSEvents.PutEvents') result = await this.putEvents(body.Entries ?? []);
+      else if (target === 'secretsmanager.GetSecretValue')
+        result = this.getSecretValue(body.SecretId);
+      else throw new AwsError('UnknownOperationException', `operation ${target} is not emulated`);
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(result));
+    } catch (error) {
+      const type = error instanceof AwsError ? error.type : 'InternalException';
+      res.writeHead(error instanceof AwsError ? 400 : 500, {
+        'content-type': 'application/x-amz-json-1.1',
+      });
+      res.end(JSON.stringify({ __type: type, message: (error as Error).message }));
+    }
+  }
+
+  private getSecretValue(secretId: string): unknown {
+    const value = this.options.secrets.get(secretId);
+    if (value === undefined)
+      throw new AwsError('ResourceNotFoundException', `secret ${secretId} not found`);
+    return {
+      ARN: `arn:aws:secretsmanager:local:000000000000:secret:${secretId}`,
+      Name: secretId,
+      SecretString: value,
+    };
+  }
+
+  /** Routes each entry to the queues of the rules it matches, batching sends per queue. */
+  private async putEvents(entries: PutEventsEntry[]): Promise<unknown> {
+    if (entries.length === 0 || entries.length > 10) {
+      throw new AwsError('ValidationException', 'PutEvents takes 1 to 10 entries');
+    }
+    const results: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[] = [];
+    const byQueue = new Map<string, SendMessageBatchRequestEntry[]>();
+    for (const entry of entries) {
+      if (
+        entry.EventBusName !== this.options.busName ||
+        !entry.Source ||
+        !entry.DetailType ||
+        !entry.Detail
+      ) {
+        results.push({
+          ErrorCode: 'MalformedDetail',
+          ErrorMessage: 'bus, source, detail-type and detail are required',
+        });
+        continue;
+      }
+      const event: BusEnvelope = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: '000000000000',
+        time: toIso(entry.Time),
+        region: this.options.region,
+        resources: entry.Resources ?? [],
+        detail: JSON.parse(entry.Detail),
+      };
+      for (const rule of this.options.rules) {
+        if (!matchesPattern(rule.pattern, event)) continue;
+        const sends = byQueue.get(rule.targetQueue) ?? [];
+        sends.push({ Id: String(sends.length), MessageBody: JSON.stringify(event) });
+        byQueue.set(rule.targetQueue, sends);
+      }
+      this.options.onEvent?.(event);
+      results.push({ EventId: event.id });
+    }
+    await Promise.all(
+      [...byQueue].map(([queueId, sends]) => {
+        const url = this.options.queueUrls.get(queueId);
+        if (!url) throw new Error(`rule target queue ${queueId} does not exist`);
+        return sendBatches(this.options.sqs, url, sends);
+      }),
+    );
+    return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
+  }
+}
+
+function toIso(time: number | string | undefined): string {
+  if (time === undefined) return new Date().toISOString();
+  // The SDK sends epoch seconds (possibly fractional) in the JSON protocol.
+  const date = typeof time === 'number' ? new Date(time * 1000) : new Date(time);
+  return Number.isNaN(date.getTime())
+    ? new Date().toISOString()
+    : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

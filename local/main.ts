@@ -1,0 +1,220 @@
+/**
+ * `npm start`: the whole of agent-core on one machine. The same handlers and AWS adapters as in
+ * the cloud, pointed at embedded DynamoDB (dynalite, on disk) and SQS (fauxqs) and at this
+ * process's own EventBridge / Secrets Manager endpoint, wired by the same topology.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ADMIN_KEY_SECRET_ENV,
+  EVENT_BUS_NAME_ENV,
+  queueUrlEnv,
+  TABLE_NAME_ENV,
+  topology,
+} from '../infra/topology.js';
+import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
+import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
+import { LocalAwsEndpoint } from './aws-endpoint.js';
+import type { EmulatorMessage } from './emulators.js';
+import { contractError, HttpGateway, send } from './http-gateway.js';
+import { LambdaHost } from './lambda-host.js';
+import { provisionQueues, provisionTable } from './provision.js';
+import { QueuePoller } from './queue-poller.js';
+import { buildLocalWiring } from './wiring.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REGION = 'us-east-1';
+const TABLE = 'agent-core';
+const ADMIN_SECRET_ID = 'agent-core/admin-api-key';
+
+const config = {
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST ?? '127.0.0.1',
+  dataDir: resolve(process.env.AGENT_CORE_DATA_DIR ?? '.data'),
+  concurrency: Number(process.env.AGENT_CORE_LOCAL_CONCURRENCY ?? 4),
+  logLevel: process.env.AGENT_CORE_LOG_LEVEL ?? 'WARN',
+};
+
+const log = (message: string) => process.stdout.write(`[agent-core] ${message}\n`);
+
+/** The admin key: from AGENT_CORE_API_KEY, else kept in the data folder, made on first start. */
+function adminKey(): { key: string; generated: boolean } {
+  if (process.env.AGENT_CORE_API_KEY)
+    return { key: process.env.AGENT_CORE_API_KEY, generated: false };
+  const file = resolve(config.dataDir, 'admin-api-key');
+  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), generated: false };
+  const key = `ac_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return { key, generated: true };
+}
+
+async function startEmulatorProcess() {
+  const child = fork(resolve(root, 'local/emulators.ts'), ['--child', config.dataDir], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Extract<EmulatorMessage, { type: 'ready' }>>(
+    (resolveReady, reject) => {
+      child.once('message', (message: EmulatorMessage) => {
+        if (message.type === 'ready') resolveReady(message);
+        else reject(new Error(`embedded DynamoDB/SQS failed to start: ${message.message}`));
+      });
+      child.once('exit', (code) =>
+        reject(new Error(`embedded DynamoDB/SQS exited with code ${code}`)),
+      );
+    },
+  );
+  return { child, ...ready };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const { key, generated } = adminKey();
+  const emulators = await startEmulatorProcess();
+
+  // Every handler reads its configuration from the environment, as in Lambda.
+  Object.assign(process.env, {
+    // The SDK's notice that 2027 releases need Node 22 is in the README, not on every start.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
+    [TABLE_NAME_ENV]: TABLE,
+    [EVENT_BUS_NAME_ENV]: topology.eventBus.name,
+    [ADMIN_KEY_SECRET_ENV]: ADMIN_SECRET_ID,
+    AGENT_CORE_RUNTIME: 'local',
+    POWERTOOLS_LOG_LEVEL: config.logLevel,
+  });
+
+  const sqs = new SQSClient({
+    region: REGION,
+    endpoint: emulators.sqsEndpoint,
+    useQueueUrlAsEndpoint: false,
+  });
+  const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulators.dynamoEndpoint });
+  await provisionTable(dynamo, TABLE, topology);
+  const queueUrls = await provisionQueues(sqs, topology);
+  for (const [id, url] of queueUrls) process.env[queueUrlEnv(id)] = url;
+
+  const wiring = buildLocalWiring(topology);
+  const aws = new LocalAwsEndpoint({
+    busName: topology.eventBus.name,
+    rules: wiring.rules,
+    queueUrls,
+    sqs,
+    secrets: new Map([[ADMIN_SECRET_ID, key]]),
+    region: REGION,
+  });
+  const awsEndpoint = await aws.start();
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = awsEndpoint;
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = awsEndpoint;
+
+  const host = new LambdaHost(wiring.functions, root);
+  await host.load();
+
+  const reportError = (error: unknown) =>
+    log(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+
+  // Tasks a previous process left unfinished go back to their queues before anything new runs.
+  const recovered = await recoverUnfinishedTasks(
+    { tasks: taskStore(), queue: taskSender(), events: eventPublisher() },
+    { correlationId: `recovery-${Date.now()}`, clock: { now: () => new Date() } },
+  );
+  if (recovered) log(`re-queued ${recovered} unfinished task(s) from the previous run`);
+
+  const pollers: QueuePoller[] = [];
+  const byFunction = new Map<string, typeof wiring.queueSources>();
+  for (const source of wiring.queueSources) {
+    byFunction.set(source.functionName, [...(byFunction.get(source.functionName) ?? []), source]);
+  }
+  for (const [functionName, sources] of byFunction) {
+    const poller = new QueuePoller({
+      functionName,
+      sources: sources.map((source) => {
+        const url = queueUrls.get(source.queue);
+        if (!url) throw new Error(`queue ${source.queue} was not provisioned`);
+        return {
+          ...source,
+          url,
+          arn: `arn:aws:sqs:${REGION}:000000000000:${url.split('/').pop()}`,
+        };
+      }),
+      concurrency: Math.max(
+        1,
+        Math.min(
+          config.concurrency,
+          sources.reduce((n, s) => n + s.maxConcurrency, 0),
+        ),
+      ),
+      sqs,
+      host,
+      region: REGION,
+      onError: reportError,
+    });
+    poller.start();
+    pollers.push(poller);
+  }
+
+  const gateway = new HttpGateway(wiring.routes, wiring.authorizer, host, reportError);
+  const server = createServer((req, res) => {
+    gateway
+      .handle(req, res)
+      .then((handled) => {
+        if (!handled)
+          send(res, 404, contractError('NotFound', `no route ${req.method} ${req.url}`, 'local'));
+      })
+      .catch((error) => {
+        reportError(error);
+        if (!res.headersSent)
+          send(res, 500, contractError('InternalError', 'internal error', 'local'));
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolveListen);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  writeFileSync(resolve(config.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url }));
+
+  log(`listening on ${url}  (data in ${config.dataDir})`);
+  if (generated) {
+    log(`admin API key (shown once; also kept in ${resolve(config.dataDir, 'admin-api-key')}):`);
+    log(`  ${key}`);
+  } else if (!process.env.AGENT_CORE_API_KEY) {
+    log(`admin API key: in ${resolve(config.dataDir, 'admin-api-key')}`);
+  }
+  log(`try: curl -H "Authorization: Bearer <key>" ${url}/v1/agents`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    server.close();
+    server.closeIdleConnections();
+    await Promise.all(pollers.map((p) => p.stop()));
+    await aws.stop();
+    emulators.child.send('stop');
+    await new Promise((resolveExit) => emulators.child.once('exit', resolveExit));
+    log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`[agent-core] failed to start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+/**
+ * Polls a function's queues the way a Lambda event source mapping does: receives batches,
+ * invokes the function, deletes the messages it did not report as failed, and leaves the rest
+ * to come back after their visibility timeout (SQS counts receives and redrives to the DLQ).
+ *
+ * A function with several queues polls them in topology order under one concurrency budget: while
+ * the first queue has messages, the next waits. That is how critical tasks start before normal
+ * ones, and normal before low, whenever they wait together.
+ */
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { LambdaHost } from './lambda-host.js';
+import type { LocalQueueSource } from './wiring.js';
+
+export interface PollerOptions {
+  functionName: string;
+  sources: (LocalQueueSource & { url: string; arn: string })[];
+  /** Batches of this function that may run at once. */
+  concurrency: number;
+  sqs: SQSClient;
+  host: LambdaHost;
+  region: string;
+  onError: (error: unknown) => void;
+  /** Longest pause between empty polling rounds of a function with several queues. */
+  maxIdleMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class QueuePoller {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: PollerOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops receiving and waits for the batches in flight, up to `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.loop;
+    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(graceMs)]);
+  }
+
+  private async run(): Promise<void> {
+    const sources = [...this.options.sources].sort((a, b) => a.priority - b.priority);
+    let idleMs = 0;
+    while (this.running) {
+      try {
+        if (this.inFlight.size >= this.options.concurrency) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        let received = false;
+        // Highest priority first; one batch per round, then look at the top queue again.
+        for (const source of sources) {
+          const messages = await this.receive(source, 0);
+          if (messages.length) {
+            this.dispatch(source, messages);
+            received = true;
+            break;
+          }
+        }
+        if (received) {
+          idleMs = 0;
+          continue;
+        }
+        if (sources.length === 1 && sources[0]) {
+          // One queue: long-poll it, as an event source mapping does; nothing to prioritise.
+          const messages = await this.receive(sources[0], 1);
+          if (messages.length) this.dispatch(sources[0], messages);
+          continue;
+        }
+        // Several queues: short polls with a growing pause, so that a message never sits in a
+        // lower queue's pending long poll while a higher queue has work.
+        idleMs = Math.min(this.options.maxIdleMs ?? 50, Math.max(2, idleMs * 2));
+        await sleep(idleMs);
+      } catch (error) {
+        if (!this.running) break;
+        this.options.onError(error);
+        await sleep(500);
+      }
+    }
+  }
+
+  private async receive(
+    source: PollerOptions['sources'][number],
+    waitSeconds: number,
+  ): Promise<Message[]> {
+    const result = await this.options.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: source.url,
+        MaxNumberOfMessages: source.batchSize,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: this.abort.signal },
+    );
+    return result.Messages ?? [];
+  }
+
+  private dispatch(source: PollerOptions['sources'][number], messages: Message[]): void {
+    const batch = this.invoke(source, messages)
+      .catch(this.options.onError)
+      .finally(() => this.inFlight.delete(batch));
+    this.inFlight.add(batch);
+  }
+
+  private async invoke(
+    source: PollerOptions['sources'][number],
+    messages: Message[],
+  ): Promise<void> {
+    const event: SQSEvent = {
+      Records: messages.map((m) => toRecord(m, source.arn, this.options.region)),
+    };
+    let failed: Set<string>;
+    try {
+      const response = await this.options.host.invoke<SQSBatchResponse | undefined>(
+        this.options.functionName,
+        event,
+      );
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (error) {
+      // A failed invocation leaves the whole batch to be received again, as Lambda does.
+      this.options.onError(error);
+      return;
+    }
+    const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
+    for (let i = 0; i < done.length; i += 10) {
+      await this.options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: source.url,
+          Entries: done
+            .slice(i, i + 10)
+            .map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+  }
+}
+
+function toRecord(message: Message, arn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp:
+        attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: arn,
+    awsRegion: region,
+  };
+}

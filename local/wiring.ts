@@ -1,0 +1,86 @@
+/**
+ * How the local runtime wires functions to triggers, derived from the topology alone. The local
+ * host dispatches HTTP routes, polls queues and routes events from exactly this object, and
+ * tests/infra/parity.test.ts compares it with the synthesized CloudFormation template.
+ */
+import type { EventRuleSpec, FunctionSpec, HttpMethod, Topology } from '../infra/topology.js';
+
+export interface LocalRoute {
+  /** API Gateway route key, e.g. `GET /v1/agents/{id}`. */
+  routeKey: string;
+  method: HttpMethod;
+  path: string;
+  functionName: string;
+  auth: boolean;
+}
+
+export interface LocalQueueSource {
+  queue: string;
+  functionName: string;
+  batchSize: number;
+  maxConcurrency: number;
+  maxBatchingWindowSeconds: number;
+  /** Position among the function's queue triggers; lower is polled first. */
+  priority: number;
+}
+
+export interface LocalWiring {
+  routes: LocalRoute[];
+  authorizer: string | undefined;
+  queueSources: LocalQueueSource[];
+  rules: EventRuleSpec[];
+  functions: Map<string, FunctionSpec>;
+}
+
+export function buildLocalWiring(spec: Topology): LocalWiring {
+  const routes: LocalRoute[] = [];
+  const queueSources: LocalQueueSource[] = [];
+  let authorizer: string | undefined;
+
+  for (const fn of spec.functions) {
+    let queuePriority = 0;
+    for (const trigger of fn.triggers) {
+      switch (trigger.kind) {
+        case 'http':
+          for (const route of trigger.routes) {
+            routes.push({
+              routeKey: `${route.method} ${route.path}`,
+              method: route.method,
+              path: route.path,
+              functionName: fn.name,
+              auth: route.auth !== false,
+            });
+          }
+          break;
+        case 'http-authorizer':
+          if (authorizer) throw new Error(`two HTTP authorizers: ${authorizer} and ${fn.name}`);
+          authorizer = fn.name;
+          break;
+        case 'queue':
+          queueSources.push({
+            queue: trigger.queue,
+            functionName: fn.name,
+            batchSize: trigger.batchSize,
+            maxConcurrency: trigger.maxConcurrency,
+            maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds ?? 0,
+            priority: queuePriority++,
+          });
+          break;
+      }
+    }
+  }
+
+  const seen = new Set<string>();
+  for (const route of routes) {
+    if (seen.has(route.routeKey)) throw new Error(`route ${route.routeKey} is wired twice`);
+    seen.add(route.routeKey);
+  }
+
+  return {
+    routes,
+    authorizer,
+    queueSources,
+    rules: spec.rules,
+    functions: new Map(spec.functions.map((fn) => [fn.name, fn])),
+  };
+}

@@ -1,0 +1,313 @@
+/**
+ * Tasks in the single table.
+ *
+ *   task          pk TASK#<id>        sk TASK
+ *     gsi1        TASKS               <id>                 all tasks, newest first
+ *     gsi2        AGENT#<agent>#TASKS <id>                 an agent's tasks
+ *     gsi3        TASKSTATUS#<status> dlq#<id> | task#<id> by status; dead-lettered ones apart
+ *   parked task   pk AGENT#<agent>    sk PARKED#<id>       waits for its paused agent
+ *
+ * Caller-supplied payloads (input, output, metadata) are stored as JSON strings: any JSON value
+ * round-trips exactly, whatever DynamoDB's number and empty-value rules are.
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, TransitionConflictError } from '../core/errors.js';
+import type {
+  Page,
+  PageRequest,
+  TaskListFilter,
+  TaskStore,
+  TaskTransition,
+} from '../core/ports.js';
+import { type Task, type TaskStatus, TRANSITIONS } from '../core/tasks/task.js';
+import {
+  countAll,
+  decodeCursor,
+  encodeCursor,
+  isConditionFailure,
+  queryPage,
+} from './dynamo-pages.js';
+
+const JSON_FIELDS = ['input', 'output', 'metadata'] as const;
+type JsonField = (typeof JSON_FIELDS)[number];
+const isJsonField = (name: string): name is JsonField =>
+  (JSON_FIELDS as readonly string[]).includes(name);
+
+const key = (id: string) => ({ pk: `TASK#${id}`, sk: 'TASK' });
+const statusKey = (status: TaskStatus, deadLettered: boolean, id: string) => ({
+  gsi3pk: `TASKSTATUS#${status}`,
+  gsi3sk: `${deadLettered ? 'dlq' : 'task'}#${id}`,
+});
+
+function toItem(task: Task): Record<string, unknown> {
+  // No startedAt until the first attempt: `if_not_exists` then sets it exactly once.
+  const { input, output, metadata, startedAt, ...rest } = task;
+  return {
+    ...(startedAt ? { startedAt } : {}),
+    ...key(task.id),
+    type: 'task',
+    gsi1pk: 'TASKS',
+    gsi1sk: task.id,
+    gsi2pk: `AGENT#${task.agentId}#TASKS`,
+    gsi2sk: task.id,
+    ...statusKey(task.status, task.deadLettered, task.id),
+    ...rest,
+    inputJson: JSON.stringify(input),
+    outputJson: JSON.stringify(output),
+    metadataJson: JSON.stringify(metadata),
+  };
+}
+
+/** The stored item back as a Task, fields in the order API.md shows them. */
+function toTask(item: Record<string, unknown>): Task {
+  const stored = item as unknown as Task & Record<`${JsonField}Json`, string>;
+  return {
+    id: stored.id,
+    agentId: stored.agentId,
+    status: stored.status,
+    priority: stored.priority,
+    input: JSON.parse(stored.inputJson),
+    output: JSON.parse(stored.outputJson),
+    error: stored.error ?? null,
+    attempts: stored.attempts,
+    maxAttempts: stored.maxAttempts,
+    timeoutMs: stored.timeoutMs ?? null,
+    deadLettered: stored.deadLettered,
+    workflowId: stored.workflowId ?? null,
+    metadata: JSON.parse(stored.metadataJson),
+    usage: stored.usage,
+    steps: stored.steps,
+    correlationId: stored.correlationId,
+    leaseUntil: stored.leaseUntil ?? null,
+    createdAt: stored.createdAt,
+    startedAt: stored.startedAt ?? null,
+    finishedAt: stored.finishedAt ?? null,
+    updatedAt: stored.updatedAt,
+  };
+}
+
+export class DynamoTaskStore implements TaskStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(task: Task): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(task),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError(`task '${task.id}' already exists`);
+      throw error;
+    }
+  }
+
+  async discard(id: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key(id) }));
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }),
+    );
+    return result.Item ? toTask(result.Item) : undefined;
+  }
+
+  list(filter: TaskListFilter): Promise<Page<Task>> {
+    const values: Record<string, unknown> = {};
+    const names: Record<string, string> = {};
+    let index: 'gsi1' | 'gsi2' | 'gsi3';
+    let partition: string;
+    let keyCondition: string;
+    const filters: string[] = [];
+
+    if (filter.agentId) {
+      index = 'gsi2';
+      partition = `AGENT#${filter.agentId}#TASKS`;
+      keyCondition = 'gsi2pk = :pk';
+      if (filter.status) {
+        names['#status'] = 'status';
+        values[':status'] = filter.status;
+        filters.push('#status = :status');
+      }
+      if (filter.deadLettered !== undefined) {
+        values[':dl'] = filter.deadLettered;
+        filters.push('deadLettered = :dl');
+      }
+    } else if (filter.status) {
+      index = 'gsi3';
+      partition = `TASKSTATUS#${filter.status}`;
+      keyCondition = 'gsi3pk = :pk';
+      if (filter.deadLettered !== undefined) {
+        values[':prefix'] = filter.deadLettered ? 'dlq#' : 'task#';
+        keyCondition += ' AND begins_with(gsi3sk, :prefix)';
+      }
+    } else {
+      index = 'gsi1';
+      partition = 'TASKS';
+      keyCondition = 'gsi1pk = :pk';
+    }
+    values[':pk'] = partition;
+
+    return queryPage(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: values,
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ScanIndexForward: false,
+      },
+      {
+        limit: filter.limit,
+        cursor: filter.cursor,
+        keyNames: [`${index}pk`, `${index}sk`, 'pk', 'sk'].sort(),
+        partition: [`${index}pk`, partition],
+        map: toTask,
+      },
+    );
+  }
+
+  async transition(id: string, change: TaskTransition): Promise<Task> {
+    for (const from of change.from) {
+      if (!TRANSITIONS[from].includes(change.to)) {
+        throw new Error(`task transition ${from} → ${change.to} is not allowed`);
+      }
+    }
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':to': change.to,
+      ':updatedAt': this.now().toISOString(),
+    };
+    const deadLettered = change.set?.deadLettered ?? false;
+    const g3 = statusKey(change.to, deadLettered, id);
+    values[':g3pk'] = g3.gsi3pk;
+    values[':g3sk'] = g3.gsi3sk;
+    const sets = ['#status = :to', 'updatedAt = :updatedAt', 'gsi3pk = :g3pk', 'gsi3sk = :g3sk'];
+
+    Object.entries(change.set ?? {}).forEach(([field, value], i) => {
+      const stored = isJsonField(field) ? `${field}Json` : field;
+      names[`#s${i}`] = stored;
+      values[`:s${i}`] = isJsonField(field) ? JSON.stringify(value) : value;
+      sets.push(`#s${i} = :s${i}`);
+    });
+    if (change.incrementAttempts) {
+      values[':one'] = 1;
+      sets.push('attempts = attempts + :one');
+    }
+    if (change.markStarted) {
+      values[':startedAt'] = change.markStarted;
+      sets.push('startedAt = if_not_exists(startedAt, :startedAt)');
+    }
+
+    const conditions = [
+      'attribute_exists(pk)',
+      `#status IN (${change.from
+        .map((status, i) => {
+          values[`:from${i}`] = status;
+          return `:from${i}`;
+        })
+        .join(', ')})`,
+    ];
+    if (change.expectAttempts !== undefined) {
+      values[':expectAttempts'] = change.expectAttempts;
+      conditions.push('attempts = :expectAttempts');
+    }
+    if (change.expectDeadLettered !== undefined) {
+      values[':expectDl'] = change.expectDeadLettered;
+      conditions.push('deadLettered = :expectDl');
+    }
+    if (change.leaseExpiredBefore !== undefined) {
+      values[':leaseBefore'] = change.leaseExpiredBefore;
+      conditions.push(
+        '(attribute_not_exists(leaseUntil) OR leaseUntil = :null OR leaseUntil < :leaseBefore)',
+      );
+      values[':null'] = null;
+    }
+
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toTask(result.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new TransitionConflictError(
+          `task '${id}' cannot go to ${change.to}: not in ${change.from.join('/')} as required`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  countDeadLettered(): Promise<number> {
+    return countAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': 'TASKSTATUS#failed', ':prefix': 'dlq#' },
+    });
+  }
+
+  async park(agentId: string, taskId: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `AGENT#${agentId}`, sk: `PARKED#${taskId}`, type: 'parked-task', taskId },
+      }),
+    );
+  }
+
+  async listParked(agentId: string, request: PageRequest): Promise<Page<string>> {
+    const pk = `AGENT#${agentId}`;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'PARKED#' },
+        ConsistentRead: true,
+        Limit: request.limit,
+        ExclusiveStartKey: decodeCursor(request.cursor, {
+          keyNames: ['pk', 'sk'],
+          partition: ['pk', pk],
+        }),
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map((item) => item.taskId as string),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
+  }
+
+  async unpark(agentId: string, taskId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: `AGENT#${agentId}`, sk: `PARKED#${taskId}` },
+      }),
+    );
+  }
+}

@@ -1,0 +1,75 @@
+/** A task's trace: its events under the task's partition, `TASK#<id>` / `EVENT#<eventId>`. */
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Page, PageRequest, TraceEntry, TraceStore } from '../core/ports.js';
+import { queryPage } from './dynamo-pages.js';
+
+const DAY_SECONDS = 86_400;
+
+export class DynamoTraceStore implements TraceStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  async record(taskId: string, entries: TraceEntry[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += 25) {
+      const chunk = entries.slice(i, i + 25);
+      let requests: Record<string, unknown>[] | undefined = chunk.map((entry) => ({
+        PutRequest: {
+          Item: {
+            pk: `TASK#${taskId}`,
+            sk: `EVENT#${entry.eventId}`,
+            type: 'trace-entry',
+            ttl: Math.floor(Date.parse(entry.time) / 1000) + this.retentionDays * DAY_SECONDS,
+            eventId: entry.eventId,
+            eventType: entry.type,
+            time: entry.time,
+            source: entry.source,
+            data: entry.data,
+          },
+        },
+      }));
+      // Writing the same event twice rewrites the same item: redeliveries are harmless.
+      for (let attempt = 0; requests?.length; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        if (attempt > 5) throw new Error('trace entries stayed unprocessed after retries');
+        const result = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
+        );
+        requests = result.UnprocessedItems?.[this.tableName] as
+          | Record<string, unknown>[]
+          | undefined;
+      }
+    }
+  }
+
+  list(taskId: string, request: PageRequest): Promise<Page<TraceEntry>> {
+    const pk = `TASK#${taskId}`;
+    const now = Math.floor(Date.now() / 1000);
+    return queryPage(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        // Expired entries are never returned, whether or not DynamoDB has deleted them yet.
+        FilterExpression: '#ttl > :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': 'EVENT#', ':now': now },
+      },
+      {
+        limit: request.limit,
+        cursor: request.cursor,
+        keyNames: ['pk', 'sk'],
+        partition: ['pk', pk],
+        map: ({ eventId, eventType, time, source, data }) => ({
+          eventId: eventId as string,
+          type: eventType as string,
+          time: time as string,
+          source: source as string,
+          data: data as Record<string, unknown>,
+        }),
+      },
+    );
+  }
+}

@@ -1,0 +1,68 @@
+/** The agent: its registration schema (what a caller may send) and the stored shape. */
+import { z } from 'zod';
+import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
+import { AGENT_ID_PATTERN } from '../ids.js';
+import { modelSpecSchema } from '../kernel/model-spec.js';
+import { toolNames } from '../tools/catalogue.js';
+
+const tagSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/, 'tag must be 1-63 chars of a-z 0-9 : _ -');
+
+const toolNameSchema = z.string().refine((name) => toolNames.has(name), {
+  error: (issue) => `unknown tool '${String(issue.input)}' (see GET /v1/tools)`,
+});
+
+export const agentLimitsSchema = z.strictObject({
+  maxSteps: z.number().int().min(1).max(100).default(8),
+  timeoutMs: z.number().int().min(100).max(MAX_TASK_TIMEOUT_MS).default(60_000),
+  maxTokens: z.number().int().min(1).max(1_000_000).default(4096),
+});
+
+/** Every field an agent has, but its id and lifecycle, with defaults. */
+const agentFields = {
+  name: z.string().min(1).max(200),
+  instructions: z.string().max(20_000).default(''),
+  model: modelSpecSchema,
+  tools: z.array(toolNameSchema).max(50).default([]),
+  tags: z.array(tagSchema).max(50).default([]),
+  acceptsMessagesFrom: z.array(z.string().min(1).max(70)).max(100).default(['*']),
+  network: z
+    .strictObject({ allow: z.array(z.string().min(1).max(253)).max(100).default([]) })
+    .default({ allow: [] }),
+  limits: agentLimitsSchema.default({ maxSteps: 8, timeoutMs: 60_000, maxTokens: 4096 }),
+  onMessage: z.enum(['ignore', 'task']).default('ignore'),
+};
+
+export const registerAgentSchema = z.strictObject({
+  id: z.string().regex(AGENT_ID_PATTERN, 'id must match ^[a-z0-9][a-z0-9-]{1,62}$'),
+  ...agentFields,
+  name: agentFields.name.optional(),
+});
+
+/** PATCH: any field but the id; nested objects are replaced whole (the model included). */
+export const patchAgentSchema = z
+  .strictObject({
+    name: agentFields.name.optional(),
+    instructions: z.string().max(20_000).optional(),
+    model: modelSpecSchema.optional(),
+    tools: z.array(toolNameSchema).max(50).optional(),
+    tags: z.array(tagSchema).max(50).optional(),
+    acceptsMessagesFrom: z.array(z.string().min(1).max(70)).max(100).optional(),
+    network: z.strictObject({ allow: z.array(z.string().min(1).max(253)).max(100) }).optional(),
+    limits: agentLimitsSchema.optional(),
+    onMessage: z.enum(['ignore', 'task']).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' });
+
+export type RegisterAgentInput = z.output<typeof registerAgentSchema>;
+export type AgentPatch = z.output<typeof patchAgentSchema>;
+
+export type AgentStatus = 'active' | 'paused' | 'retired';
+
+export interface Agent extends Omit<RegisterAgentInput, 'name'> {
+  name: string;
+  status: AgentStatus;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,270 @@
+/**
+ * The agent loop: model → tools → model … until the model answers without tool calls, bounded by
+ * the agent's limits. Every model call and tool call becomes a recorded step with its duration.
+ */
+import { z } from 'zod';
+import type { Agent } from '../agents/agent.js';
+import { TaskAttemptError } from '../errors.js';
+import type { TaskStep, TaskUsage } from '../tasks/task.js';
+import { emptyUsage } from '../tasks/task.js';
+import type { ToolDefinition } from '../tools/tool.js';
+import {
+  type ModelMessage,
+  type ModelProvider,
+  renderForModel,
+  type ToolCall,
+  type ToolDescriptor,
+} from './model-provider.js';
+
+export interface AgentLoopParams {
+  agent: Agent;
+  taskId: string;
+  input: unknown;
+  provider: ModelProvider;
+  tools: ReadonlyMap<string, ToolDefinition>;
+  timeoutMs: number;
+  /** Asked before every model turn but the first; true stops the loop (the task was cancelled). */
+  isCancelled?: () => Promise<boolean>;
+  now?: () => number;
+}
+
+export interface AgentLoopResult {
+  output: string;
+  usage: TaskUsage;
+  steps: TaskStep[];
+}
+
+export class TaskCancelledSignal extends Error {
+  constructor() {
+    super('task was cancelled while running');
+    this.name = 'TaskCancelledSignal';
+  }
+}
+
+/** Thrown out of the loop with the steps and usage gathered so far, so a failure records them. */
+export class AgentLoopFailure extends Error {
+  constructor(
+    readonly failure: TaskAttemptError | TaskCancelledSignal,
+    readonly steps: TaskStep[],
+    readonly usage: TaskUsage,
+  ) {
+    super(failure.message);
+    this.name = 'AgentLoopFailure';
+  }
+}
+
+const DETAIL_LIMIT = 500;
+const truncate = (text: string, limit = DETAIL_LIMIT): string =>
+  text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+
+export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopResult> {
+  const now = params.now ?? Date.now;
+  const { agent } = params;
+  const steps: TaskStep[] = [];
+  const usage = emptyUsage();
+  const deadline = now() + params.timeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), params.timeoutMs);
+  timer.unref?.();
+
+  const messages: ModelMessage[] = [];
+  if (agent.instructions) messages.push({ role: 'system', content: agent.instructions });
+  messages.push({ role: 'user', content: renderForModel(params.input) });
+  const allowedTools = describeTools(agent, params.tools);
+
+  try {
+    for (let turn = 0; turn < agent.limits.maxSteps; turn++) {
+      if (turn > 0 && (await params.isCancelled?.())) throw new TaskCancelledSignal();
+      const started = now();
+      let response: Awaited<ReturnType<ModelProvider['complete']>>;
+      try {
+        response = await withDeadline(
+          params.provider.complete({
+            messages,
+            tools: allowedTools,
+            maxTokens: agent.limits.maxTokens - usage.outputTokens,
+            signal: controller.signal,
+          }),
+          deadline,
+          now,
+        );
+      } catch (error) {
+        steps.push(
+          step(steps, 'model', params.provider.name, false, now() - started, errorText(error)),
+        );
+        throw error;
+      }
+      usage.modelCalls += 1;
+      usage.inputTokens += response.usage.inputTokens;
+      usage.outputTokens += response.usage.outputTokens;
+      usage.costUsd += response.usage.costUsd;
+      steps.push(
+        step(
+          steps,
+          'model',
+          params.provider.name,
+          true,
+          now() - started,
+          response.toolCalls.length
+            ? `tool calls: ${response.toolCalls.map((c) => c.name).join(', ')}`
+            : truncate(response.text),
+        ),
+      );
+      if (usage.outputTokens > agent.limits.maxTokens) {
+        throw new TaskAttemptError(
+          'TokenLimitExceeded',
+          `the agent's maxTokens (${agent.limits.maxTokens}) was exceeded: ${usage.outputTokens} output tokens`,
+          false,
+        );
+      }
+      if (response.toolCalls.length === 0) {
+        return { output: response.text, usage, steps };
+      }
+      messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+      for (const call of response.toolCalls) {
+        const callStarted = now();
+        const result = await callTool(params, call, deadline, controller.signal, now);
+        usage.toolCalls += 1;
+        steps.push(
+          step(steps, 'tool', call.name, result.ok, now() - callStarted, truncate(result.content)),
+        );
+        messages.push({
+          role: 'tool',
+          toolCallId: call.id,
+          name: call.name,
+          content: result.content,
+          isError: !result.ok,
+        });
+      }
+    }
+    throw new TaskAttemptError(
+      'MaxStepsExceeded',
+      `the agent's maxSteps (${agent.limits.maxSteps}) was reached before a final answer`,
+      false,
+    );
+  } catch (error) {
+    if (error instanceof TaskAttemptError || error instanceof TaskCancelledSignal) {
+      throw new AgentLoopFailure(error, steps, usage);
+    }
+    // Anything else from a provider is treated as a transient fault worth another attempt.
+    throw new AgentLoopFailure(
+      new TaskAttemptError('ModelError', `model call failed: ${errorText(error)}`, true),
+      steps,
+      usage,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** JSON Schemas of tool inputs, converted once per tool rather than once per task. */
+const jsonSchemas = new WeakMap<ToolDefinition, unknown>();
+
+function describeTools(
+  agent: Agent,
+  catalogue: ReadonlyMap<string, ToolDefinition>,
+): ToolDescriptor[] {
+  return agent.tools.flatMap((name) => {
+    const tool = catalogue.get(name);
+    if (!tool) return [];
+    let inputSchema = jsonSchemas.get(tool);
+    if (inputSchema === undefined) {
+      inputSchema = z.toJSONSchema(tool.input, { io: 'input' });
+      jsonSchemas.set(tool, inputSchema);
+    }
+    return [{ name, description: tool.description, inputSchema }];
+  });
+}
+
+interface ToolResult {
+  ok: boolean;
+  content: string;
+}
+
+/**
+ * Runs one tool call. Failures of the call (denied, bad input, the tool threw, too slow, too
+ * large) go back to the model as an error result: the model may recover, and the task goes on.
+ */
+async function callTool(
+  params: AgentLoopParams,
+  call: ToolCall,
+  deadline: number,
+  taskSignal: AbortSignal,
+  now: () => number,
+): Promise<ToolResult> {
+  const tool = params.tools.get(call.name);
+  if (!tool || !params.agent.tools.includes(call.name)) {
+    return {
+      ok: false,
+      content: `denied: agent '${params.agent.id}' may not use tool '${call.name}'`,
+    };
+  }
+  const parsed = tool.input.safeParse(call.input);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+    return { ok: false, content: `invalid input for ${call.name}: ${fields.join('; ')}` };
+  }
+  const toolDeadline = Math.min(deadline, now() + tool.timeoutMs);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  taskSignal.addEventListener('abort', abort, { once: true });
+  try {
+    const value = await withDeadline(
+      tool.run(parsed.data, {
+        agentId: params.agent.id,
+        taskId: params.taskId,
+        signal: controller.signal,
+      }),
+      toolDeadline,
+      now,
+      () => `tool ${call.name} timed out after ${tool.timeoutMs} ms`,
+    );
+    const content = renderForModel(value);
+    if (Buffer.byteLength(content) > tool.maxOutputBytes) {
+      return {
+        ok: false,
+        content: `tool ${call.name} returned more than ${tool.maxOutputBytes} bytes`,
+      };
+    }
+    return { ok: true, content };
+  } catch (error) {
+    if (error instanceof TaskAttemptError && error.code === 'Timeout' && now() >= deadline) {
+      throw error; // the task's own deadline, not just the tool's
+    }
+    return { ok: false, content: `tool ${call.name} failed: ${errorText(error)}` };
+  } finally {
+    controller.abort();
+    taskSignal.removeEventListener('abort', abort);
+  }
+}
+
+function withDeadline<T>(
+  work: Promise<T>,
+  deadline: number,
+  now: () => number,
+  message: () => string = () => 'the task timed out',
+): Promise<T> {
+  const remaining = deadline - now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TaskAttemptError('Timeout', message(), false)),
+      Math.max(0, remaining),
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function step(
+  steps: TaskStep[],
+  kind: TaskStep['kind'],
+  name: string,
+  ok: boolean,
+  durationMs: number,
+  detail: string,
+): TaskStep {
+  return { index: steps.length, kind, name, ok, durationMs, detail };
+}
+
+const errorText = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);

@@ -1,0 +1,156 @@
+/** The one interface every model provider implements, and the deterministic built-in ones. */
+import { TaskAttemptError } from '../errors.js';
+import {
+  builtInRoutes,
+  type ModelSpec,
+  type ProviderSpec,
+  type ScriptedTurn,
+} from './model-spec.js';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+export type ModelMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string; isError: boolean };
+
+export interface ToolDescriptor {
+  name: string;
+  description: string;
+  inputSchema: unknown;
+}
+
+export interface ModelRequest {
+  messages: ModelMessage[];
+  tools: ToolDescriptor[];
+  maxTokens: number;
+  signal: AbortSignal;
+}
+
+export interface ModelResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  stopReason: 'end_turn' | 'tool_use' | 'max_tokens';
+  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+}
+
+export interface ModelProvider {
+  /** Name recorded on model steps, e.g. `echo` or `bedrock:anthropic.claude-...`. */
+  readonly name: string;
+  complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+/** Deterministic providers count tokens as a quarter of the characters, like many tokenizers. */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
+
+const render = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
+/** What the task asked, as the first user message carries it. */
+const firstUserMessage = (messages: ModelMessage[]): string =>
+  messages.find((m) => m.role === 'user')?.content ?? '';
+
+const inputTokensOf = (messages: ModelMessage[]): number =>
+  messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+
+/** Answers with the task input. */
+export class EchoProvider implements ModelProvider {
+  readonly name = 'echo';
+
+  async complete({ messages }: ModelRequest): Promise<ModelResponse> {
+    const text = firstUserMessage(messages);
+    return {
+      text,
+      toolCalls: [],
+      stopReason: 'end_turn',
+      usage: {
+        inputTokens: inputTokensOf(messages),
+        outputTokens: estimateTokens(text),
+        costUsd: 0,
+      },
+    };
+  }
+}
+
+/**
+ * Plays its turns in order, one per model call of an attempt. Text turns fill in `{{input}}` and
+ * `{{lastToolResult}}`. Attempts below `failUntilAttempt` fail with a retryable error, as a
+ * throttled or unavailable model would.
+ */
+export class ScriptedProvider implements ModelProvider {
+  readonly name = 'scripted';
+  private calls = 0;
+
+  constructor(
+    private readonly turns: ScriptedTurn[],
+    private readonly attempt: number,
+    private readonly failUntilAttempt: number | undefined,
+  ) {}
+
+  async complete({ messages }: ModelRequest): Promise<ModelResponse> {
+    if (this.failUntilAttempt !== undefined && this.attempt < this.failUntilAttempt) {
+      throw new TaskAttemptError(
+        'ModelUnavailable',
+        `scripted model fails attempts below ${this.failUntilAttempt} (this is attempt ${this.attempt})`,
+        true,
+      );
+    }
+    const turn = this.turns[this.calls];
+    if (!turn) {
+      throw new TaskAttemptError(
+        'ScriptExhausted',
+        `scripted model has ${this.turns.length} turns and was called a ${this.calls + 1}th time`,
+        false,
+      );
+    }
+    const callIndex = this.calls++;
+    const inputTokens = inputTokensOf(messages);
+    if ('toolCalls' in turn) {
+      const toolCalls = turn.toolCalls.map((call, i) => ({
+        id: `call-${callIndex}-${i}`,
+        name: call.name,
+        input: call.input,
+      }));
+      return {
+        text: '',
+        toolCalls,
+        stopReason: 'tool_use',
+        usage: { inputTokens, outputTokens: estimateTokens(render(toolCalls)), costUsd: 0 },
+      };
+    }
+    const lastToolResult = [...messages].reverse().find((m) => m.role === 'tool')?.content ?? '';
+    const text = turn.text
+      .replaceAll('{{input}}', firstUserMessage(messages))
+      .replaceAll('{{lastToolResult}}', lastToolResult);
+    return {
+      text,
+      toolCalls: [],
+      stopReason: 'end_turn',
+      usage: { inputTokens, outputTokens: estimateTokens(text), costUsd: 0 },
+    };
+  }
+}
+
+/** The provider for one attempt of one task. Scripted providers keep per-attempt state. */
+export function providerFor(spec: ModelSpec, attempt: number): ModelProvider {
+  const target: ProviderSpec | undefined = 'route' in spec ? builtInRoutes[spec.route]?.[0] : spec;
+  if (!target) {
+    throw new TaskAttemptError(
+      'UnknownRoute',
+      `model route '${(spec as { route: string }).route}' is not configured`,
+      false,
+    );
+  }
+  switch (target.provider) {
+    case 'echo':
+      return new EchoProvider();
+    case 'scripted':
+      return new ScriptedProvider(target.turns, attempt, target.failUntilAttempt);
+  }
+}
+
+export { render as renderForModel };

@@ -1,0 +1,291 @@
+/**
+ * One delivery of a task message to the worker: decide whether the task may run, run one attempt
+ * of the agent loop, and record the outcome with conditional writes. Returns what should happen
+ * to the message; the handler turns that into SQS calls.
+ */
+
+import type { OutgoingEvent } from '../../../events/envelope.js';
+import {
+  taskFailed,
+  taskRetrying,
+  taskStarted,
+  taskStep,
+  taskSucceeded,
+} from '../../../events/task-events.js';
+import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
+import type { Agent } from '../agents/agent.js';
+import { TaskAttemptError, TransitionConflictError } from '../errors.js';
+import { createEvent, type EventContext } from '../events.js';
+import type { AgentStore, Clock, EventPublisher, TaskStore } from '../ports.js';
+import type { Task, TaskError, TaskMessage } from '../tasks/task.js';
+import type { ToolDefinition } from '../tools/tool.js';
+import { AgentLoopFailure, runAgentLoop, TaskCancelledSignal } from './agent-loop.js';
+import { providerFor } from './model-provider.js';
+
+export interface WorkerDeps {
+  agents: AgentStore;
+  tasks: TaskStore;
+  events: EventPublisher;
+  clock: Clock;
+  tools: ReadonlyMap<string, ToolDefinition>;
+  retry: RetryPolicy;
+}
+
+export interface RetryPolicy {
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+export type MessageOutcome =
+  /** Delete the message: the task reached a state that needs nothing more from it. */
+  | { kind: 'done' }
+  /** Keep the message and deliver it again after this many seconds. */
+  | { kind: 'retry-later'; delaySeconds: number }
+  /** Move the message to the dead-letter queue: the task's attempts are used up. */
+  | { kind: 'dead-letter' };
+
+/** Extra time a running attempt is presumed alive past its own timeout. */
+const LEASE_GRACE_MS = 30_000;
+
+/** Exponential backoff: base, 2×base, 4×base … capped. Deterministic, so tests can rely on it. */
+export function retryDelaySeconds(attempt: number, policy: RetryPolicy): number {
+  return Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.max(0, attempt - 1));
+}
+
+export async function runTaskMessage(
+  deps: WorkerDeps,
+  message: TaskMessage,
+  agentCache: Map<string, Promise<Agent | undefined>> = new Map(),
+): Promise<MessageOutcome> {
+  let agentLookup = agentCache.get(message.agentId);
+  if (!agentLookup) {
+    agentLookup = deps.agents.get(message.agentId);
+    agentCache.set(message.agentId, agentLookup);
+  }
+  const agent = await agentLookup;
+
+  if (!agent || agent.status === 'retired') {
+    const reason = agent ? 'AgentRetired' : 'AgentNotFound';
+    return failWithoutRunning(deps, message, {
+      code: reason,
+      message: agent
+        ? `agent '${message.agentId}' is retired`
+        : `agent '${message.agentId}' does not exist`,
+      retryable: false,
+    });
+  }
+
+  if (agent.status === 'paused') {
+    await deps.tasks.park(agent.id, message.taskId);
+    // A resume between our read and the park would have missed this task: look once more.
+    const fresh = await deps.agents.get(agent.id);
+    if (fresh?.status === 'paused') return { kind: 'done' };
+    await deps.tasks.unpark(agent.id, message.taskId);
+    agentCache.set(agent.id, Promise.resolve(fresh));
+    return runTaskMessage(deps, message, agentCache);
+  }
+
+  const task = await startAttempt(deps, message);
+  if ('kind' in task) return task;
+  return runAttempt(deps, agent, task);
+}
+
+async function startAttempt(
+  deps: WorkerDeps,
+  message: TaskMessage,
+): Promise<Task | MessageOutcome> {
+  const now = deps.clock.now();
+  // The task's own timeout is not known before this write, so the lease assumes the longest.
+  const leaseUntil = new Date(now.getTime() + MAX_TASK_TIMEOUT_MS + LEASE_GRACE_MS).toISOString();
+  try {
+    const started = await deps.tasks.transition(message.taskId, {
+      from: ['queued', 'retrying'],
+      to: 'running',
+      incrementAttempts: true,
+      markStarted: now.toISOString(),
+      set: { leaseUntil },
+    });
+    return started;
+  } catch (error) {
+    if (!(error instanceof TransitionConflictError)) throw error;
+  }
+  const current = await deps.tasks.get(message.taskId);
+  if (current?.status !== 'running') return { kind: 'done' };
+  // Running already: another delivery of this message is being worked on, or its worker died.
+  const leaseEnd = current.leaseUntil ? Date.parse(current.leaseUntil) : 0;
+  if (leaseEnd > now.getTime()) {
+    return { kind: 'retry-later', delaySeconds: Math.ceil((leaseEnd - now.getTime()) / 1000) + 1 };
+  }
+  try {
+    return await deps.tasks.transition(message.taskId, {
+      from: ['running'],
+      to: 'running',
+      incrementAttempts: true,
+      leaseExpiredBefore: now.toISOString(),
+      set: { leaseUntil },
+    });
+  } catch (error) {
+    if (error instanceof TransitionConflictError) return { kind: 'done' };
+    throw error;
+  }
+}
+
+async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<MessageOutcome> {
+  const ctx: EventContext = { correlationId: task.correlationId, clock: deps.clock };
+  const attempt = task.attempts;
+  const ref = { taskId: task.id, agentId: task.agentId };
+  const startedAt = deps.clock.now().getTime();
+  await deps.events.publish([createEvent(taskStarted, { ...ref, attempt }, ctx)]);
+
+  const timeoutMs = task.timeoutMs ?? agent.limits.timeoutMs;
+  try {
+    const result = await runAgentLoop({
+      agent,
+      taskId: task.id,
+      input: task.input,
+      provider: providerFor(agent.model, attempt),
+      tools: deps.tools,
+      timeoutMs,
+      isCancelled: async () => (await deps.tasks.get(task.id))?.status === 'cancelled',
+    });
+    const finishedAt = deps.clock.now();
+    const recorded = await finish(deps, task, {
+      from: ['running'],
+      to: 'succeeded',
+      expectAttempts: attempt,
+      set: {
+        output: result.output,
+        error: null,
+        usage: result.usage,
+        steps: result.steps,
+        finishedAt: finishedAt.toISOString(),
+        leaseUntil: null,
+      },
+    });
+    if (recorded) {
+      await deps.events.publish([
+        ...stepEvents(task, attempt, result.steps, ctx),
+        createEvent(
+          taskSucceeded,
+          { ...ref, attempt, durationMs: finishedAt.getTime() - startedAt, usage: result.usage },
+          ctx,
+        ),
+      ]);
+    }
+    return { kind: 'done' };
+  } catch (error) {
+    if (!(error instanceof AgentLoopFailure)) {
+      const cause = error instanceof TaskAttemptError ? error : undefined;
+      if (!cause) throw error;
+      return recordFailure(deps, task, cause, [], ctx);
+    }
+    if (error.failure instanceof TaskCancelledSignal) return { kind: 'done' };
+    return recordFailure(deps, task, error.failure, error.steps, ctx, error.usage);
+  }
+}
+
+async function recordFailure(
+  deps: WorkerDeps,
+  task: Task,
+  cause: TaskAttemptError,
+  steps: Task['steps'],
+  ctx: EventContext,
+  usage: Task['usage'] = task.usage,
+): Promise<MessageOutcome> {
+  const attempt = task.attempts;
+  const ref = { taskId: task.id, agentId: task.agentId };
+  const error: TaskError = { code: cause.code, message: cause.message, retryable: cause.retryable };
+  const common = { error, steps, usage, leaseUntil: null };
+
+  if (cause.retryable && attempt < task.maxAttempts) {
+    const delaySeconds = retryDelaySeconds(attempt, deps.retry);
+    const recorded = await finish(deps, task, {
+      from: ['running'],
+      to: 'retrying',
+      expectAttempts: attempt,
+      set: common,
+    });
+    if (!recorded) return { kind: 'done' };
+    await deps.events.publish([
+      ...stepEvents(task, attempt, steps, ctx),
+      createEvent(taskRetrying, { ...ref, attempt, error, retryInSeconds: delaySeconds }, ctx),
+    ]);
+    return { kind: 'retry-later', delaySeconds };
+  }
+
+  const recorded = await finish(deps, task, {
+    from: ['running'],
+    to: 'failed',
+    expectAttempts: attempt,
+    set: { ...common, finishedAt: deps.clock.now().toISOString() },
+  });
+  if (!recorded) return { kind: 'done' };
+  await deps.events.publish([
+    ...stepEvents(task, attempt, steps, ctx),
+    createEvent(taskFailed, { ...ref, attempt, error }, ctx),
+  ]);
+  // Retryable failures that ran out of attempts go to the DLQ, where they can be redriven;
+  // a failure no retry can fix (a limit, a bad script) simply ends the task.
+  return cause.retryable ? { kind: 'dead-letter' } : { kind: 'done' };
+}
+
+/** Fails a task that cannot even start (its agent is gone or retired). */
+async function failWithoutRunning(
+  deps: WorkerDeps,
+  message: TaskMessage,
+  error: TaskError,
+): Promise<MessageOutcome> {
+  try {
+    const task = await deps.tasks.transition(message.taskId, {
+      from: ['queued', 'retrying'],
+      to: 'failed',
+      set: { error, finishedAt: deps.clock.now().toISOString() },
+    });
+    const ctx = { correlationId: task.correlationId, clock: deps.clock };
+    await deps.events.publish([
+      createEvent(
+        taskFailed,
+        { taskId: task.id, agentId: task.agentId, attempt: task.attempts, error },
+        ctx,
+      ),
+    ]);
+  } catch (e) {
+    if (!(e instanceof TransitionConflictError)) throw e;
+  }
+  return { kind: 'done' };
+}
+
+/** Applies a transition that ends an attempt; false when the task moved on meanwhile (cancel). */
+async function finish(
+  deps: WorkerDeps,
+  task: Task,
+  transition: Parameters<TaskStore['transition']>[1],
+): Promise<boolean> {
+  try {
+    await deps.tasks.transition(task.id, transition);
+    return true;
+  } catch (error) {
+    if (error instanceof TransitionConflictError) return false;
+    throw error;
+  }
+}
+
+function stepEvents(
+  task: Task,
+  attempt: number,
+  steps: Task['steps'],
+  ctx: EventContext,
+): OutgoingEvent[] {
+  return steps.map((s) =>
+    createEvent(
+      taskStep,
+      {
+        taskId: task.id,
+        agentId: task.agentId,
+        attempt,
+        step: { index: s.index, kind: s.kind, name: s.name, ok: s.ok, durationMs: s.durationMs },
+      },
+      ctx,
+    ),
+  );
+}

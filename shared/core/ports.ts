@@ -1,0 +1,140 @@
+/**
+ * The ports between agent-core's core and the outside world. Adapters in `shared/adapters`
+ * implement them over DynamoDB, SQS, EventBridge and Secrets Manager; tests may implement them
+ * in memory. Nothing here imports an AWS SDK.
+ */
+import type { OutgoingEvent } from '../../events/envelope.js';
+import type { Agent, AgentStatus } from './agents/agent.js';
+import type { Priority, Task, TaskStatus } from './tasks/task.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface EventPublisher {
+  /** Puts events on the bus; throws if any entry was refused. */
+  publish(events: OutgoingEvent[]): Promise<void>;
+}
+
+export interface AgentStore {
+  /** Throws ConflictError when the id exists. */
+  create(agent: Agent): Promise<void>;
+  get(id: string): Promise<Agent | undefined>;
+  list(request: PageRequest & { tag?: string | undefined }): Promise<Page<Agent>>;
+  /**
+   * Replaces the given fields, only if the agent's status is one of `allowedStatuses`;
+   * returns the agent after the update. Throws NotFoundError / TransitionConflictError.
+   */
+  update(
+    id: string,
+    fields: Partial<Omit<Agent, 'id' | 'createdAt'>>,
+    allowedStatuses: readonly AgentStatus[],
+  ): Promise<Agent>;
+}
+
+export interface TaskTransition {
+  /** The transition applies only from one of these statuses. */
+  from: readonly TaskStatus[];
+  to: TaskStatus;
+  /** Further fields to set in the same write. */
+  set?: Partial<Omit<Task, 'id' | 'status' | 'agentId' | 'createdAt'>>;
+  /** Adds 1 to `attempts` in the same write. */
+  incrementAttempts?: boolean;
+  /** Only if `attempts` currently equals this. */
+  expectAttempts?: number;
+  /** Only if the task's `deadLettered` flag currently equals this. */
+  expectDeadLettered?: boolean;
+  /** Taking over a running task whose worker died: only if its lease ended before this time. */
+  leaseExpiredBefore?: string;
+  /** Sets `startedAt` to this time unless it is already set (the first attempt's start). */
+  markStarted?: string;
+}
+
+export interface TaskListFilter extends PageRequest {
+  agentId?: string | undefined;
+  status?: TaskStatus | undefined;
+  deadLettered?: boolean | undefined;
+}
+
+export interface TaskStore {
+  /** Throws ConflictError when the id exists. */
+  create(task: Task): Promise<void>;
+  /** Removes a task that was never announced (its enqueue failed). */
+  discard(id: string): Promise<void>;
+  get(id: string): Promise<Task | undefined>;
+  list(filter: TaskListFilter): Promise<Page<Task>>;
+  /** Applies a conditional transition; throws TransitionConflictError if it does not apply. */
+  transition(id: string, transition: TaskTransition): Promise<Task>;
+  /** Counts dead-lettered tasks. */
+  countDeadLettered(): Promise<number>;
+  /** Records that a task waits for its paused agent (idempotent). */
+  park(agentId: string, taskId: string): Promise<void>;
+  /** Task ids parked for an agent, oldest first. */
+  listParked(agentId: string, request: PageRequest): Promise<Page<string>>;
+  unpark(agentId: string, taskId: string): Promise<void>;
+}
+
+export interface TaskEnvelope {
+  taskId: string;
+  agentId: string;
+  priority: Priority;
+}
+
+export interface QueueDepth {
+  depth: Record<Priority, number>;
+  inFlight: number;
+  /** Messages currently in the task DLQs, not yet recorded by the DLQ consumer. */
+  inDeadLetterQueues: number;
+}
+
+export interface TaskQueue {
+  /** Sends each task to its priority's queue. */
+  enqueue(tasks: TaskEnvelope[]): Promise<void>;
+  depth(): Promise<QueueDepth>;
+}
+
+export interface TraceEntry {
+  eventId: string;
+  type: string;
+  time: string;
+  source: string;
+  data: Record<string, unknown>;
+}
+
+export interface TraceStore {
+  /** Records events under their task (idempotent by event id). */
+  record(taskId: string, entries: TraceEntry[]): Promise<void>;
+  list(taskId: string, request: PageRequest): Promise<Page<TraceEntry>>;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  status: 'in-progress' | 'done';
+  response?: { statusCode: number; body: unknown } | undefined;
+}
+
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for a request; returns the existing record instead when the key is taken.
+   * Records expire after `ttlSeconds`.
+   */
+  claim(
+    key: string,
+    requestHash: string,
+    ttlSeconds: number,
+  ): Promise<IdempotencyRecord | undefined>;
+  complete(key: string, response: { statusCode: number; body: unknown }): Promise<void>;
+  release(key: string): Promise<void>;
+}

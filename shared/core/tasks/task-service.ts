@@ -1,0 +1,360 @@
+/** Use cases of the scheduler layer: submit, look at, cancel, dead-letter and redrive tasks. */
+import { z } from 'zod';
+import type { OutgoingEvent } from '../../../events/envelope.js';
+import {
+  taskCancelled,
+  taskDeadLettered,
+  taskFailed,
+  taskQueued,
+} from '../../../events/task-events.js';
+import { ConflictError, NotFoundError, TransitionConflictError } from '../errors.js';
+import { createEvent, type EventContext } from '../events.js';
+import { newId, ULID_PATTERN } from '../ids.js';
+import type {
+  AgentStore,
+  EventPublisher,
+  Page,
+  PageRequest,
+  TaskEnvelope,
+  TaskListFilter,
+  TaskQueue,
+  TaskStore,
+  TraceEntry,
+  TraceStore,
+} from '../ports.js';
+import { parseInput } from '../validation.js';
+import {
+  emptyUsage,
+  isFinished,
+  submitTaskSchema,
+  type Task,
+  type TaskError,
+  type TaskMessage,
+  UNFINISHED_STATUSES,
+} from './task.js';
+
+export interface SchedulerDeps {
+  agents: AgentStore;
+  tasks: TaskStore;
+  queue: TaskQueue;
+  events: EventPublisher;
+}
+
+export async function submitTask(
+  deps: SchedulerDeps,
+  body: unknown,
+  ctx: EventContext,
+): Promise<Task> {
+  const input = parseInput(submitTaskSchema, body, 'task');
+  const agent = await deps.agents.get(input.agentId);
+  if (!agent) {
+    throw new NotFoundError(`agent '${input.agentId}' not found`, [
+      { path: 'agentId', message: 'no such agent' },
+    ]);
+  }
+  if (agent.status === 'retired') {
+    throw new ConflictError(`agent '${input.agentId}' is retired and takes no tasks`);
+  }
+  const now = ctx.clock.now().toISOString();
+  const task: Task = {
+    id: newId(),
+    agentId: input.agentId,
+    status: 'queued',
+    priority: input.priority,
+    input: input.input,
+    output: null,
+    error: null,
+    attempts: 0,
+    maxAttempts: input.maxAttempts,
+    timeoutMs: input.timeoutMs ?? null,
+    deadLettered: false,
+    workflowId: null,
+    metadata: input.metadata,
+    usage: emptyUsage(),
+    steps: [],
+    correlationId: ctx.correlationId,
+    leaseUntil: null,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: now,
+  };
+  await deps.tasks.create(task);
+  try {
+    await deps.queue.enqueue([envelopeOf(task)]);
+  } catch (error) {
+    // Nothing half-written: a task that never reached its queue is removed before anyone sees it.
+    await deps.tasks.discard(task.id);
+    throw error;
+  }
+  await deps.events.publish([
+    createEvent(taskQueued, { ...refOf(task), priority: task.priority, reason: 'submitted' }, ctx),
+  ]);
+  return task;
+}
+
+export async function getTask(deps: Pick<SchedulerDeps, 'tasks'>, id: string): Promise<Task> {
+  const task = ULID_PATTERN.test(id) ? await deps.tasks.get(id) : undefined;
+  if (!task) throw new NotFoundError(`task '${id}' not found`);
+  return task;
+}
+
+export function listTasks(
+  deps: Pick<SchedulerDeps, 'tasks'>,
+  filter: TaskListFilter,
+): Promise<Page<Task>> {
+  return deps.tasks.list(filter);
+}
+
+export async function cancelTask(
+  deps: Pick<SchedulerDeps, 'tasks' | 'events'>,
+  id: string,
+  ctx: EventContext,
+): Promise<Task> {
+  await getTask(deps, id);
+  try {
+    const task = await deps.tasks.transition(id, {
+      from: UNFINISHED_STATUSES,
+      to: 'cancelled',
+      set: { finishedAt: ctx.clock.now().toISOString(), leaseUntil: null },
+    });
+    await deps.events.publish([createEvent(taskCancelled, refOf(task), ctx)]);
+    return task;
+  } catch (error) {
+    if (!(error instanceof TransitionConflictError)) throw error;
+    const current = await getTask(deps, id);
+    throw new ConflictError(`task '${id}' is already ${current.status}`);
+  }
+}
+
+export async function getTrace(
+  deps: { tasks: TaskStore; traces: TraceStore },
+  id: string,
+  request: PageRequest,
+): Promise<Page<TraceEntry>> {
+  await getTask(deps, id);
+  return deps.traces.list(id, request);
+}
+
+export async function queueStatus(deps: Pick<SchedulerDeps, 'tasks' | 'queue'>) {
+  const [queue, deadLettered] = await Promise.all([
+    deps.queue.depth(),
+    deps.tasks.countDeadLettered(),
+  ]);
+  return {
+    depth: queue.depth,
+    inFlight: queue.inFlight,
+    deadLettered,
+    inDeadLetterQueues: queue.inDeadLetterQueues,
+  };
+}
+
+export const redriveSchema = z.strictObject({
+  taskIds: z.array(z.string().regex(ULID_PATTERN, 'not a task id')).min(1).max(100).optional(),
+});
+
+/** At most this many tasks are redriven by one call without `taskIds`; call again for more. */
+export const REDRIVE_ALL_BATCH = 100;
+
+export interface RedriveResult {
+  redriven: string[];
+  skipped: { taskId: string; reason: string }[];
+}
+
+/** Puts dead-lettered tasks back in their queues with fresh attempts. */
+export async function redriveDeadLettered(
+  deps: SchedulerDeps,
+  body: unknown,
+  ctx: EventContext,
+): Promise<RedriveResult> {
+  const { taskIds } = parseInput(redriveSchema, body ?? {}, 'redrive request');
+  const ids =
+    taskIds ??
+    (
+      await deps.tasks.list({ status: 'failed', deadLettered: true, limit: REDRIVE_ALL_BATCH })
+    ).items.map((t) => t.id);
+  const result: RedriveResult = { redriven: [], skipped: [] };
+  const requeued: Task[] = [];
+  for (const id of ids) {
+    try {
+      requeued.push(
+        await deps.tasks.transition(id, {
+          from: ['failed'],
+          to: 'queued',
+          expectDeadLettered: true,
+          set: {
+            attempts: 0,
+            deadLettered: false,
+            error: null,
+            output: null,
+            finishedAt: null,
+            correlationId: ctx.correlationId,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransitionConflictError)) throw error;
+      const exists = await deps.tasks.get(id);
+      result.skipped.push({ taskId: id, reason: exists ? 'not dead-lettered' : 'not found' });
+    }
+  }
+  await deps.queue.enqueue(requeued.map(envelopeOf));
+  await deps.events.publish(
+    requeued.map((task) =>
+      createEvent(taskQueued, { ...refOf(task), priority: task.priority, reason: 'redriven' }, ctx),
+    ),
+  );
+  result.redriven = requeued.map((t) => t.id);
+  return result;
+}
+
+/**
+ * A task message reached a dead-letter queue: either the worker moved it there when attempts ran
+ * out (the task is `failed` already), or SQS did because the message kept crashing the worker.
+ * Either way the task ends `failed` with `deadLettered: true`, once.
+ */
+export async function recordDeadLetter(
+  deps: Pick<SchedulerDeps, 'tasks' | 'events'>,
+  message: TaskMessage,
+  clock: EventContext['clock'],
+): Promise<void> {
+  const task = await deps.tasks.get(message.taskId);
+  if (!task || task.deadLettered || task.status === 'succeeded' || task.status === 'cancelled')
+    return;
+  const ctx: EventContext = { correlationId: task.correlationId, clock };
+  const events: OutgoingEvent[] = [];
+  let error: TaskError | null = task.error;
+  try {
+    if (task.status === 'failed') {
+      await deps.tasks.transition(task.id, {
+        from: ['failed'],
+        to: 'failed',
+        expectDeadLettered: false,
+        set: { deadLettered: true },
+      });
+    } else {
+      error = {
+        code: 'PoisonMessage',
+        message: `the task's message was received ${task.attempts} time(s) without an outcome and was dead-lettered by SQS`,
+        retryable: true,
+      };
+      await deps.tasks.transition(task.id, {
+        from: UNFINISHED_STATUSES,
+        to: 'failed',
+        set: { deadLettered: true, error, finishedAt: clock.now().toISOString(), leaseUntil: null },
+      });
+      events.push(createEvent(taskFailed, { ...refOf(task), attempt: task.attempts, error }, ctx));
+    }
+  } catch (e) {
+    if (e instanceof TransitionConflictError) return; // another delivery recorded it already
+    throw e;
+  }
+  events.push(
+    createEvent(
+      taskDeadLettered,
+      {
+        ...refOf(task),
+        attempts: task.attempts,
+        error: error ?? { code: 'Unknown', message: 'no error recorded', retryable: true },
+      },
+      ctx,
+    ),
+  );
+  await deps.events.publish(events);
+}
+
+/** Sends an agent's parked tasks (held while it was paused) back to their queues. */
+export async function releaseParkedTasks(
+  deps: Pick<SchedulerDeps, 'tasks' | 'queue' | 'events' | 'agents'>,
+  agentId: string,
+  ctx: EventContext,
+): Promise<number> {
+  const agent = await deps.agents.get(agentId);
+  if (agent?.status !== 'active') return 0;
+  let released = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.tasks.listParked(agentId, { limit: 100, cursor });
+    const tasks = (await Promise.all(page.items.map((id) => deps.tasks.get(id)))).filter(
+      (t): t is Task => t !== undefined && !isFinished(t.status),
+    );
+    await deps.queue.enqueue(tasks.map(envelopeOf));
+    await deps.events.publish(
+      tasks.map((task) =>
+        createEvent(
+          taskQueued,
+          { ...refOf(task), priority: task.priority, reason: 'resumed' },
+          ctx,
+        ),
+      ),
+    );
+    await Promise.all(page.items.map((id) => deps.tasks.unpark(agentId, id)));
+    released += tasks.length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return released;
+}
+
+/**
+ * After a crash of the local runtime: every task left queued, running or retrying goes back to
+ * its queue (running ones become `retrying` first: their attempt died with the process).
+ */
+export async function recoverUnfinishedTasks(
+  deps: Pick<SchedulerDeps, 'tasks' | 'queue' | 'events'>,
+  ctx: EventContext,
+): Promise<number> {
+  let recovered = 0;
+  for (const status of UNFINISHED_STATUSES) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.tasks.list({ status, limit: 100, cursor });
+      const requeue: Task[] = [];
+      for (const task of page.items) {
+        if (task.status === 'running') {
+          try {
+            requeue.push(
+              await deps.tasks.transition(task.id, {
+                from: ['running'],
+                to: 'retrying',
+                expectAttempts: task.attempts,
+                set: {
+                  leaseUntil: null,
+                  error: {
+                    code: 'Interrupted',
+                    message: 'the runtime stopped during this attempt',
+                    retryable: true,
+                  },
+                },
+              }),
+            );
+          } catch (error) {
+            if (!(error instanceof TransitionConflictError)) throw error;
+          }
+        } else {
+          requeue.push(task);
+        }
+      }
+      await deps.queue.enqueue(requeue.map(envelopeOf));
+      await deps.events.publish(
+        requeue.map((task) =>
+          createEvent(
+            taskQueued,
+            { ...refOf(task), priority: task.priority, reason: 'recovered' },
+            ctx,
+          ),
+        ),
+      );
+      recovered += requeue.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  return recovered;
+}
+
+const refOf = (task: Task) => ({ taskId: task.id, agentId: task.agentId });
+
+export const envelopeOf = (task: Task): TaskEnvelope => ({
+  taskId: task.id,
+  agentId: task.agentId,
+  priority: task.priority,
+});

@@ -1,0 +1,34 @@
+/** Turns zod failures into a ValidationError with one entry per bad field, named by its path. */
+import type { z } from 'zod';
+import { type FieldIssue, ValidationError } from './errors.js';
+
+export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        issues.push({ path: base ? `${base}.${key}` : key, message: 'unknown field' });
+      }
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      issues.push({ path: base, message: 'required' });
+    } else {
+      issues.push({ path: base, message: issue.message });
+    }
+  }
+  return issues;
+}
+
+/** Parses `value` or throws a ValidationError naming every bad field. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  prefix = '',
+): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const details = issuesOf(result.error, prefix);
+  const fields = details.map((d) => d.path || '(body)').join(', ');
+  throw new ValidationError(`invalid ${what}: ${fields}`, details);
+}

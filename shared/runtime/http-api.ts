@@ -1,0 +1,262 @@
+/**
+ * The HTTP edge shared by every API handler: API Gateway v2 event → request (authenticated,
+ * size-checked, JSON-parsed) → route → JSON answer; errors become the contract's error shape.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import {
+  AppError,
+  BadJsonError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  ValidationError,
+} from '../core/errors.js';
+import type { IdempotencyStore, PageRequest } from '../core/ports.js';
+import { type AuthorizerContext, type Principal, principalFromContext } from './principal.js';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+export interface HttpRequest {
+  routeKey: string;
+  pathParameters: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** The parsed JSON body, or undefined when there was none. */
+  body: unknown;
+  principal: Principal;
+  requestId: string;
+  correlationId: string;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Route = (request: HttpRequest) => Promise<HttpResult>;
+
+export interface HttpApiOptions {
+  /** Route keys answered without authentication (GET /health). */
+  publicRoutes?: string[];
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the plain handler function for a set of routes keyed by API Gateway route key. */
+export function createHttpApi(routes: Record<string, Route>, options: HttpApiOptions = {}) {
+  const publicRoutes = new Set(options.publicRoutes ?? []);
+  return async (event: HttpEvent): Promise<HttpResponse> => {
+    const route = routes[event.routeKey];
+    const requestId = event.requestContext.requestId;
+    const headers = lowerCaseHeaders(event.headers);
+    const supplied = headers['x-correlation-id'];
+    const correlationId = supplied && CORRELATION_ID.test(supplied) ? supplied : requestId;
+    const principal = principalFromContext(event.requestContext.authorizer?.lambda);
+    if (!publicRoutes.has(event.routeKey) && principal.kind === 'anonymous') {
+      throw new UnauthorizedError(principal.reason);
+    }
+    if (!route) throw new NotFoundRoute(event.requestContext.http.method, event.rawPath);
+    const request: HttpRequest = {
+      routeKey: event.routeKey,
+      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+      query: (event.queryStringParameters ?? {}) as Record<string, string>,
+      headers,
+      body: parseBody(event),
+      principal,
+      requestId,
+      correlationId,
+    };
+    const result = await route(request);
+    return toResponse(result, requestId, correlationId);
+  };
+}
+
+class NotFoundRoute extends AppError {
+  readonly status = 404;
+  readonly code = 'NotFound';
+  constructor(method: string, path: string) {
+    super(`no route ${method} ${path}`);
+  }
+}
+
+function lowerCaseHeaders(headers: HttpEvent['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+function parseBody(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body, 'base64')
+    : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(
+      `request body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (256 KiB)`,
+    );
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new BadJsonError(`request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function toResponse(result: HttpResult, requestId: string, correlationId: string): HttpResponse {
+  return {
+    statusCode: result.statusCode,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-request-id': requestId,
+      'x-correlation-id': correlationId,
+      ...result.headers,
+    },
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+}
+
+export const ok = (body: unknown, statusCode = 200): HttpResult => ({ statusCode, body });
+
+/** `?limit=` (1..100, default 25) and `?cursor=` as API.md fixes them. */
+export function pageRequest(query: Record<string, string>): PageRequest {
+  const { limit: rawLimit, cursor } = query;
+  let limit = 25;
+  if (rawLimit !== undefined) {
+    limit = Number(rawLimit);
+    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > 100) {
+      throw new ValidationError('invalid limit', [
+        { path: 'limit', message: 'must be an integer from 1 to 100' },
+      ]);
+    }
+  }
+  if (cursor !== undefined && (cursor.length === 0 || cursor.length > 2048)) {
+    throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'malformed cursor' }]);
+  }
+  return { limit, cursor };
+}
+
+/**
+ * `Idempotency-Key` (API.md): the same key with the same body within 24 h answers the first
+ * response again; with another body, 409. Keys are scoped to the caller.
+ */
+export function idempotent(route: Route, store: () => IdempotencyStore): Route {
+  return async (request) => {
+    const idempotencyKey = request.headers['idempotency-key'];
+    if (idempotencyKey === undefined) return route(request);
+    if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new ValidationError('invalid Idempotency-Key', [
+        { path: 'headers.idempotency-key', message: '1-255 visible ASCII characters' },
+      ]);
+    }
+    const scopedKey = `${request.principal.id}#${request.routeKey}#${idempotencyKey}`;
+    const requestHash = createHash('sha256').update(canonicalJson(request.body)).digest('hex');
+    const existing = await store().claim(scopedKey, requestHash, IDEMPOTENCY_TTL_SECONDS);
+    if (existing) {
+      if (existing.requestHash !== requestHash) {
+        throw new IdempotencyConflict(
+          'this Idempotency-Key was used with a different request body',
+        );
+      }
+      if (existing.status === 'in-progress' || !existing.response) {
+        throw new IdempotencyConflict('a request with this Idempotency-Key is still in progress');
+      }
+      return {
+        statusCode: existing.response.statusCode,
+        body: existing.response.body,
+        headers: { 'idempotent-replayed': 'true' },
+      };
+    }
+    let result: HttpResult;
+    try {
+      result = await route(request);
+    } catch (error) {
+      await store().release(scopedKey);
+      throw error;
+    }
+    await store().complete(scopedKey, { statusCode: result.statusCode, body: result.body });
+    return result;
+  };
+}
+
+class IdempotencyConflict extends AppError {
+  readonly status = 409;
+  readonly code = 'Conflict';
+}
+
+/** JSON with object keys sorted, so that equal bodies hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * middy middleware: the one place errors become HTTP answers. AppErrors show their code, message
+ * and field details; anything else is logged with the request id and answered as a bare 500.
+ */
+export function httpErrorHandler(opts: {
+  logger: Logger;
+}): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+      if (error instanceof AppError) {
+        request.response = {
+          statusCode: error.status,
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'x-request-id': requestId,
+            ...(error instanceof TooManyRequestsError
+              ? { 'retry-after': String(error.retryAfterSeconds) }
+              : {}),
+          },
+          body: JSON.stringify({
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.details ? { details: error.details } : {}),
+            },
+            requestId,
+          }),
+        };
+        return;
+      }
+      opts.logger.error('unhandled error', {
+        requestId,
+        routeKey: request.event.routeKey,
+        error: error as Error,
+      });
+      request.response = {
+        statusCode: 500,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+        body: JSON.stringify({
+          error: {
+            code: 'InternalError',
+            message: 'internal error; see the logs for this request id',
+          },
+          requestId,
+        }),
+      };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Partial batch responses for SQS-triggered handlers: every record is handled on its own and
+ * only the ones that failed are reported, so one bad record never fails its whole batch.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/** Thrown to leave a record in its queue on purpose (its visibility already set): not an error. */
+export class RetryLater extends Error {
+  constructor(readonly delaySeconds: number) {
+    super(`deliver again in ${delaySeconds} s`);
+    this.name = 'RetryLater';
+  }
+}
+
+export async function processBatch(
+  event: SQSEvent,
+  handleRecord: (record: SQSRecord) => Promise<void>,
+  logger: Logger,
+): Promise<SQSBatchResponse> {
+  const results = await Promise.allSettled(event.Records.map((record) => handleRecord(record)));
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  results.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      const record = event.Records[i] as SQSRecord;
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      if (result.reason instanceof RetryLater) return;
+      logger.error('record failed; SQS will deliver it again', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error: result.reason as Error,
+      });
+    }
+  });
+  return { batchItemFailures };
+}
+
+/** Parses a record body as JSON; a body that is not JSON is a poison message and throws. */
+export function jsonBody(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    throw new Error(`message ${record.messageId} is not JSON`);
+  }
+}
+
+/** The queue's name from an event source ARN: `arn:aws:sqs:<region>:<account>:<name>`. */
+export const queueNameOf = (record: SQSRecord): string =>
+  record.eventSourceARN.split(':').pop() ?? '';

@@ -1,0 +1,62 @@
+/**
+ * Adapters built once per process from configuration, on first use (so a function only needs
+ * the variables of what it actually uses). Handlers take these; tests pass their own.
+ */
+import { TASK_QUEUE_BY_PRIORITY } from '../../infra/topology.js';
+import {
+  dynamoClient,
+  eventBridgeClient,
+  secretsClient,
+  sqsClient,
+} from '../adapters/aws-clients.js';
+import { DynamoAgentStore } from '../adapters/dynamo-agent-store.js';
+import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
+import { DynamoTaskStore } from '../adapters/dynamo-task-store.js';
+import { DynamoTraceStore } from '../adapters/dynamo-trace-store.js';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
+import { SecretsManagerAdminKey } from '../adapters/secrets-admin-key.js';
+import { SqsTaskQueue } from '../adapters/sqs-task-queue.js';
+import type { Priority } from '../core/tasks/task.js';
+import { adminKeySecretId, eventBusName, queueUrl, settings, tableName } from './config.js';
+
+export function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
+const byPriority = (suffix: string) =>
+  Object.fromEntries(
+    Object.entries(TASK_QUEUE_BY_PRIORITY).map(([priority, id]) => [
+      priority,
+      queueUrl(`${id}${suffix}`),
+    ]),
+  ) as Record<Priority, string>;
+
+export const agentStore = once(() => new DynamoAgentStore(dynamoClient(), tableName()));
+export const taskStore = once(() => new DynamoTaskStore(dynamoClient(), tableName()));
+export const traceStore = once(
+  () =>
+    new DynamoTraceStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+export const idempotencyStore = once(() => new DynamoIdempotencyStore(dynamoClient(), tableName()));
+export const eventPublisher = once(
+  () => new EventBridgePublisher(eventBridgeClient(), eventBusName()),
+);
+export const adminKeySource = once(
+  () => new SecretsManagerAdminKey(secretsClient(), adminKeySecretId()),
+);
+
+/** The task queues for sending only. */
+export const taskSender = once(() => new SqsTaskQueue(sqsClient(), { queues: byPriority('') }));
+/** The task queues and their DLQs, for sending and reading depths. */
+export const taskQueueWithDepth = once(
+  () =>
+    new SqsTaskQueue(sqsClient(), { queues: byPriority(''), deadLetterQueues: byPriority('-dlq') }),
+);
