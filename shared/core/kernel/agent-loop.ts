@@ -89,10 +89,12 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
           now,
         );
       } catch (error) {
+        // Past the deadline, whatever the provider threw (an abort, mostly) is the timeout.
+        const failure = controller.signal.aborted ? timeoutError(params.timeoutMs) : error;
         steps.push(
-          step(steps, 'model', params.provider.name, false, now() - started, errorText(error)),
+          step(steps, 'model', params.provider.name, false, now() - started, errorText(failure)),
         );
-        throw error;
+        throw failure;
       }
       usage.modelCalls += 1;
       usage.inputTokens += response.usage.inputTokens;
@@ -237,6 +239,9 @@ async function callTool(
     taskSignal.removeEventListener('abort', abort);
   }
 }
+
+const timeoutError = (timeoutMs: number) =>
+  new TaskAttemptError('Timeout', `the task timed out after ${timeoutMs} ms`, false);
 
 function withDeadline<T>(
   work: Promise<T>,

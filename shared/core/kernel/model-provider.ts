@@ -44,6 +44,21 @@ export interface ModelProvider {
   complete(request: ModelRequest): Promise<ModelResponse>;
 }
 
+/** Resolves after `ms`, or rejects as soon as `signal` aborts (the task's deadline). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
 /** Deterministic providers count tokens as a quarter of the characters, like many tokenizers. */
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
@@ -91,7 +106,7 @@ export class ScriptedProvider implements ModelProvider {
     private readonly failUntilAttempt: number | undefined,
   ) {}
 
-  async complete({ messages }: ModelRequest): Promise<ModelResponse> {
+  async complete({ messages, signal }: ModelRequest): Promise<ModelResponse> {
     if (this.failUntilAttempt !== undefined && this.attempt < this.failUntilAttempt) {
       throw new TaskAttemptError(
         'ModelUnavailable',
@@ -108,6 +123,7 @@ export class ScriptedProvider implements ModelProvider {
       );
     }
     const callIndex = this.calls++;
+    if (turn.delayMs) await sleep(turn.delayMs, signal);
     const inputTokens = inputTokensOf(messages);
     if ('toolCalls' in turn) {
       const toolCalls = turn.toolCalls.map((call, i) => ({

@@ -15,10 +15,13 @@ const toolCallSchema = z.strictObject({
   input: z.unknown().default({}),
 });
 
+/** `delayMs` makes a turn take that long, like a real model's latency (demos, tests, load). */
+const delayMs = z.number().int().min(0).max(60_000).optional();
+
 export const scriptedTurnSchema = z.union(
   [
-    z.strictObject({ text: z.string().max(100_000) }),
-    z.strictObject({ toolCalls: z.array(toolCallSchema).min(1).max(20) }),
+    z.strictObject({ text: z.string().max(100_000), delayMs }),
+    z.strictObject({ toolCalls: z.array(toolCallSchema).min(1).max(20), delayMs }),
   ],
   { error: 'a turn is {"text": ...} or {"toolCalls": [...]}' },
 );

@@ -1,0 +1,329 @@
+/**
+ * Bad input gets the right 4xx, in the contract's error shape, naming the field, and writes
+ * nothing: the lists of agents and tasks are the same after the whole table as before it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
+
+let runtime: RuntimeHandle;
+
+interface Row {
+  name: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  status: number;
+  code: string;
+  /** Field paths the error's details must name. */
+  paths?: string[];
+}
+
+const echo = { provider: 'echo' };
+
+const rows: Row[] = [
+  {
+    name: 'bad JSON',
+    method: 'POST',
+    path: '/v1/agents',
+    body: '{"id": "x",',
+    status: 400,
+    code: 'BadJson',
+  },
+  {
+    name: 'empty agent',
+    method: 'POST',
+    path: '/v1/agents',
+    body: {},
+    status: 400,
+    code: 'ValidationError',
+    paths: ['id', 'model'],
+  },
+  {
+    name: 'body not an object',
+    method: 'POST',
+    path: '/v1/agents',
+    body: '[1,2]',
+    status: 400,
+    code: 'ValidationError',
+    paths: [''],
+  },
+  {
+    name: 'bad agent id',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'Bad Id!', model: echo },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['id'],
+  },
+  {
+    name: 'unknown provider',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'ok-agent', model: { provider: 'nope' } },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['model.provider'],
+  },
+  {
+    name: 'unknown route name',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'ok-agent', model: { route: 'nowhere' } },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['model.route'],
+  },
+  {
+    name: 'unknown tool',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'ok-agent', model: echo, tools: ['rm.rf'] },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['tools.0'],
+  },
+  {
+    name: 'wrong-typed limit',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'ok-agent', model: echo, limits: { maxSteps: 'many' } },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['limits.maxSteps'],
+  },
+  {
+    name: 'unknown agent field',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'ok-agent', model: echo, colour: 'red' },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['colour'],
+  },
+  {
+    name: 'patch the id',
+    method: 'PATCH',
+    path: '/v1/agents/existing',
+    body: { id: 'other' },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['id'],
+  },
+  {
+    name: 'empty patch',
+    method: 'PATCH',
+    path: '/v1/agents/existing',
+    body: {},
+    status: 400,
+    code: 'ValidationError',
+  },
+  {
+    name: 'patch unknown agent',
+    method: 'PATCH',
+    path: '/v1/agents/nobody',
+    body: { name: 'x' },
+    status: 404,
+    code: 'NotFound',
+  },
+  {
+    name: 'get unknown agent',
+    method: 'GET',
+    path: '/v1/agents/nobody',
+    status: 404,
+    code: 'NotFound',
+  },
+  {
+    name: 'empty task',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: {},
+    status: 400,
+    code: 'ValidationError',
+    paths: ['agentId', 'input'],
+  },
+  {
+    name: 'wrong-typed priority',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: { agentId: 'existing', input: 'x', priority: 'urgent' },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['priority'],
+  },
+  {
+    name: 'maxAttempts out of range',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: { agentId: 'existing', input: 'x', maxAttempts: 0 },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['maxAttempts'],
+  },
+  {
+    name: 'wrong-typed timeout',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: { agentId: 'existing', input: 'x', timeoutMs: '5s' },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['timeoutMs'],
+  },
+  {
+    name: 'unknown agent',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: { agentId: 'nobody', input: 'x' },
+    status: 404,
+    code: 'NotFound',
+    paths: ['agentId'],
+  },
+  {
+    name: 'oversize body',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: { agentId: 'existing', input: 'x'.repeat(300 * 1024) },
+    status: 413,
+    code: 'PayloadTooLarge',
+  },
+  {
+    name: 'bad Idempotency-Key',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: { agentId: 'existing', input: 'x' },
+    headers: { 'idempotency-key': 'k'.repeat(300) },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['headers.idempotency-key'],
+  },
+  {
+    name: 'bad cursor',
+    method: 'GET',
+    path: '/v1/tasks?cursor=not-a-cursor',
+    status: 400,
+    code: 'ValidationError',
+    paths: ['cursor'],
+  },
+  {
+    name: 'forged cursor',
+    method: 'GET',
+    path: `/v1/tasks?cursor=${Buffer.from(JSON.stringify({ pk: 'AGENT#x', sk: 'AGENT', gsi1pk: 'AGENTS', gsi1sk: 'x' })).toString('base64url')}`,
+    status: 400,
+    code: 'ValidationError',
+    paths: ['cursor'],
+  },
+  {
+    name: 'limit too small',
+    method: 'GET',
+    path: '/v1/tasks?limit=0',
+    status: 400,
+    code: 'ValidationError',
+    paths: ['limit'],
+  },
+  {
+    name: 'limit too large',
+    method: 'GET',
+    path: '/v1/agents?limit=101',
+    status: 400,
+    code: 'ValidationError',
+    paths: ['limit'],
+  },
+  {
+    name: 'unknown status filter',
+    method: 'GET',
+    path: '/v1/tasks?status=bogus',
+    status: 400,
+    code: 'ValidationError',
+    paths: ['status'],
+  },
+  {
+    name: 'unknown task',
+    method: 'GET',
+    path: '/v1/tasks/01ARZ3NDEKTSV4RRFFQ69G5FAV',
+    status: 404,
+    code: 'NotFound',
+  },
+  {
+    name: 'malformed task id',
+    method: 'POST',
+    path: '/v1/tasks/not-an-id/cancel',
+    status: 404,
+    code: 'NotFound',
+  },
+  {
+    name: 'bad redrive ids',
+    method: 'POST',
+    path: '/v1/queue/dlq/redrive',
+    body: { taskIds: ['bad'] },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['taskIds.0'],
+  },
+  { name: 'unknown route', method: 'GET', path: '/v1/nothing-here', status: 404, code: 'NotFound' },
+  {
+    name: 'missing key',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'sneaky', model: echo },
+    headers: { authorization: '' },
+    status: 401,
+    code: 'Unauthorized',
+  },
+  {
+    name: 'wrong key',
+    method: 'POST',
+    path: '/v1/agents',
+    body: { id: 'sneaky', model: echo },
+    headers: { authorization: 'Bearer ac_wrong' },
+    status: 401,
+    code: 'Unauthorized',
+  },
+  {
+    name: 'not a bearer key',
+    method: 'GET',
+    path: '/v1/tasks',
+    headers: { authorization: 'Basic YWRtaW46YWRtaW4=' },
+    status: 401,
+    code: 'Unauthorized',
+  },
+];
+
+async function snapshot() {
+  const agents = await runtime.api('GET', '/v1/agents?limit=100');
+  const tasks = await runtime.api('GET', '/v1/tasks?limit=100');
+  return { agents: agents.body.items, tasks: tasks.body.items };
+}
+
+let before: Awaited<ReturnType<typeof snapshot>>;
+
+beforeAll(async () => {
+  runtime = await startRuntime();
+  await runtime.api('POST', '/v1/agents', { id: 'existing', model: echo });
+  before = await snapshot();
+});
+
+afterAll(async () => {
+  expect(await runtime?.stop()).toBe(true);
+  removeDataDir(runtime.dataDir);
+});
+
+describe('bad input', () => {
+  it.each(rows)('$name → $status $code', async (row) => {
+    const response = await runtime.api(row.method, row.path, row.body, row.headers);
+    expect(response.status, JSON.stringify(response.body)).toBe(row.status);
+    expect(response.body).toMatchObject({
+      error: { code: row.code, message: expect.any(String) },
+      requestId: expect.any(String),
+    });
+    expect(JSON.stringify(response.body)).not.toMatch(/at .+\.ts:\d+/); // no stack traces
+    if (row.paths) {
+      const named = response.body.error.details.map((d: { path: string }) => d.path);
+      for (const path of row.paths) expect(named).toContain(path);
+    }
+  });
+
+  it('wrote nothing', async () => {
+    expect(await snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * Starts the product as a user would: `npm start` in a separate process group, on a free port,
+ * with a temporary data folder. Tests then talk to it over HTTP only.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RuntimeHandle {
+  url: string;
+  key: string;
+  dataDir: string;
+  output(): string;
+  /** Calls the API with the admin key unless `headers.authorization` says otherwise. */
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<T>>;
+  /**
+   * Ctrl-C: SIGINT to the whole process group, as a terminal sends it. Resolves once every
+   * process of the group is gone; true when the runtime reported a clean stop.
+   */
+  stop(): Promise<boolean>;
+  /** A crash: SIGKILL to every process of the runtime at once. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  key?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export async function startRuntime(options: StartOptions = {}): Promise<RuntimeHandle> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'agent-core-e2e-'));
+  const key = options.key ?? `ac_test_${randomBytes(12).toString('hex')}`;
+  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: '0',
+      AGENT_CORE_DATA_DIR: dataDir,
+      AGENT_CORE_API_KEY: key,
+      AGENT_CORE_RETRY_BASE_SECONDS: '1',
+      ...options.env,
+    },
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code) => resolveExit(code)),
+  );
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`runtime did not start in time:\n${output}`)),
+      options.timeoutMs ?? 60_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`runtime exited with ${code} before listening:\n${output}`));
+    });
+  });
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), signal);
+    } catch {
+      // already gone
+    }
+  };
+
+  return {
+    url,
+    key,
+    dataDir,
+    output: () => output,
+    async api(method, path, body, headers = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed as never, headers: response.headers };
+    },
+    async stop() {
+      signalGroup('SIGINT');
+      await exited;
+      await groupGone(child.pid as number, 15_000);
+      return output.includes('[agent-core] stopped');
+    },
+    async kill() {
+      signalGroup('SIGKILL');
+      await exited;
+      await groupGone(child.pid as number, 15_000);
+    },
+  };
+}
+
+/** Waits until no process of the group is left (the emulators' child included). */
+async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`processes of group ${pgid} still running ${timeoutMs} ms after the signal`);
+}
+
+export function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Waits for a task to reach one of `statuses` and returns it. */
+export function waitForTask(
+  runtime: RuntimeHandle,
+  taskId: string,
+  statuses: string[],
+  timeoutMs = 30_000,
+): Promise<any> {
+  return eventually(
+    async () => {
+      const { body } = await runtime.api('GET', `/v1/tasks/${taskId}`);
+      return statuses.includes(body?.status) ? body : undefined;
+    },
+    { timeoutMs, what: `task ${taskId} to be ${statuses.join('|')}` },
+  );
+}
