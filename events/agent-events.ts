@@ -1,5 +1,5 @@
 /** Events of the agent registry (kernel layer). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope.js';
 
 const SOURCE = 'agent-core.kernel';

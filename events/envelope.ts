@@ -3,7 +3,7 @@
  * source `agent-core.<layer>`, detail-type `<entity>.<verb>`, and
  * detail `{version, id, time, correlationId, data}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const EVENT_SOURCE_PREFIX = 'agent-core.';
 

@@ -2,7 +2,7 @@
  * Events of a task's life. The scheduler layer queues, retries, cancels and dead-letters; the
  * kernel layer (the worker) starts, steps, and finishes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope.js';
 
 const SCHEDULER = 'agent-core.scheduler';

@@ -9,7 +9,7 @@ import {
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queuesNeedingUrls, topology } from '../../infra/topology.js';
-import { sqsClient } from '../../shared/adapters/aws-clients.js';
+import { sqsClient } from '../../shared/adapters/clients/sqs.js';
 import type { Agent } from '../../shared/core/agents/agent.js';
 import {
   retryDelaySeconds,
@@ -30,8 +30,26 @@ const logger = createLogger('kernel');
 export interface RunTasksDeps {
   worker: WorkerDeps;
   sqs: SQSClient;
-  /** Queue URL by queue name, for the queues this function consumes and its DLQs. */
+  /** Queue URL by topology queue id, for the queues this function consumes and their DLQs. */
   queueUrls: Map<string, string>;
+}
+
+/** Maps a record's source queue (by the name in its ARN) to its URL and its DLQ's URL. */
+function queueResolver(queueUrls: Map<string, string>) {
+  const byName = new Map<string, { url: string; deadLetterUrl: string | undefined }>();
+  for (const queue of topology.queues) {
+    const url = queueUrls.get(queue.id);
+    if (!url) continue;
+    byName.set(url.split('/').pop() ?? queue.id, {
+      url,
+      deadLetterUrl: queueUrls.get(queue.deadLetterQueue),
+    });
+  }
+  return (record: SQSRecord) => {
+    const queue = byName.get(queueNameOf(record));
+    if (!queue) throw new Error(`no URL configured for queue ${queueNameOf(record)}`);
+    return queue;
+  };
 }
 
 export function runTasks(deps: () => RunTasksDeps) {
@@ -39,12 +57,8 @@ export function runTasks(deps: () => RunTasksDeps) {
     const { worker, sqs, queueUrls } = deps();
     // One agent lookup per agent per batch: tasks of a batch mostly share a few agents.
     const agentCache = new Map<string, Promise<Agent | undefined>>();
-
-    const urlOf = (record: SQSRecord): string => {
-      const url = queueUrls.get(queueNameOf(record));
-      if (!url) throw new Error(`no URL configured for queue ${queueNameOf(record)}`);
-      return url;
-    };
+    const queueOf = queueResolver(queueUrls);
+    const urlOf = (record: SQSRecord): string => queueOf(record).url;
     const hideFor = (record: SQSRecord, seconds: number) =>
       sqs.send(
         new ChangeMessageVisibilityCommand({
@@ -74,7 +88,7 @@ export function runTasks(deps: () => RunTasksDeps) {
             await hideFor(record, outcome.delaySeconds);
             throw new RetryLater(outcome.delaySeconds);
           case 'dead-letter': {
-            const dlqUrl = queueUrls.get(`${queueNameOf(record)}-dlq`);
+            const dlqUrl = queueOf(record).deadLetterUrl;
             if (!dlqUrl) throw new Error(`no dead-letter queue for ${queueNameOf(record)}`);
             await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: record.body }));
             return;
@@ -102,12 +116,7 @@ const deps = once(
       },
     },
     sqs: sqsClient(),
-    queueUrls: new Map(
-      (spec ? queuesNeedingUrls(spec) : []).map((id) => {
-        const url = queueUrl(id);
-        return [url.split('/').pop() ?? id, url];
-      }),
-    ),
+    queueUrls: new Map((spec ? queuesNeedingUrls(spec) : []).map((id) => [id, queueUrl(id)])),
   }),
 );
 

@@ -1,7 +1,7 @@
 /** Scheduler HTTP API: tasks (submit, get, list, cancel, trace) and the queue (depth, DLQ, redrive). */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdempotencyStore, TraceStore } from '../../shared/core/ports.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { publicTask, TASK_STATUSES } from '../../shared/core/tasks/task.js';

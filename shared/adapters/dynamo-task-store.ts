@@ -4,7 +4,10 @@
  *   task          pk TASK#<id>        sk TASK
  *     gsi1        TASKS               <id>                 all tasks, newest first
  *     gsi2        AGENT#<agent>#TASKS <id>                 an agent's tasks
- *     gsi3        TASKSTATUS#<status> dlq#<id> | task#<id> by status; dead-lettered ones apart
+ *     gsi3        TASKSTATUS#<status> <id>                 by status, newest first
+ *
+ * Dead-lettered tasks are `failed` ones with `deadLettered: true`, found by a filter on gsi3's
+ * `failed` partition: the cost of listing them grows with the failed tasks kept.
  *   parked task   pk AGENT#<agent>    sk PARKED#<id>       waits for its paused agent
  *
  * Caller-supplied payloads (input, output, metadata) are stored as JSON strings: any JSON value
@@ -41,9 +44,9 @@ const isJsonField = (name: string): name is JsonField =>
   (JSON_FIELDS as readonly string[]).includes(name);
 
 const key = (id: string) => ({ pk: `TASK#${id}`, sk: 'TASK' });
-const statusKey = (status: TaskStatus, deadLettered: boolean, id: string) => ({
+const statusKey = (status: TaskStatus, id: string) => ({
   gsi3pk: `TASKSTATUS#${status}`,
-  gsi3sk: `${deadLettered ? 'dlq' : 'task'}#${id}`,
+  gsi3sk: id,
 });
 
 function toItem(task: Task): Record<string, unknown> {
@@ -57,7 +60,7 @@ function toItem(task: Task): Record<string, unknown> {
     gsi1sk: task.id,
     gsi2pk: `AGENT#${task.agentId}#TASKS`,
     gsi2sk: task.id,
-    ...statusKey(task.status, task.deadLettered, task.id),
+    ...statusKey(task.status, task.id),
     ...rest,
     inputJson: JSON.stringify(input),
     outputJson: JSON.stringify(output),
@@ -152,8 +155,8 @@ export class DynamoTaskStore implements TaskStore {
       partition = `TASKSTATUS#${filter.status}`;
       keyCondition = 'gsi3pk = :pk';
       if (filter.deadLettered !== undefined) {
-        values[':prefix'] = filter.deadLettered ? 'dlq#' : 'task#';
-        keyCondition += ' AND begins_with(gsi3sk, :prefix)';
+        values[':dl'] = filter.deadLettered;
+        filters.push('deadLettered = :dl');
       }
     } else {
       index = 'gsi1';
@@ -194,8 +197,7 @@ export class DynamoTaskStore implements TaskStore {
       ':to': change.to,
       ':updatedAt': this.now().toISOString(),
     };
-    const deadLettered = change.set?.deadLettered ?? false;
-    const g3 = statusKey(change.to, deadLettered, id);
+    const g3 = statusKey(change.to, id);
     values[':g3pk'] = g3.gsi3pk;
     values[':g3sk'] = g3.gsi3sk;
     const sets = ['#status = :to', 'updatedAt = :updatedAt', 'gsi3pk = :g3pk', 'gsi3sk = :g3sk'];
@@ -267,8 +269,9 @@ export class DynamoTaskStore implements TaskStore {
     return countAll(this.client, {
       TableName: this.tableName,
       IndexName: 'gsi3',
-      KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': 'TASKSTATUS#failed', ':prefix': 'dlq#' },
+      KeyConditionExpression: 'gsi3pk = :pk',
+      FilterExpression: 'deadLettered = :dl',
+      ExpressionAttributeValues: { ':pk': 'TASKSTATUS#failed', ':dl': true },
     });
   }
 

@@ -12,28 +12,39 @@ export class DynamoTraceStore implements TraceStore {
     private readonly retentionDays: number,
   ) {}
 
-  async record(taskId: string, entries: TraceEntry[]): Promise<void> {
-    for (let i = 0; i < entries.length; i += 25) {
-      const chunk = entries.slice(i, i + 25);
-      let requests: Record<string, unknown>[] | undefined = chunk.map((entry) => ({
-        PutRequest: {
-          Item: {
-            pk: `TASK#${taskId}`,
-            sk: `EVENT#${entry.eventId}`,
-            type: 'trace-entry',
-            ttl: Math.floor(Date.parse(entry.time) / 1000) + this.retentionDays * DAY_SECONDS,
-            eventId: entry.eventId,
-            eventType: entry.type,
-            time: entry.time,
-            source: entry.source,
-            data: entry.data,
+  record(taskId: string, entries: TraceEntry[]): Promise<void> {
+    return this.recordMany(entries.map((entry) => ({ taskId, entry })));
+  }
+
+  /** Writes entries of many tasks in batches of 25, retrying what DynamoDB left unprocessed. */
+  async recordMany(all: { taskId: string; entry: TraceEntry }[]): Promise<void> {
+    // SQS may deliver one event twice in a batch; a batch write must not name a key twice.
+    const items = [
+      ...new Map(all.map((item) => [`${item.taskId}/${item.entry.eventId}`, item])).values(),
+    ];
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: Record<string, unknown>[] | undefined = items
+        .slice(i, i + 25)
+        .map(({ taskId, entry }) => ({
+          PutRequest: {
+            Item: {
+              pk: `TASK#${taskId}`,
+              sk: `EVENT#${entry.eventId}`,
+              type: 'trace-entry',
+              ttl: Math.floor(Date.parse(entry.time) / 1000) + this.retentionDays * DAY_SECONDS,
+              eventId: entry.eventId,
+              eventType: entry.type,
+              time: entry.time,
+              source: entry.source,
+              // As JSON: event data may hold numbers DynamoDB's number type cannot take.
+              dataJson: JSON.stringify(entry.data),
+            },
           },
-        },
-      }));
+        }));
       // Writing the same event twice rewrites the same item: redeliveries are harmless.
       for (let attempt = 0; requests?.length; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
         if (attempt > 5) throw new Error('trace entries stayed unprocessed after retries');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
         const result = await this.client.send(
           new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
         );
@@ -62,12 +73,12 @@ export class DynamoTraceStore implements TraceStore {
         cursor: request.cursor,
         keyNames: ['pk', 'sk'],
         partition: ['pk', pk],
-        map: ({ eventId, eventType, time, source, data }) => ({
+        map: ({ eventId, eventType, time, source, dataJson }) => ({
           eventId: eventId as string,
           type: eventType as string,
           time: time as string,
           source: source as string,
-          data: data as Record<string, unknown>,
+          data: JSON.parse(dataJson as string) as Record<string, unknown>,
         }),
       },
     );

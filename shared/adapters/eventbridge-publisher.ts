@@ -5,15 +5,23 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { OutgoingEvent } from '../../events/envelope.js';
+import { MicroBatcher } from '../core/micro-batch.js';
 import type { EventPublisher } from '../core/ports.js';
 
 export class EventBridgePublisher implements EventPublisher {
+  private readonly batcher = new MicroBatcher<OutgoingEvent>((events) => this.putEvents(events));
+
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,
   ) {}
 
-  async publish(events: OutgoingEvent[]): Promise<void> {
+  /** Events published in the same event-loop turn share PutEvents calls (10 entries each). */
+  publish(events: OutgoingEvent[]): Promise<void> {
+    return this.batcher.add(events);
+  }
+
+  private async putEvents(events: OutgoingEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += 10) {
       let entries: PutEventsRequestEntry[] = events.slice(i, i + 10).map((event) => ({
         EventBusName: this.busName,

@@ -5,6 +5,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { MicroBatcher } from '../core/micro-batch.js';
 import type { QueueDepth, TaskEnvelope, TaskQueue } from '../core/ports.js';
 import { PRIORITIES, type Priority, type TaskMessage } from '../core/tasks/task.js';
 
@@ -38,12 +39,19 @@ export async function sendBatches(
 }
 
 export class SqsTaskQueue implements TaskQueue {
+  private readonly batcher = new MicroBatcher<TaskEnvelope>((tasks) => this.send(tasks));
+
   constructor(
     private readonly client: SQSClient,
     private readonly urls: TaskQueueUrls,
   ) {}
 
-  async enqueue(tasks: TaskEnvelope[]): Promise<void> {
+  /** Tasks enqueued in the same event-loop turn share SendMessageBatch calls. */
+  enqueue(tasks: TaskEnvelope[]): Promise<void> {
+    return this.batcher.add(tasks);
+  }
+
+  private async send(tasks: TaskEnvelope[]): Promise<void> {
     // Critical first, so that a poller that runs meanwhile meets the most urgent work first.
     for (const priority of PRIORITIES) {
       const entries = tasks

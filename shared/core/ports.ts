@@ -116,6 +116,8 @@ export interface TraceEntry {
 export interface TraceStore {
   /** Records events under their task (idempotent by event id). */
   record(taskId: string, entries: TraceEntry[]): Promise<void>;
+  /** The same for the events of many tasks at once, batched. */
+  recordMany(items: { taskId: string; entry: TraceEntry }[]): Promise<void>;
   list(taskId: string, request: PageRequest): Promise<Page<TraceEntry>>;
 }
 

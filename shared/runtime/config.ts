@@ -2,7 +2,7 @@
  * Configuration from the environment, read once per cold start. A variable a function needs but
  * lacks is a clear startup error naming it, never a silent default.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ADMIN_KEY_SECRET_ENV,
   EVENT_BUS_NAME_ENV,

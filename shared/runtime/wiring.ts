@@ -3,12 +3,10 @@
  * the variables of what it actually uses). Handlers take these; tests pass their own.
  */
 import { TASK_QUEUE_BY_PRIORITY } from '../../infra/topology.js';
-import {
-  dynamoClient,
-  eventBridgeClient,
-  secretsClient,
-  sqsClient,
-} from '../adapters/aws-clients.js';
+import { dynamoClient } from '../adapters/clients/dynamodb.js';
+import { eventBridgeClient } from '../adapters/clients/eventbridge.js';
+import { secretsClient } from '../adapters/clients/secrets-manager.js';
+import { sqsClient } from '../adapters/clients/sqs.js';
 import { DynamoAgentStore } from '../adapters/dynamo-agent-store.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
 import { DynamoTaskStore } from '../adapters/dynamo-task-store.js';
@@ -39,24 +37,32 @@ const byPriority = (suffix: string) =>
     ]),
   ) as Record<Priority, string>;
 
-export const agentStore = once(() => new DynamoAgentStore(dynamoClient(), tableName()));
-export const taskStore = once(() => new DynamoTaskStore(dynamoClient(), tableName()));
-export const traceStore = once(
+export const agentStore = /* @__PURE__ */ once(
+  () => new DynamoAgentStore(dynamoClient(), tableName()),
+);
+export const taskStore = /* @__PURE__ */ once(
+  () => new DynamoTaskStore(dynamoClient(), tableName()),
+);
+export const traceStore = /* @__PURE__ */ once(
   () =>
     new DynamoTraceStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
 );
-export const idempotencyStore = once(() => new DynamoIdempotencyStore(dynamoClient(), tableName()));
-export const eventPublisher = once(
+export const idempotencyStore = /* @__PURE__ */ once(
+  () => new DynamoIdempotencyStore(dynamoClient(), tableName()),
+);
+export const eventPublisher = /* @__PURE__ */ once(
   () => new EventBridgePublisher(eventBridgeClient(), eventBusName()),
 );
-export const adminKeySource = once(
+export const adminKeySource = /* @__PURE__ */ once(
   () => new SecretsManagerAdminKey(secretsClient(), adminKeySecretId()),
 );
 
 /** The task queues for sending only. */
-export const taskSender = once(() => new SqsTaskQueue(sqsClient(), { queues: byPriority('') }));
+export const taskSender = /* @__PURE__ */ once(
+  () => new SqsTaskQueue(sqsClient(), { queues: byPriority('') }),
+);
 /** The task queues and their DLQs, for sending and reading depths. */
-export const taskQueueWithDepth = once(
+export const taskQueueWithDepth = /* @__PURE__ */ once(
   () =>
     new SqsTaskQueue(sqsClient(), { queues: byPriority(''), deadLetterQueues: byPriority('-dlq') }),
 );

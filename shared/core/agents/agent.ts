@@ -1,5 +1,5 @@
 /** The agent: its registration schema (what a caller may send) and the stored shape. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 import { modelSpecSchema } from '../kernel/model-spec.js';

@@ -2,7 +2,7 @@
  * The agent loop: model → tools → model … until the model answers without tool calls, bounded by
  * the agent's limits. Every model call and tool call becomes a recorded step with its duration.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Agent } from '../agents/agent.js';
 import { TaskAttemptError } from '../errors.js';
 import type { TaskStep, TaskUsage } from '../tasks/task.js';

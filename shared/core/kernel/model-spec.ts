@@ -2,7 +2,7 @@
  * How an agent names its model (API.md): a configured route, or a provider spec. This version
  * runs the deterministic providers `echo` and `scripted`, and the built-in route `default`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TASK_ATTEMPTS } from '../../../infra/topology.js';
 
 /** Routes known to this build; a route is an ordered list of provider targets. */

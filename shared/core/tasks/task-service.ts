@@ -1,5 +1,5 @@
 /** Use cases of the scheduler layer: submit, look at, cancel, dead-letter and redrive tasks. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutgoingEvent } from '../../../events/envelope.js';
 import {
   taskCancelled,

@@ -1,5 +1,5 @@
 /** The task: what a caller submits, what is stored, and which status changes are allowed. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 
@@ -27,7 +27,8 @@ export const isFinished = (status: TaskStatus): boolean => FINISHED_STATUSES.inc
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   queued: ['running', 'cancelled', 'failed'],
-  running: ['succeeded', 'failed', 'retrying', 'cancelled'],
+  // `running` again only when a worker takes over an attempt whose worker died (lease expired).
+  running: ['succeeded', 'failed', 'retrying', 'cancelled', 'running'],
   retrying: ['running', 'cancelled', 'failed'],
   succeeded: [],
   // `queued` only by redrive of a dead-lettered task; `failed` only to set the dead-letter flag.

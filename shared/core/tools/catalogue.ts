@@ -1,5 +1,5 @@
 /** The built-in tool catalogue. An agent may call a tool only if it lists it in `tools`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { evaluateExpression } from './math-eval.js';
 import { defineTool, type ToolDefinition } from './tool.js';
 

@@ -1,0 +1,137 @@
+/**
+ * One topology function as a Lambda function with secure defaults (ARM64, Node.js 24, active
+ * tracing, JSON logs into its own log group with retention) and exactly the permissions its
+ * topology `access` and queue triggers imply: its own role, nothing shared, no managed policies.
+ */
+import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { lambdaBundling } from '../bundling.js';
+import type { FunctionSpec, SecretId } from '../topology.js';
+import { functionEnvironment } from './function-environment.js';
+import { FUNCTION_TAG, LAYER_TAG } from './tags.js';
+import type { WorkQueues } from './work-queues.js';
+
+/** The shared resources a function's `access` may name. */
+export interface FunctionResources {
+  table: dynamodb.Table;
+  bus: events.IEventBus;
+  queues: WorkQueues;
+  secrets: Record<SecretId, secretsmanager.ISecret>;
+}
+
+export interface AgentFunctionProps {
+  spec: FunctionSpec;
+  resources: FunctionResources;
+  applicationLogLevel: lambda.ApplicationLogLevel;
+  /** Repository root: topology entries are relative to it, and it holds package-lock.json. */
+  projectRoot: string;
+}
+
+export class AgentFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: AgentFunctionProps) {
+    super(scope, id);
+    const { spec, resources, projectRoot } = props;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    // A role of its own, writing only to its own log group, instead of the
+    // AWSLambdaBasicExecutionRole managed policy (logs:* on every log group; AwsSolutions-IAM4).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `agent-core ${spec.name}`,
+      inlinePolicies: {
+        Logs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: spec.description,
+      entry: `${projectRoot}/${spec.entry}`,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}/package-lock.json`,
+      bundling: lambdaBundling,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: props.applicationLogLevel,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: functionEnvironment(spec, {
+        tableName: resources.table.tableName,
+        eventBusName: resources.bus.eventBusName,
+        queueUrl: (queueId) => resources.queues.get(queueId).queueUrl,
+        secretId: (secretId) => resources.secrets[secretId].secretArn,
+      }),
+    });
+    Tags.of(this).add(FUNCTION_TAG, spec.name);
+    Tags.of(this).add(LAYER_TAG, spec.layer);
+
+    this.grantAccess(spec, resources, role);
+    for (const trigger of spec.triggers) {
+      if (trigger.kind !== 'queue') continue; // HTTP triggers are wired by the HTTP API.
+      // The event source grants the consume permissions on its queue.
+      this.function.addEventSource(
+        new SqsEventSource(resources.queues.get(trigger.queue), {
+          batchSize: trigger.batchSize,
+          maxConcurrency: trigger.maxConcurrency,
+          maxBatchingWindow: trigger.maxBatchingWindowSeconds
+            ? Duration.seconds(trigger.maxBatchingWindowSeconds)
+            : undefined,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which ' +
+        'support no resource-level permissions. No other statement uses Resource "*" ' +
+        '(tests/infra/stack.test.ts asserts it).',
+    });
+  }
+
+  private grantAccess(spec: FunctionSpec, resources: FunctionResources, role: iam.Role): void {
+    const { access } = spec;
+    const fn = this.function;
+    if (access.table) {
+      if (access.table === 'readwrite') resources.table.grantReadWriteData(fn);
+      else resources.table.grantReadData(fn);
+      const tableId = Stack.of(this).getLogicalId(
+        resources.table.node.defaultChild as dynamodb.CfnTable,
+      );
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+        reason:
+          'Queries go through the GSIs of the one agent-core table; the grant covers that ' +
+          "table's indexes (table/index/*) and nothing outside the table.",
+      });
+    }
+    if (access.publishEvents) resources.bus.grantPutEventsTo(fn);
+    for (const queueId of access.sendTo ?? []) resources.queues.get(queueId).grantSendMessages(fn);
+    for (const queueId of access.inspect ?? []) {
+      resources.queues.get(queueId).grant(fn, 'sqs:GetQueueAttributes');
+    }
+    for (const secretId of access.readSecrets ?? []) resources.secrets[secretId].grantRead(fn);
+  }
+}

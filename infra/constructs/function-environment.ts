@@ -1,0 +1,44 @@
+/**
+ * The environment a function gets, derived from its topology `access` only: a function sees the
+ * name of a resource exactly when it may touch it. Plain data (no CDK), so that
+ * bench/bundles.ts can cold-load bundles with the same variables the stack sets.
+ */
+import {
+  ADMIN_KEY_SECRET_ENV,
+  EVENT_BUS_NAME_ENV,
+  type FunctionSpec,
+  queuesNeedingUrls,
+  queueUrlEnv,
+  type SecretId,
+  TABLE_NAME_ENV,
+  topology,
+} from '../topology.js';
+
+/** Where each readable secret's id is passed. */
+const SECRET_ENV: Record<SecretId, string> = { 'admin-api-key': ADMIN_KEY_SECRET_ENV };
+
+/** The values (or CloudFormation tokens) for the resources a function may be told about. */
+export interface EnvironmentValues {
+  tableName: string;
+  eventBusName: string;
+  queueUrl(queueId: string): string;
+  secretId(secretId: SecretId): string;
+}
+
+export function functionEnvironment(
+  fn: FunctionSpec,
+  values: EnvironmentValues,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    AGENT_CORE_RUNTIME: 'aws',
+    POWERTOOLS_SERVICE_NAME: `${topology.appName}-${fn.layer}`,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  if (fn.access.table) env[TABLE_NAME_ENV] = values.tableName;
+  if (fn.access.publishEvents) env[EVENT_BUS_NAME_ENV] = values.eventBusName;
+  for (const queueId of queuesNeedingUrls(fn)) env[queueUrlEnv(queueId)] = values.queueUrl(queueId);
+  for (const secretId of fn.access.readSecrets ?? []) {
+    env[SECRET_ENV[secretId]] = values.secretId(secretId);
+  }
+  return env;
+}

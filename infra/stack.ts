@@ -1,0 +1,81 @@
+/**
+ * The agent-core stack: everything `infra/topology.ts` describes, and nothing it does not.
+ * Each piece is built from the topology by its construct; this file only orders them and
+ * hands each the resources it needs.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { ApiSecrets } from './constructs/api-secrets.js';
+import { DataTable } from './constructs/data-table.js';
+import { EventRouting } from './constructs/event-routing.js';
+import { AgentCoreHttpApi } from './constructs/http-api.js';
+import { LayerFunctions } from './constructs/layer-functions.js';
+import { WorkQueues } from './constructs/work-queues.js';
+import { type Layer, topology } from './topology.js';
+
+/**
+ * Context key for the functions' application log level (INFO when unset), e.g.
+ * `cdk synth -c agent-core:logLevel=DEBUG`.
+ */
+export const LOG_LEVEL_CONTEXT = 'agent-core:logLevel';
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export class AgentCoreStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, {
+      description: 'agent-core: a serverless operating system for LLM agents',
+      ...props,
+    });
+    const spec = topology;
+
+    const data = new DataTable(this, 'Data', { spec: spec.table });
+    const queues = new WorkQueues(this, 'Queues', { spec });
+    const events = new EventRouting(this, 'Events', { spec, queues });
+    const secrets = new ApiSecrets(this, 'Secrets');
+    const resources = { table: data.table, bus: events.bus, queues, secrets: secrets.byId };
+
+    const applicationLogLevel = this.applicationLogLevel();
+    const functions = new Map<string, lambda.IFunction>();
+    const layers = [...new Set(spec.functions.map((fn) => fn.layer))];
+    for (const layer of layers) {
+      const layerFunctions = new LayerFunctions(this, layerConstructId(layer), {
+        layer,
+        functions: spec.functions.filter((fn) => fn.layer === layer),
+        resources,
+        applicationLogLevel,
+        projectRoot: PROJECT_ROOT,
+      });
+      for (const [name, fn] of layerFunctions.functions) {
+        if (functions.has(name)) throw new Error(`function ${name} is declared twice`);
+        functions.set(name, fn);
+      }
+    }
+
+    const http = new AgentCoreHttpApi(this, 'Http', { spec, functions });
+
+    new CfnOutput(this, 'HttpApiUrl', { value: http.stage.url });
+    new CfnOutput(this, 'AdminApiKeySecretName', {
+      description:
+        'Read the admin API key with: aws secretsmanager get-secret-value --secret-id <this>',
+      value: secrets.byId['admin-api-key'].secretName,
+    });
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+  }
+
+  private applicationLogLevel(): lambda.ApplicationLogLevel {
+    const value = this.node.tryGetContext(LOG_LEVEL_CONTEXT) ?? lambda.ApplicationLogLevel.INFO;
+    const levels: string[] = Object.values(lambda.ApplicationLogLevel);
+    if (!levels.includes(value)) {
+      throw new Error(`context ${LOG_LEVEL_CONTEXT} must be one of ${levels.join(', ')}: ${value}`);
+    }
+    return value as lambda.ApplicationLogLevel;
+  }
+}
+
+/** `observability` → `Observability`. */
+const layerConstructId = (layer: Layer): string => layer[0]!.toUpperCase() + layer.slice(1);

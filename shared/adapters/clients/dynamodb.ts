@@ -1,0 +1,18 @@
+/**
+ * The DynamoDB document client, created once per process on first use and shared by every adapter. Endpoints
+ * come from the SDK's own variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_DYNAMODB`, …): unset in
+ * AWS, set by the local runtime or to LocalStack. There is no other difference between cloud and
+ * local. One module per client, so that a bundle carries only the clients its function uses.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sharedClientConfig } from './request-handler.js';
+
+let client: DynamoDBDocumentClient | undefined;
+
+export function dynamoClient(): DynamoDBDocumentClient {
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient(sharedClientConfig()), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return client;
+}

@@ -1,0 +1,15 @@
+/**
+ * The EventBridge client, created once per process on first use and shared by every adapter. Endpoints
+ * come from the SDK's own variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_EVENTBRIDGE`, …): unset in
+ * AWS, set by the local runtime or to LocalStack. There is no other difference between cloud and
+ * local. One module per client, so that a bundle carries only the clients its function uses.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { sharedClientConfig } from './request-handler.js';
+
+let client: EventBridgeClient | undefined;
+
+export function eventBridgeClient(): EventBridgeClient {
+  client ??= new EventBridgeClient(sharedClientConfig());
+  return client;
+}

@@ -1,0 +1,15 @@
+/**
+ * The Secrets Manager client, created once per process on first use and shared by every adapter. Endpoints
+ * come from the SDK's own variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`, …): unset in
+ * AWS, set by the local runtime or to LocalStack. There is no other difference between cloud and
+ * local. One module per client, so that a bundle carries only the clients its function uses.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { sharedClientConfig } from './request-handler.js';
+
+let client: SecretsManagerClient | undefined;
+
+export function secretsClient(): SecretsManagerClient {
+  client ??= new SecretsManagerClient(sharedClientConfig());
+  return client;
+}

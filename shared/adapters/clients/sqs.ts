@@ -1,0 +1,20 @@
+/**
+ * The SQS client, created once per process on first use and shared by every adapter. Endpoints
+ * come from the SDK's own variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_SQS`, …): unset in
+ * AWS, set by the local runtime or to LocalStack. There is no other difference between cloud and
+ * local. One module per client, so that a bundle carries only the clients its function uses.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { sharedClientConfig } from './request-handler.js';
+
+let client: SQSClient | undefined;
+
+export function sqsClient(): SQSClient {
+  // With an explicit endpoint (local runtime, LocalStack) queue URLs may name hosts that only
+  // the emulator knows; calls go to the configured endpoint instead.
+  const explicitEndpoint = Boolean(
+    process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
+  );
+  client ??= new SQSClient({ ...sharedClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint });
+  return client;
+}

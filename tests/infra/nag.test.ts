@@ -1,0 +1,190 @@
+/**
+ * cdk-nag's AwsSolutions pack on the synthesized app: no finding, error or warning, may be left
+ * unacknowledged; every acknowledgement carries a reason and answers a finding that really
+ * exists, so none can linger after the finding is fixed.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it, vi } from 'vitest';
+import { buildApp, STACK_NAME } from '../../infra/app.js';
+import { AgentCoreStack } from '../../infra/stack.js';
+import { WITHOUT_BUNDLING } from './synthesized-stack.js';
+
+/** A synth that bundles the functions takes a few seconds; more when test files run in parallel. */
+const SYNTH_TIMEOUT_MS = 60_000;
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    violations: {
+      ruleName: string;
+      severity?: string;
+      violatingConstructs: { constructPath: string }[];
+    }[];
+  }[];
+}
+
+interface Finding {
+  rule: string;
+  severity: string | undefined;
+  path: string;
+}
+
+interface Acknowledgement {
+  path: string;
+  id: string;
+  reason: string;
+}
+
+/**
+ * Synthesizes as `cdk synth` does, with the nag plugin, and returns every finding of CDK's
+ * validation report. Under vitest, synth throws on error-level findings; the report is written
+ * first, so it is read either way.
+ */
+function synthFindings(app: App, outdir: string): { findings: Finding[]; error?: Error } {
+  let error: Error | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    error = e as Error;
+  }
+  const report = JSON.parse(
+    readFileSync(join(outdir, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
+  const findings = report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((v) =>
+      v.violatingConstructs.map((c) => ({
+        rule: v.ruleName,
+        severity: v.severity,
+        path: c.constructPath,
+      })),
+    ),
+  );
+  return { findings, error };
+}
+
+const freshOutdir = () => mkdtempSync(join(tmpdir(), 'agent-core-nag-'));
+
+/** Every `Validations.of(...).acknowledge(...)` in the tree, from the metadata it records. */
+function acknowledgementsIn(root: IConstruct): Acknowledgement[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([key, reason]) => ({
+        path: construct.node.path,
+        // CDK files rules without a known namespace under `Annotation::`; cdk-nag strips it too.
+        id: key.replace(/^annotation::/i, ''),
+        reason,
+      })),
+  );
+}
+
+/** What AwsSolutions finds in the stack when no acknowledgement is made at all. */
+function rawFindings(): Finding[] {
+  const acknowledge = vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => {});
+  try {
+    const app = new App({ outdir: freshOutdir(), context: WITHOUT_BUNDLING });
+    new AgentCoreStack(app, STACK_NAME);
+    app.synth();
+    return new AwsSolutionsChecks().validateScope(app).violations.flatMap((v) =>
+      v.violatingResources.map((r) => ({
+        rule: v.ruleName,
+        severity: v.severity,
+        path: r.constructPath ?? '',
+      })),
+    );
+  } finally {
+    acknowledge.mockRestore();
+  }
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it(
+    'reports no finding, error or warning, on the app',
+    () => {
+      // Bundles the functions, as `cdk synth` does.
+      const outdir = freshOutdir();
+      const { findings, error } = synthFindings(buildApp({ outdir }).app, outdir);
+      expect(error).toBeUndefined();
+      expect(findings).toEqual([]);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it('would report a finding: errors fail the synth, warnings are in the report', () => {
+    const outdir = freshOutdir();
+    const { app, stack } = buildApp({ outdir, context: WITHOUT_BUNDLING });
+    new sqs.Queue(stack, 'QueueWithoutDeadLetterQueue');
+    new dynamodb.Table(stack, 'TableWithoutRecovery', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    });
+
+    const { findings, error } = synthFindings(app, outdir);
+
+    expect(error?.message).toMatch(/AwsSolutions-SQS3/);
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        {
+          rule: 'AwsSolutions-SQS3',
+          severity: 'error',
+          path: `${STACK_NAME}/QueueWithoutDeadLetterQueue/Resource`,
+        },
+        {
+          rule: 'AwsSolutions-DDB3',
+          severity: 'warning',
+          path: `${STACK_NAME}/TableWithoutRecovery/Resource`,
+        },
+      ]),
+    );
+  });
+
+  describe('acknowledgements', () => {
+    const acknowledgements = acknowledgementsIn(buildApp({ context: WITHOUT_BUNDLING }).app);
+    const raw = rawFindings();
+
+    it('are only the reviewed ones', () => {
+      const ids = new Set(acknowledgements.map((a) => a.id.replace(/<\w+\.Arn>/, '<Table.Arn>')));
+      expect([...ids].sort()).toEqual([
+        'AwsSolutions-APIG4',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
+        'AwsSolutions-SMG4',
+      ]);
+      const publicRoutes = acknowledgements.filter((a) => a.id === 'AwsSolutions-APIG4');
+      expect(publicRoutes.map((a) => a.path)).toEqual([`${STACK_NAME}/Http/GET health`]);
+    });
+
+    it('each give a real reason', () => {
+      for (const { path, id, reason } of acknowledgements) {
+        expect(reason.trim().length, `${id} on ${path}`).toBeGreaterThanOrEqual(40);
+      }
+    });
+
+    it('each answer a finding on the construct they are made on', () => {
+      for (const { path, id } of acknowledgements) {
+        const answered = raw.filter(
+          (f) => f.rule === id && (f.path === path || f.path.startsWith(`${path}/`)),
+        );
+        expect(answered.length, `${id} on ${path} answers no finding`).toBeGreaterThan(0);
+      }
+    });
+
+    it('cover every finding the stack has without them', () => {
+      const unanswered = raw.filter(
+        (f) =>
+          !acknowledgements.some(
+            (a) => a.id === f.rule && (f.path === a.path || f.path.startsWith(`${a.path}/`)),
+          ),
+      );
+      expect(raw.length).toBeGreaterThan(0);
+      expect(unanswered).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,476 @@
+/**
+ * The synthesized AgentCore template against the topology: table, queues, event routing,
+ * functions, HTTP API and, above all, that every function's IAM permissions are exactly what
+ * its topology `access` grants.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+import { LOG_LEVEL_CONTEXT } from '../../infra/stack.js';
+import {
+  ADMIN_KEY_SECRET_ENV,
+  EVENT_BUS_NAME_ENV,
+  type FunctionSpec,
+  queuesNeedingUrls,
+  queueUrlEnv,
+  TABLE_NAME_ENV,
+  TASK_QUEUE_BY_PRIORITY,
+  topology,
+} from '../../infra/topology.js';
+import { refOf, refsIn, SynthesizedStack, WITHOUT_BUNDLING } from './synthesized-stack.js';
+
+// Bundles the functions: a handler that does not bundle fails here.
+const synthesized = new SynthesizedStack();
+const { template } = synthesized;
+
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const taskQueues = Object.values(TASK_QUEUE_BY_PRIORITY);
+const taskDeadLetterQueues = topology.queues
+  .filter((q) => (taskQueues as string[]).includes(q.id))
+  .map((q) => q.deadLetterQueue);
+
+const onlyLogicalId = (type: string): string => {
+  const found = synthesized.ofType(type);
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+};
+const tableId = onlyLogicalId('AWS::DynamoDB::Table');
+const busId = onlyLogicalId('AWS::Events::EventBus');
+const secretId = onlyLogicalId('AWS::SecretsManager::Secret');
+
+/** (queue id → ESM properties) for the function's event source mappings. */
+function eventSourceMappings(functionName: string): Map<string, Record<string, unknown>> {
+  const fnId = synthesized.functionLogicalId(functionName);
+  return new Map(
+    synthesized
+      .ofType('AWS::Lambda::EventSourceMapping')
+      .filter(([, esm]) => refOf(esm.Properties.FunctionName) === fnId)
+      .map(([, esm]) => [
+        synthesized.queueId(refOf(esm.Properties.EventSourceArn)),
+        esm.Properties,
+      ]),
+  );
+}
+
+describe('table', () => {
+  it('is pay-per-request, recoverable, expiring by ttl, encrypted and retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+      }),
+    });
+  });
+
+  it('has exactly the topology GSIs, string keys, projecting all attributes', () => {
+    const props = synthesized.resource(tableId).Properties;
+    expect(props.GlobalSecondaryIndexes).toEqual(
+      topology.table.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    const attributes = props.AttributeDefinitions as { AttributeType: string }[];
+    expect(attributes.every((a) => a.AttributeType === 'S')).toBe(true);
+  });
+});
+
+describe('queues', () => {
+  const queues = synthesized.ofType('AWS::SQS::Queue');
+
+  it('are exactly the topology queues and dead-letter queues', () => {
+    const ids = queues.map(([logicalId]) => synthesized.queueId(logicalId)).sort();
+    const expected = [...topology.queues, ...topology.deadLetterQueues].map((q) => q.id).sort();
+    expect(ids).toEqual(expected);
+  });
+
+  it('every work queue redrives to its dead-letter queue after maxReceiveCount', () => {
+    for (const spec of topology.queues) {
+      const props = synthesized.resource(synthesized.queueLogicalId(spec.id)).Properties;
+      const redrive = props.RedrivePolicy as {
+        deadLetterTargetArn: unknown;
+        maxReceiveCount: number;
+      };
+      expect(redrive, spec.id).toBeDefined();
+      expect(synthesized.queueId(refOf(redrive.deadLetterTargetArn))).toBe(spec.deadLetterQueue);
+      expect(redrive.maxReceiveCount).toBe(spec.maxReceiveCount);
+    }
+  });
+
+  it('every queue that is not a dead-letter queue has one', () => {
+    const dlqIds = new Set(topology.deadLetterQueues.map((q) => q.id));
+    for (const [logicalId, queue] of queues) {
+      if (dlqIds.has(synthesized.queueId(logicalId))) continue;
+      expect(queue.Properties.RedrivePolicy, logicalId).toBeDefined();
+    }
+  });
+
+  it('dead-letter queues keep messages as long as the topology says', () => {
+    for (const spec of topology.deadLetterQueues) {
+      const props = synthesized.resource(synthesized.queueLogicalId(spec.id)).Properties;
+      expect(props.MessageRetentionPeriod).toBe(spec.retentionDays * 24 * 3600);
+    }
+  });
+
+  it('are encrypted by SQS and refuse requests without TLS', () => {
+    const policies = synthesized.ofType('AWS::SQS::QueuePolicy');
+    for (const [logicalId, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled, logicalId).toBe(true);
+      const denies = policies
+        .filter(([, p]) => refsIn(p.Properties.Queues).includes(logicalId))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: unknown[] }).Statement)
+        .filter(
+          (s) =>
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }).test(s).isSuccess,
+        );
+      expect(denies, logicalId).toHaveLength(1);
+    }
+  });
+
+  it('hide a received message for at least six times its consumer timeout', () => {
+    const mappings = synthesized.ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [logicalId, esm] of mappings) {
+      const queue = synthesized.resource(refOf(esm.Properties.EventSourceArn));
+      const fn = synthesized.resource(refOf(esm.Properties.FunctionName));
+      expect(queue.Properties.VisibilityTimeout, logicalId).toBeGreaterThanOrEqual(
+        6 * (fn.Properties.Timeout as number),
+      );
+    }
+  });
+});
+
+describe('queue triggers', () => {
+  it('report partial batch failures', () => {
+    for (const [logicalId, esm] of synthesized.ofType('AWS::Lambda::EventSourceMapping')) {
+      expect(esm.Properties.FunctionResponseTypes, logicalId).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+
+  it('give the critical task queue more concurrency than normal, and normal more than low', () => {
+    const worker = eventSourceMappings('task-worker');
+    const concurrency = (queue: string) =>
+      (worker.get(queue)!.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
+    expect(concurrency(TASK_QUEUE_BY_PRIORITY.critical)).toBeGreaterThan(
+      concurrency(TASK_QUEUE_BY_PRIORITY.normal),
+    );
+    expect(concurrency(TASK_QUEUE_BY_PRIORITY.normal)).toBeGreaterThan(
+      concurrency(TASK_QUEUE_BY_PRIORITY.low),
+    );
+  });
+
+  it('take batch size, concurrency and batching window from the topology', () => {
+    for (const fn of topology.functions) {
+      const mappings = eventSourceMappings(fn.name);
+      const triggers = fn.triggers.flatMap((t) => (t.kind === 'queue' ? [t] : []));
+      expect([...mappings.keys()].sort(), fn.name).toEqual(triggers.map((t) => t.queue).sort());
+      for (const trigger of triggers) {
+        const esm = mappings.get(trigger.queue)!;
+        expect(esm.BatchSize).toBe(trigger.batchSize);
+        expect(esm.ScalingConfig).toEqual({ MaximumConcurrency: trigger.maxConcurrency });
+        expect(esm.MaximumBatchingWindowInSeconds).toBe(trigger.maxBatchingWindowSeconds);
+      }
+    }
+  });
+});
+
+describe('event routing', () => {
+  it('has the custom bus named by the topology', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: topology.eventBus.name });
+  });
+
+  it('has one rule per topology rule, on the bus, delivering to its queue', () => {
+    const rules = synthesized.ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(topology.rules.length);
+    for (const spec of topology.rules) {
+      const matching = rules.filter(([, r]) => r.Properties.Description === spec.description);
+      expect(matching, spec.id).toHaveLength(1);
+      const props = matching[0]![1].Properties;
+      expect(refOf(props.EventBusName)).toBe(busId);
+      expect(props.EventPattern).toEqual(spec.pattern);
+      const targets = props.Targets as { Arn: unknown }[];
+      expect(targets.map((t) => synthesized.queueId(refOf(t.Arn)))).toEqual([spec.targetQueue]);
+    }
+  });
+
+  it('lets each rule, and nothing else, send to its target queue', () => {
+    for (const spec of topology.rules) {
+      const queueId = synthesized.queueLogicalId(spec.targetQueue);
+      const statements = synthesized
+        .ofType('AWS::SQS::QueuePolicy')
+        .filter(([, p]) => refsIn(p.Properties.Queues).includes(queueId))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: unknown[] }).Statement)
+        .filter((s) => (s as { Effect: string }).Effect === 'Allow');
+      expect(statements, spec.id).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { ArnEquals: { 'aws:SourceArn': expect.anything() } },
+        }),
+      ]);
+    }
+  });
+});
+
+describe('functions', () => {
+  it('are exactly the topology functions', () => {
+    const names = synthesized
+      .ofType('AWS::Lambda::Function')
+      .map(([logicalId]) => synthesized.functionName(logicalId));
+    expect(names.sort()).toEqual(topology.functions.map((fn) => fn.name).sort());
+  });
+
+  it.each(topology.functions)('$name: runtime, architecture, tracing, logs, size', (fn) => {
+    const props = synthesized.function(fn.name).Properties;
+    expect(props).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: fn.memoryMb,
+      Timeout: fn.timeoutSeconds,
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+    });
+    const logGroup = synthesized.resource(
+      refOf((props.LoggingConfig as { LogGroup: unknown }).LogGroup),
+    );
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it.each(topology.functions)('$name: environment names only what its access names', (fn) => {
+    const env = synthesized.environment(fn.name);
+    expect(Object.keys(env).sort()).toEqual(expectedEnvironmentNames(fn).sort());
+    expect(env).toMatchObject({
+      AGENT_CORE_RUNTIME: 'aws',
+      POWERTOOLS_SERVICE_NAME: `agent-core-${fn.layer}`,
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it.each(topology.functions)('$name: environment values point at the right resources', (fn) => {
+    const env = synthesized.environment(fn.name);
+    if (fn.access.table) expect(refOf(env[TABLE_NAME_ENV])).toBe(tableId);
+    if (fn.access.publishEvents) expect(refOf(env[EVENT_BUS_NAME_ENV])).toBe(busId);
+    if (fn.access.readSecrets) expect(refOf(env[ADMIN_KEY_SECRET_ENV])).toBe(secretId);
+    for (const queueId of queuesNeedingUrls(fn)) {
+      expect(refOf(env[queueUrlEnv(queueId)])).toBe(synthesized.queueLogicalId(queueId));
+    }
+  });
+
+  it('takes the application log level from context', () => {
+    const debug = new SynthesizedStack({
+      context: { ...WITHOUT_BUNDLING, [LOG_LEVEL_CONTEXT]: 'DEBUG' },
+    });
+    for (const [, fn] of debug.ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'DEBUG' });
+    }
+  });
+
+  it('rejects an unknown log level', () => {
+    expect(() => buildApp({ context: { [LOG_LEVEL_CONTEXT]: 'LOUD' } })).toThrow(/logLevel/);
+  });
+});
+
+describe('IAM', () => {
+  it('gives every function its own role, with no managed policies', () => {
+    const roles = topology.functions.map((fn) =>
+      refOf(synthesized.function(fn.name).Properties.Role),
+    );
+    expect(new Set(roles).size).toBe(topology.functions.length);
+    for (const [logicalId, role] of synthesized.ofType('AWS::IAM::Role')) {
+      expect(role.Properties.ManagedPolicyArns, logicalId).toBeUndefined();
+    }
+  });
+
+  it.each(topology.functions)('$name: writes logs only to its own log group', (fn) => {
+    const logGroupId = refOf(
+      (synthesized.function(fn.name).Properties.LoggingConfig as { LogGroup: unknown }).LogGroup,
+    );
+    const logStatements = synthesized
+      .statementsOf(fn.name)
+      .filter((s) => s.Action.some((a) => a.startsWith('logs:')));
+    expect(logStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }],
+      },
+    ]);
+  });
+
+  it('uses Resource "*" only for X-Ray, which has no resource-level permissions', () => {
+    for (const fn of topology.functions) {
+      for (const statement of synthesized.statementsOf(fn.name)) {
+        if (!statement.Resource.includes('*')) continue;
+        expect(statement.Action.sort(), fn.name).toEqual([
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
+      }
+    }
+  });
+
+  it.each(topology.functions)('$name: table access is exactly its topology access', (fn) => {
+    const reads = synthesized.allowedResourceRefs(fn.name, 'dynamodb:GetItem');
+    const writes = TABLE_WRITE_ACTIONS.flatMap((a) => synthesized.allowedResourceRefs(fn.name, a));
+    expect(reads.length > 0).toBe(fn.access.table !== undefined);
+    expect(writes.length > 0).toBe(fn.access.table === 'readwrite');
+    for (const ref of [...reads, ...writes]) expect(ref).toBe(tableId);
+  });
+
+  it.each(topology.functions)('$name: may publish events exactly when its access says', (fn) => {
+    const buses = synthesized.allowedResourceRefs(fn.name, 'events:PutEvents');
+    expect(buses).toEqual(fn.access.publishEvents ? [busId] : []);
+  });
+
+  it.each(topology.functions)('$name: sends only to the queues its access names', (fn) => {
+    const sendsTo = synthesized
+      .allowedResourceRefs(fn.name, 'sqs:SendMessage')
+      .map((id) => synthesized.queueId(id));
+    expect(sendsTo.sort()).toEqual([...(fn.access.sendTo ?? [])].sort());
+  });
+
+  it.each(topology.functions)('$name: consumes only the queues that trigger it', (fn) => {
+    const consumes = synthesized
+      .allowedResourceRefs(fn.name, 'sqs:DeleteMessage')
+      .map((id) => synthesized.queueId(id));
+    const triggers = fn.triggers.flatMap((t) => (t.kind === 'queue' ? [t.queue] : []));
+    expect(consumes.sort()).toEqual(triggers.sort());
+  });
+
+  it.each(topology.functions)('$name: reads secrets exactly when its access says', (fn) => {
+    const secrets = synthesized.allowedResourceRefs(fn.name, 'secretsmanager:GetSecretValue');
+    expect(secrets).toEqual(fn.access.readSecrets?.length ? [secretId] : []);
+  });
+
+  it('the authorizer cannot touch the table', () => {
+    const actions = synthesized.statementsOf('api-authorizer').flatMap((s) => s.Action);
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('kernel-api cannot send to any queue', () => {
+    expect(synthesized.allowedResourceRefs('kernel-api', 'sqs:SendMessage')).toEqual([]);
+  });
+
+  it('the task worker sends to the task dead-letter queues only, never to task queues', () => {
+    const sendsTo = synthesized
+      .allowedResourceRefs('task-worker', 'sqs:SendMessage')
+      .map((id) => synthesized.queueId(id));
+    expect(sendsTo.sort()).toEqual([...taskDeadLetterQueues].sort());
+    for (const queue of taskQueues) expect(sendsTo).not.toContain(queue);
+  });
+
+  it('scheduler-api may read the depth of task queues and their dead-letter queues', () => {
+    const inspects = synthesized
+      .allowedResourceRefs('scheduler-api', 'sqs:GetQueueAttributes')
+      .map((id) => synthesized.queueId(id));
+    expect(new Set(inspects)).toEqual(new Set([...taskQueues, ...taskDeadLetterQueues]));
+  });
+});
+
+describe('HTTP API', () => {
+  const routes = synthesized.ofType('AWS::ApiGatewayV2::Route');
+  const authorizerId = onlyLogicalId('AWS::ApiGatewayV2::Authorizer');
+
+  it('has one route per topology route', () => {
+    const expected = topology.functions.flatMap((fn) =>
+      fn.triggers.flatMap((t) => (t.kind === 'http' ? t.routes : [])),
+    );
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(
+      expected.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+  });
+
+  it('puts the authorizer on every route but GET /health', () => {
+    for (const [, route] of routes) {
+      const { RouteKey, AuthorizationType, AuthorizerId } = route.Properties;
+      if (RouteKey === 'GET /health') {
+        expect(AuthorizationType).toBe('NONE');
+        expect(AuthorizerId).toBeUndefined();
+      } else {
+        expect(AuthorizationType, String(RouteKey)).toBe('CUSTOM');
+        expect(refOf(AuthorizerId)).toBe(authorizerId);
+      }
+    }
+  });
+
+  it('authorizes with the http-authorizer function, simple responses, topology cache time', () => {
+    const props = synthesized.resource(authorizerId).Properties;
+    expect(props).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      AuthorizerResultTtlInSeconds: topology.authorizerCacheSeconds,
+      // A cache is keyed by the Authorization header; without one there is no identity source.
+      IdentitySource: topology.authorizerCacheSeconds > 0 ? ['$request.header.Authorization'] : [],
+    });
+    expect(refsIn(props.AuthorizerUri)).toContain(synthesized.functionLogicalId('api-authorizer'));
+  });
+
+  it('logs access as JSON to a log group with retention, and throttles', () => {
+    const stage = synthesized.resource(onlyLogicalId('AWS::ApiGatewayV2::Stage')).Properties;
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: expect.any(Number),
+        ThrottlingBurstLimit: expect.any(Number),
+      },
+    });
+    const accessLog = stage.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(JSON.parse(accessLog.Format)).toMatchObject({ requestId: '$context.requestId' });
+    expect(accessLog.Format).not.toMatch(/header/i);
+    const logGroup = synthesized.resource(refOf(accessLog.DestinationArn));
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+});
+
+describe('admin API key and outputs', () => {
+  it('generates a 48-character key without punctuation', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true },
+    });
+  });
+
+  it('outputs the API URL, the secret name, the table name and the bus name', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['AdminApiKeySecretName', 'EventBusName', 'HttpApiUrl', 'TableName'].sort(),
+    );
+    expect(refsIn(outputs.AdminApiKeySecretName!.Value)).toEqual([secretId, secretId]);
+    expect(refOf(outputs.TableName!.Value)).toBe(tableId);
+    expect(refOf(outputs.EventBusName!.Value)).toBe(busId);
+  });
+});
+
+/** The environment variable names a function must get, from its access and triggers alone. */
+function expectedEnvironmentNames(fn: FunctionSpec): string[] {
+  return [
+    'AGENT_CORE_RUNTIME',
+    'POWERTOOLS_SERVICE_NAME',
+    'NODE_OPTIONS',
+    ...(fn.access.table ? [TABLE_NAME_ENV] : []),
+    ...(fn.access.publishEvents ? [EVENT_BUS_NAME_ENV] : []),
+    ...queuesNeedingUrls(fn).map(queueUrlEnv),
+    ...(fn.access.readSecrets?.includes('admin-api-key') ? [ADMIN_KEY_SECRET_ENV] : []),
+  ];
+}
