@@ -132,7 +132,7 @@ function coldLoadMs(fn: FunctionSpec, bundlePath: string): Promise<number> {
   });
 }
 
-function printTable(figures: BundleFigure[]): void {
+export function printTable(figures: BundleFigure[]): void {
   const mark = (ok: boolean) => (ok ? 'yes' : 'NO');
   const rows = [
     [

@@ -19,6 +19,7 @@ import {
   TABLE_NAME_ENV,
   topology,
 } from '../infra/topology.js';
+import packageJson from '../package.json' with { type: 'json' };
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
 import { LocalAwsEndpoint } from './aws-endpoint.js';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     [EVENT_BUS_NAME_ENV]: topology.eventBus.name,
     [ADMIN_KEY_SECRET_ENV]: ADMIN_SECRET_ID,
     AGENT_CORE_RUNTIME: 'local',
+    AGENT_CORE_VERSION: packageJson.version,
     POWERTOOLS_LOG_LEVEL: config.logLevel,
   });
 

@@ -3,6 +3,8 @@
  * name of a resource exactly when it may touch it. Plain data (no CDK), so that
  * bench/bundles.ts can cold-load bundles with the same variables the stack sets.
  */
+
+import packageJson from '../../package.json' with { type: 'json' };
 import {
   ADMIN_KEY_SECRET_ENV,
   EVENT_BUS_NAME_ENV,
@@ -31,6 +33,7 @@ export function functionEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = {
     AGENT_CORE_RUNTIME: 'aws',
+    AGENT_CORE_VERSION: packageJson.version,
     POWERTOOLS_SERVICE_NAME: `${topology.appName}-${fn.layer}`,
     NODE_OPTIONS: '--enable-source-maps',
   };

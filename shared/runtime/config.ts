@@ -25,7 +25,7 @@ function required(name: string): string {
 
 const tunables = z.object({
   AGENT_CORE_RUNTIME: z.enum(['aws', 'local']).default('aws'),
-  AGENT_CORE_VERSION: z.string().default('0.1.0'),
+  AGENT_CORE_VERSION: z.string().default('unknown'),
   AGENT_CORE_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(900).default(2),
   AGENT_CORE_RETRY_MAX_SECONDS: z.coerce.number().int().min(0).max(43_200).default(900),
   AGENT_CORE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),

@@ -3,6 +3,7 @@
  * functions, HTTP API and, above all, that every function's IAM permissions are exactly what
  * its topology `access` grants.
  */
+
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
@@ -17,6 +18,7 @@ import {
   TASK_QUEUE_BY_PRIORITY,
   topology,
 } from '../../infra/topology.js';
+import packageJson from '../../package.json' with { type: 'json' };
 import { refOf, refsIn, SynthesizedStack, WITHOUT_BUNDLING } from './synthesized-stack.js';
 
 // Bundles the functions: a handler that does not bundle fails here.
@@ -261,6 +263,7 @@ describe('functions', () => {
     expect(Object.keys(env).sort()).toEqual(expectedEnvironmentNames(fn).sort());
     expect(env).toMatchObject({
       AGENT_CORE_RUNTIME: 'aws',
+      AGENT_CORE_VERSION: packageJson.version,
       POWERTOOLS_SERVICE_NAME: `agent-core-${fn.layer}`,
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -466,6 +469,7 @@ describe('admin API key and outputs', () => {
 function expectedEnvironmentNames(fn: FunctionSpec): string[] {
   return [
     'AGENT_CORE_RUNTIME',
+    'AGENT_CORE_VERSION',
     'POWERTOOLS_SERVICE_NAME',
     'NODE_OPTIONS',
     ...(fn.access.table ? [TABLE_NAME_ENV] : []),

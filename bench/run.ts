@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: every benchmark, one after the other, printing its figures. Targets are shown
+ * beside the figures; a missed target is reported, never a failure.
+ *   BENCH_TASKS (default 2000) and BENCH_CONCURRENCY (default 32) size the end-to-end run.
+ */
+import { benchBundles, printTable } from './bundles.js';
+import { benchLocalThroughput } from './local-throughput.js';
+
+const tasks = Number(process.env.BENCH_TASKS ?? 2000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+
+console.log(`\n== Local end to end: ${tasks} echo tasks over HTTP, ${concurrency} concurrent submitters`);
+const e2e = await benchLocalThroughput(tasks, concurrency);
+console.log(`tasks/s                     ${e2e.tasksPerSecond}   (target >= 100)`);
+console.log(
+  `submit→succeeded latency ms p50 ${e2e.latencyMs.p50}  p95 ${e2e.latencyMs.p95}  p99 ${e2e.latencyMs.p99}   (target p99 < 1000)`,
+);
+console.log(`submit request ms           p50 ${e2e.submitMs.p50}  p99 ${e2e.submitMs.p99}`);
+
+console.log('\n== Lambda bundles (esbuild, as deployed)');
+printTable(await benchBundles());
