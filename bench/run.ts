@@ -9,7 +9,9 @@ import { benchLocalThroughput } from './local-throughput.js';
 const tasks = Number(process.env.BENCH_TASKS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
-console.log(`\n== Local end to end: ${tasks} echo tasks over HTTP, ${concurrency} concurrent submitters`);
+console.log(
+  `\n== Local end to end: ${tasks} echo tasks over HTTP, ${concurrency} concurrent submitters`,
+);
 const e2e = await benchLocalThroughput(tasks, concurrency);
 console.log(`tasks/s                     ${e2e.tasksPerSecond}   (target >= 100)`);
 console.log(
