@@ -39,7 +39,7 @@ const config = {
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST ?? '127.0.0.1',
   dataDir: resolve(process.env.AGENT_CORE_DATA_DIR ?? '.data'),
-  concurrency: Number(process.env.AGENT_CORE_LOCAL_CONCURRENCY ?? 4),
+  concurrency: Number(process.env.AGENT_CORE_LOCAL_CONCURRENCY ?? 16),
   logLevel: process.env.AGENT_CORE_LOG_LEVEL ?? 'WARN',
 };
 

@@ -2,6 +2,10 @@
 import type { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors.js';
 
+/** A missing value, whether or not the parse reported inputs (zod says "received undefined"). */
+const isMissing = (issue: z.core.$ZodIssue): boolean =>
+  ('input' in issue && issue.input === undefined) || issue.message.endsWith('received undefined');
+
 export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
@@ -10,7 +14,7 @@ export function issuesOf(error: z.ZodError, prefix = ''): FieldIssue[] {
       for (const key of issue.keys) {
         issues.push({ path: base ? `${base}.${key}` : key, message: 'unknown field' });
       }
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    } else if (issue.code === 'invalid_type' && isMissing(issue)) {
       issues.push({ path: base, message: 'required' });
     } else {
       issues.push({ path: base, message: issue.message });

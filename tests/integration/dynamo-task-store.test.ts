@@ -331,13 +331,6 @@ describe('DynamoTaskStore: transition', () => {
     },
   );
 
-  // BUG: shared/core/kernel/run-task.ts:120-126 (startAttempt) takes over a task whose worker
-  // died with transition({from: ['running'], to: 'running', leaseExpiredBefore, ...}), but
-  // TRANSITIONS.running (shared/core/tasks/task.ts:30) has no 'running', so the store throws a
-  // plain Error ("task transition running → running is not allowed") before writing. The worker
-  // rethrows it (not a TransitionConflictError): the message fails on every delivery and ends in
-  // the DLQ instead of the task being retried. Fix: allow running → running in TRANSITIONS (the
-  // lease condition guards it), or let the store accept from === to when leaseExpiredBefore is set.
   it('lets a worker take over a running task whose lease expired (running → running)', async () => {
     // Prepare
     const task = await created({
@@ -538,12 +531,6 @@ describe('DynamoTaskStore: dead-lettered tasks', () => {
     expect(await store().countDeadLettered()).toBe(before + 30);
   });
 
-  // BUG: shared/adapters/dynamo-task-store.ts:44-47 (statusKey) puts dead-lettered failed tasks
-  // under gsi3sk `dlq#<id>` and the others under `task#<id>`, so `list({status: 'failed'})`
-  // (GET /v1/tasks?status=failed) returns every failed task that was not dead-lettered before any
-  // that was, whatever their age. Fix: keep gsi3sk the id alone and key the dead-letter
-  // collection apart (e.g. gsi3pk `TASKSTATUS#failed#dlq`, merged when listing status=failed), or
-  // filter on `deadLettered` instead of the sort-key prefix.
   it('lists failed tasks newest first whether they are dead-lettered or not', async () => {
     // Prepare: the older task failed without dead-lettering, the newer one was dead-lettered.
     const agentId = uniqueId('mixed-failed');
@@ -556,12 +543,6 @@ describe('DynamoTaskStore: dead-lettered tasks', () => {
     expect(ids.filter((id) => id === older.id || id === newer.id)).toEqual([newer.id, older.id]);
   });
 
-  // BUG (latent, no caller does this today): shared/adapters/dynamo-task-store.ts:197-198 derives
-  // the gsi3 key from `change.set?.deadLettered ?? false`, not from the item, so a transition of a
-  // dead-lettered task that does not repeat `deadLettered: true` (here failed → failed to amend
-  // its error) drops it from the dead-letter listing and count while the task still says
-  // `deadLettered: true`. Fix: rewrite gsi3sk only from a known flag (set.deadLettered, or
-  // expectDeadLettered), else keep the stored prefix.
   it('keeps a dead-lettered task counted when a later transition does not repeat the flag', async () => {
     // Prepare
     const before = await store().countDeadLettered();

@@ -65,12 +65,6 @@ describe('DynamoTraceStore', () => {
     expect(page).toEqual({ items: [entry], nextCursor: null });
   });
 
-  // BUG (latent: no catalogue event carries such a number today): shared/adapters/
-  // dynamo-trace-store.ts:35 (recordMany) stores `data` as a native DynamoDB map, so a number the
-  // SDK refuses to marshal (1e21, anything past Number.MAX_SAFE_INTEGER) makes the write throw,
-  // and the event sink then fails its whole batch on every delivery until it is dead-lettered,
-  // although `TraceEntry.data` is any JSON. Fix: store it as a JSON string (`dataJson`), as
-  // DynamoTaskStore does for input/output/metadata.
   it('records data holding a number beyond Number.MAX_SAFE_INTEGER', async () => {
     const taskId = newId();
     const entry = anEntry(taskId, 0, { big: 1e21 });

@@ -74,6 +74,7 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
 
   try {
     for (let turn = 0; turn < agent.limits.maxSteps; turn++) {
+      if (controller.signal.aborted) throw timeoutError(params.timeoutMs);
       if (turn > 0 && (await params.isCancelled?.())) throw new TaskCancelledSignal();
       const started = now();
       let response: Awaited<ReturnType<ModelProvider['complete']>>;
@@ -230,9 +231,8 @@ async function callTool(
     }
     return { ok: true, content };
   } catch (error) {
-    if (error instanceof TaskAttemptError && error.code === 'Timeout' && now() >= deadline) {
-      throw error; // the task's own deadline, not just the tool's
-    }
+    // The task's own deadline ends the task; only the tool's own timeout goes back to the model.
+    if (taskSignal.aborted) throw timeoutError(params.timeoutMs);
     return { ok: false, content: `tool ${call.name} failed: ${errorText(error)}` };
   } finally {
     controller.abort();

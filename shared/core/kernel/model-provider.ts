@@ -47,15 +47,15 @@ export interface ModelProvider {
 /** Resolves after `ms`, or rejects as soon as `signal` aborts (the task's deadline). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -63,7 +63,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
 const render = (value: unknown): string =>
-  typeof value === 'string' ? value : JSON.stringify(value);
+  typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
 
 /** What the task asked, as the first user message carries it. */
 const firstUserMessage = (messages: ModelMessage[]): string =>
@@ -138,10 +138,16 @@ export class ScriptedProvider implements ModelProvider {
         usage: { inputTokens, outputTokens: estimateTokens(render(toolCalls)), costUsd: 0 },
       };
     }
-    const lastToolResult = [...messages].reverse().find((m) => m.role === 'tool')?.content ?? '';
-    const text = turn.text
-      .replaceAll('{{input}}', firstUserMessage(messages))
-      .replaceAll('{{lastToolResult}}', lastToolResult);
+    const values: Record<string, string> = {
+      input: firstUserMessage(messages),
+      lastToolResult: [...messages].reverse().find((m) => m.role === 'tool')?.content ?? '',
+    };
+    // One pass with a function: the filled-in values are taken literally, never as templates
+    // or `$` replacement patterns.
+    const text = turn.text.replace(
+      /\{\{(input|lastToolResult)\}\}/g,
+      (_, name: string) => values[name] ?? '',
+    );
     return {
       text,
       toolCalls: [],

@@ -304,7 +304,8 @@ export async function recoverUnfinishedTasks(
   ctx: EventContext,
 ): Promise<number> {
   let recovered = 0;
-  for (const status of UNFINISHED_STATUSES) {
+  // `running` last: the tasks it turns into `retrying` must not be met again by that pass.
+  for (const status of ['queued', 'retrying', 'running'] as const) {
     let cursor: string | undefined;
     do {
       const page = await deps.tasks.list({ status, limit: 100, cursor });

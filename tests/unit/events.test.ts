@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import * as agentEvents from '../../events/agent-events.js';
+import { eventCatalogue } from '../../events/catalogue.js';
+import { type EventDefinition, eventDetailSchema } from '../../events/envelope.js';
+import * as taskEvents from '../../events/task-events.js';
+import type { Layer } from '../../infra/topology.js';
+import { createEvent } from '../../shared/core/events.js';
+import { ULID_PATTERN } from '../../shared/core/ids.js';
+import { FixedClock } from '../helpers/in-memory.js';
+
+const LAYERS: Layer[] = [
+  'kernel',
+  'memory',
+  'models',
+  'tools',
+  'scheduler',
+  'ipc',
+  'observability',
+  'dashboard',
+  'security',
+  'orchestration',
+  'learning',
+];
+
+/** Every event definition the event modules export, duplicates included. */
+const isDefinition = (value: unknown): value is EventDefinition =>
+  typeof value === 'object' && value !== null && 'type' in value && 'source' in value;
+const definitions = [...Object.values(agentEvents), ...Object.values(taskEvents)].filter(
+  isDefinition,
+);
+
+const ctx = () => ({ correlationId: 'corr-1', clock: new FixedClock('2025-02-03T04:05:06.789Z') });
+const ref = { taskId: '01JAAAAAAAAAAAAAAAAAAAAAAA', agentId: 'worker' };
+
+describe('createEvent', () => {
+  it('builds the envelope API.md fixes', () => {
+    // Act
+    const event = createEvent(taskEvents.taskStarted, { ...ref, attempt: 2 }, ctx());
+
+    // Assess
+    expect(event).toEqual({
+      type: 'task.started',
+      source: 'agent-core.kernel',
+      detail: {
+        version: 1,
+        id: expect.stringMatching(ULID_PATTERN),
+        time: '2025-02-03T04:05:06.789Z',
+        correlationId: 'corr-1',
+        data: { ...ref, attempt: 2 },
+      },
+    });
+    expect(eventDetailSchema.safeParse(event.detail).success).toBe(true);
+  });
+
+  it('gives every event its own id', () => {
+    // Act
+    const ids = Array.from(
+      { length: 50 },
+      () => createEvent(agentEvents.agentPaused, { agentId: 'a' }, ctx()).detail.id,
+    );
+
+    // Assess
+    expect(new Set(ids).size).toBe(50);
+  });
+
+  it('drops data fields the schema does not know', () => {
+    // Act
+    const event = createEvent(
+      agentEvents.agentPaused,
+      { agentId: 'a', secret: 'k' } as unknown as { agentId: string },
+      ctx(),
+    );
+
+    // Assess
+    expect(event.detail.data).toEqual({ agentId: 'a' });
+  });
+
+  it.each([
+    ['a missing field', taskEvents.taskStarted, { ...ref }],
+    ['a wrong type', taskEvents.taskStarted, { ...ref, attempt: '1' }],
+    ['a fractional attempt', taskEvents.taskStarted, { ...ref, attempt: 1.5 }],
+    [
+      'an unknown priority',
+      taskEvents.taskQueued,
+      { ...ref, priority: 'urgent', reason: 'submitted' },
+    ],
+    ['an unknown reason', taskEvents.taskQueued, { ...ref, priority: 'low', reason: 'because' }],
+    [
+      'a bad step kind',
+      taskEvents.taskStep,
+      {
+        ...ref,
+        attempt: 1,
+        step: { index: 0, kind: 'thought', name: 'x', ok: true, durationMs: 1 },
+      },
+    ],
+    [
+      'an error without retryable',
+      taskEvents.taskFailed,
+      {
+        ...ref,
+        attempt: 1,
+        error: { code: 'X', message: 'y' },
+      },
+    ],
+    [
+      'tags that are not a list',
+      agentEvents.agentRegistered,
+      { agentId: 'a', name: 'n', tags: 'x' },
+    ],
+  ])('throws on %s', (_label, definition, data) => {
+    // Act
+    const act = () => createEvent(definition as EventDefinition, data as never, ctx());
+
+    // Assess
+    expect(act).toThrow(ZodError);
+  });
+});
+
+describe('the event catalogue', () => {
+  it('holds every exported definition, each under its own type', () => {
+    // Assess: a duplicate type would collapse two definitions into one map entry.
+    expect(definitions.length).toBeGreaterThanOrEqual(13);
+    expect(new Set(definitions.map((d) => d.type)).size).toBe(definitions.length);
+    expect(eventCatalogue.size).toBe(definitions.length);
+    for (const definition of definitions) {
+      expect(eventCatalogue.get(definition.type)).toBe(definition);
+    }
+  });
+
+  it.each(definitions.map((d) => [d.type, d] as const))(
+    '%s has source agent-core.<layer>, version 1 and an <entity>.<verb> type',
+    (_type, definition) => {
+      // Assess
+      const [prefix, layer] = definition.source.split('.');
+      expect(prefix).toBe('agent-core');
+      expect(LAYERS).toContain(layer);
+      expect(definition.source).toBe(`agent-core.${layer}`);
+      expect(definition.version).toBe(1);
+      expect(definition.type).toMatch(/^[a-z]+\.[a-z-]+(\.[a-z-]+)?$/);
+    },
+  );
+
+  it('lists only the event types API.md names', () => {
+    // Prepare: from the Events section of API.md.
+    const documented = [
+      ...['registered', 'updated', 'paused', 'resumed', 'retired'].map((v) => `agent.${v}`),
+      ...[
+        'queued',
+        'started',
+        'step',
+        'retrying',
+        'succeeded',
+        'failed',
+        'cancelled',
+        'dead-lettered',
+      ].map((v) => `task.${v}`),
+    ];
+
+    // Assess
+    for (const type of eventCatalogue.keys()) expect(documented).toContain(type);
+  });
+});

@@ -1,0 +1,653 @@
+import { describe, expect, it, vi } from 'vitest';
+import * as z from 'zod';
+import { MAX_TASK_TIMEOUT_MS } from '../../infra/topology.js';
+import type { Agent } from '../../shared/core/agents/agent.js';
+import {
+  retryDelaySeconds,
+  runTaskMessage,
+  type WorkerDeps,
+} from '../../shared/core/kernel/run-task.js';
+import type { Task } from '../../shared/core/tasks/task.js';
+import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
+import { defineTool, type ToolDefinition } from '../../shared/core/tools/tool.js';
+import {
+  buildAgent,
+  buildTask,
+  FixedClock,
+  InMemoryAgentStore,
+  InMemoryTaskStore,
+  RecordingEventPublisher,
+} from '../helpers/in-memory.js';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+const RETRY = { baseSeconds: 2, maxSeconds: 60 };
+/** Lease the worker takes for an attempt: the longest task timeout plus 30 s of grace. */
+const LEASE_MS = MAX_TASK_TIMEOUT_MS + 30_000;
+
+interface World {
+  deps: WorkerDeps;
+  clock: FixedClock;
+  agents: InMemoryAgentStore;
+  tasks: InMemoryTaskStore;
+  events: RecordingEventPublisher;
+}
+
+function world(tools: ReadonlyMap<string, ToolDefinition> = toolCatalogue): World {
+  const clock = new FixedClock();
+  const agents = new InMemoryAgentStore();
+  const tasks = new InMemoryTaskStore(clock);
+  const events = new RecordingEventPublisher();
+  return {
+    deps: { agents, tasks, events, clock, tools, retry: RETRY },
+    clock,
+    agents,
+    tasks,
+    events,
+  };
+}
+
+/** Seeds an agent and a queued task for it; returns the task. */
+function seed(w: World, agent: Agent, task: Partial<Task> = {}): Task {
+  w.agents.seed(agent);
+  const stored = buildTask({ agentId: agent.id, ...task });
+  w.tasks.seed(stored);
+  return stored;
+}
+
+const deliver = (w: World, task: Task) =>
+  runTaskMessage(w.deps, { taskId: task.id, agentId: task.agentId });
+
+const echoAgent = (status: Agent['status'] = 'active') =>
+  buildAgent({ id: 'echo-agent', model: { provider: 'echo' } }, status);
+
+const scripted = (
+  id: string,
+  model: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => buildAgent({ id, tools: ['math.eval'], model: { provider: 'scripted', ...model }, ...extra });
+
+// ---------------------------------------------------------------------------------------------
+// retryDelaySeconds
+// ---------------------------------------------------------------------------------------------
+
+describe('retryDelaySeconds', () => {
+  it.each([
+    [0, { baseSeconds: 2, maxSeconds: 60 }, 2],
+    [1, { baseSeconds: 2, maxSeconds: 60 }, 2],
+    [2, { baseSeconds: 2, maxSeconds: 60 }, 4],
+    [3, { baseSeconds: 2, maxSeconds: 60 }, 8],
+    [4, { baseSeconds: 2, maxSeconds: 60 }, 16],
+    [5, { baseSeconds: 2, maxSeconds: 60 }, 32],
+    [6, { baseSeconds: 2, maxSeconds: 60 }, 60],
+    [10, { baseSeconds: 2, maxSeconds: 60 }, 60],
+    [1, { baseSeconds: 5, maxSeconds: 900 }, 5],
+    [4, { baseSeconds: 5, maxSeconds: 900 }, 40],
+    [3, { baseSeconds: 0, maxSeconds: 900 }, 0],
+    [3, { baseSeconds: 10, maxSeconds: 10 }, 10],
+  ])('attempt %i with %j waits %i s', (attempt, policy, expected) => {
+    // Act
+    const delay = retryDelaySeconds(attempt, policy);
+
+    // Assess
+    expect(delay).toBe(expected);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// runTaskMessage
+// ---------------------------------------------------------------------------------------------
+
+describe('runTaskMessage: a successful attempt', () => {
+  it('marks the task succeeded with its output, usage, steps and times', async () => {
+    // Prepare
+    const w = world();
+    const task = seed(w, echoAgent(), { input: 'hello there' });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    const stored = w.tasks.stored(task.id);
+    expect(stored).toMatchObject({
+      status: 'succeeded',
+      output: 'hello there',
+      error: null,
+      attempts: 1,
+      startedAt: w.clock.iso(),
+      finishedAt: w.clock.iso(),
+      leaseUntil: null,
+      usage: { modelCalls: 1, toolCalls: 0, inputTokens: 3, outputTokens: 3, costUsd: 0 },
+    });
+    expect(stored.steps).toEqual([
+      expect.objectContaining({ index: 0, kind: 'model', name: 'echo', ok: true }),
+    ]);
+  });
+
+  it('publishes task.started, one task.step per step, then task.succeeded, in order', async () => {
+    // Prepare: model → tool → model is three steps.
+    const w = world();
+    const agent = scripted('calc', {
+      turns: [
+        { toolCalls: [{ name: 'math.eval', input: { expression: '2*21' } }] },
+        { text: '{{lastToolResult}}' },
+      ],
+    });
+    const task = seed(w, agent, { correlationId: 'corr-42' });
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    expect(w.events.types()).toEqual([
+      'task.started',
+      'task.step',
+      'task.step',
+      'task.step',
+      'task.succeeded',
+    ]);
+    const ref = { taskId: task.id, agentId: 'calc' };
+    expect(w.events.events[0]?.detail.data).toEqual({ ...ref, attempt: 1 });
+    expect(w.events.ofType('task.step').map((e) => e.detail.data.step)).toEqual([
+      expect.objectContaining({ index: 0, kind: 'model', name: 'scripted', ok: true }),
+      expect.objectContaining({ index: 1, kind: 'tool', name: 'math.eval', ok: true }),
+      expect.objectContaining({ index: 2, kind: 'model', name: 'scripted', ok: true }),
+    ]);
+    expect(w.events.ofType('task.succeeded')[0]?.detail.data).toMatchObject({
+      ...ref,
+      attempt: 1,
+      durationMs: 0,
+      usage: { modelCalls: 2, toolCalls: 1 },
+    });
+    for (const event of w.events.events) expect(event.detail.correlationId).toBe('corr-42');
+    expect(w.tasks.stored(task.id).output).toBe('{"value":42}');
+  });
+
+  it('takes the lease for the attempt while it runs', async () => {
+    // Prepare: look at the task from inside the attempt, through a tool.
+    let seenWhileRunning: Task | undefined;
+    const w = world(
+      new Map([
+        [
+          'test.peek',
+          defineTool({
+            name: 'test.peek',
+            description: 'reads the running task',
+            input: z.object({}),
+            permission: 'tool:test.peek',
+            timeoutMs: 1_000,
+            maxOutputBytes: 1_000,
+            run: async (_input, context) => {
+              seenWhileRunning = w.tasks.stored(context.taskId);
+              return 'ok';
+            },
+          }),
+        ],
+      ]),
+    );
+    const agent: Agent = {
+      ...scripted('peeker', { turns: [{ toolCalls: [{ name: 'test.peek' }] }, { text: 'x' }] }),
+      tools: ['test.peek'],
+    };
+    const task = seed(w, agent);
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    expect(seenWhileRunning).toMatchObject({
+      status: 'running',
+      attempts: 1,
+      leaseUntil: new Date(w.clock.now().getTime() + LEASE_MS).toISOString(),
+    });
+    expect(w.tasks.stored(task.id).leaseUntil).toBeNull();
+  });
+
+  it('keeps startedAt of the first attempt on a later attempt', async () => {
+    // Prepare: a task that already ran once and waits for its retry.
+    const w = world();
+    const firstStart = '2024-12-31T23:00:00.000Z';
+    const task = seed(w, echoAgent(), { status: 'retrying', attempts: 1, startedAt: firstStart });
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      startedAt: firstStart,
+    });
+  });
+
+  it('looks an agent up once for several messages sharing a cache', async () => {
+    // Prepare
+    const w = world();
+    const first = seed(w, echoAgent());
+    const second = buildTask({ agentId: 'echo-agent' });
+    w.tasks.seed(second);
+    const get = vi.spyOn(w.agents, 'get');
+    const cache = new Map();
+
+    // Act
+    await runTaskMessage(w.deps, { taskId: first.id, agentId: 'echo-agent' }, cache);
+    await runTaskMessage(w.deps, { taskId: second.id, agentId: 'echo-agent' }, cache);
+
+    // Assess
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(w.tasks.stored(second.id).status).toBe('succeeded');
+  });
+
+  it("uses the task's own timeoutMs over the agent's", async () => {
+    // Prepare: the agent allows 60 s, the task 100 ms, and the model takes 60 s to answer.
+    const w = world();
+    const agent = scripted('waiter', { turns: [{ text: 'late', delayMs: 60_000 }] });
+    const task = seed(w, agent, { timeoutMs: 100 });
+    const started = Date.now();
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'Timeout', retryable: false },
+    });
+  });
+});
+
+describe('runTaskMessage: failed attempts', () => {
+  it('schedules a retry with backoff when a retryable failure has attempts left', async () => {
+    // Prepare: the model fails attempts 1 and 2.
+    const w = world();
+    const agent = scripted('flaky', { turns: [{ text: 'finally' }], failUntilAttempt: 3 });
+    const task = seed(w, agent, { maxAttempts: 3 });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'retry-later', delaySeconds: 2 });
+    const stored = w.tasks.stored(task.id);
+    expect(stored).toMatchObject({
+      status: 'retrying',
+      attempts: 1,
+      leaseUntil: null,
+      finishedAt: null,
+      error: { code: 'ModelUnavailable', retryable: true },
+    });
+    expect(stored.steps).toEqual([expect.objectContaining({ kind: 'model', ok: false })]);
+    expect(w.events.types()).toEqual(['task.started', 'task.step', 'task.retrying']);
+    expect(w.events.ofType('task.retrying')[0]?.detail.data).toMatchObject({
+      attempt: 1,
+      retryInSeconds: 2,
+      error: { code: 'ModelUnavailable', retryable: true },
+    });
+  });
+
+  it('backs off exponentially over redeliveries and succeeds on the attempt the model allows', async () => {
+    // Prepare
+    const w = world();
+    const agent = scripted('flaky', { turns: [{ text: 'finally' }], failUntilAttempt: 3 });
+    const task = seed(w, agent, { maxAttempts: 3 });
+
+    // Act
+    const outcomes = [await deliver(w, task), await deliver(w, task), await deliver(w, task)];
+
+    // Assess
+    expect(outcomes).toEqual([
+      { kind: 'retry-later', delaySeconds: 2 },
+      { kind: 'retry-later', delaySeconds: 4 },
+      { kind: 'done' },
+    ]);
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'succeeded',
+      attempts: 3,
+      output: 'finally',
+      error: null,
+    });
+  });
+
+  it('fails the task and dead-letters the message when the last attempt fails retryably', async () => {
+    // Prepare: one attempt allowed, the model always unavailable.
+    const w = world();
+    const agent = scripted('down', { turns: [{ text: 'x' }], failUntilAttempt: 11 });
+    const task = seed(w, agent, { maxAttempts: 1 });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'dead-letter' });
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      finishedAt: w.clock.iso(),
+      error: { code: 'ModelUnavailable', retryable: true },
+      // The DLQ consumer sets the flag when the message arrives there.
+      deadLettered: false,
+    });
+    expect(w.events.types()).toEqual(['task.started', 'task.step', 'task.failed']);
+  });
+
+  it.each([
+    [
+      'MaxStepsExceeded',
+      scripted(
+        'looper',
+        {
+          turns: Array(3).fill({ toolCalls: [{ name: 'math.eval', input: { expression: '1' } }] }),
+        },
+        { limits: { maxSteps: 1 } },
+      ),
+    ],
+    ['ScriptExhausted', scripted('short', { turns: [{ toolCalls: [{ name: 'math.eval' }] }] })],
+    [
+      'TokenLimitExceeded',
+      buildAgent({ id: 'wordy', model: { provider: 'echo' }, limits: { maxTokens: 1 } }),
+    ],
+  ])('fails the task for good on a non-retryable %s, attempts left or not', async (code, agent) => {
+    // Prepare
+    const w = world();
+    const task = seed(w, agent, { maxAttempts: 5, input: 'a long enough input' });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code, retryable: false },
+    });
+    expect(w.events.types().at(-1)).toBe('task.failed');
+    expect(w.events.ofType('task.failed')[0]?.detail.data).toMatchObject({
+      taskId: task.id,
+      attempt: 1,
+      error: { code, retryable: false },
+    });
+  });
+
+  it('fails the task when the agent names a route that is no longer configured', async () => {
+    // Prepare: the stored agent predates a configuration change.
+    const w = world();
+    const agent: Agent = { ...echoAgent(), model: { route: 'retired-route' } };
+    const task = seed(w, agent);
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'UnknownRoute', retryable: false },
+      steps: [],
+    });
+    expect(w.events.types()).toEqual(['task.started', 'task.failed']);
+  });
+});
+
+describe('runTaskMessage: the agent decides whether the task may run', () => {
+  it('parks the task of a paused agent and leaves it queued', async () => {
+    // Prepare
+    const w = world();
+    const task = seed(w, echoAgent('paused'));
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(w.tasks.parkedIds('echo-agent')).toEqual([task.id]);
+    expect(w.events.events).toEqual([]);
+  });
+
+  it('runs the task after all when the agent was resumed while it was being parked', async () => {
+    // Prepare: the first lookup sees the agent paused, the re-check after parking sees it active.
+    const w = world();
+    const task = seed(w, echoAgent('active'));
+    const get = vi.spyOn(w.agents, 'get');
+    get.mockResolvedValueOnce(echoAgent('paused'));
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id).status).toBe('succeeded');
+    expect(w.tasks.parkedIds('echo-agent')).toEqual([]);
+  });
+
+  it.each([
+    ['retired', echoAgent('retired'), 'AgentRetired', /is retired/],
+    ['missing', undefined, 'AgentNotFound', /does not exist/],
+  ])('fails the task of a %s agent without running it', async (_label, agent, code, message) => {
+    // Prepare
+    const w = world();
+    if (agent) w.agents.seed(agent);
+    const task = buildTask({ agentId: 'echo-agent' });
+    w.tasks.seed(task);
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    const stored = w.tasks.stored(task.id);
+    expect(stored).toMatchObject({
+      status: 'failed',
+      attempts: 0,
+      startedAt: null,
+      finishedAt: w.clock.iso(),
+      error: { code, retryable: false },
+    });
+    expect(stored.error?.message).toMatch(message);
+    expect(w.events.types()).toEqual(['task.failed']);
+  });
+
+  it('does nothing for a retired agent whose task already finished', async () => {
+    // Prepare
+    const w = world();
+    const task = seed(w, echoAgent('retired'), { status: 'cancelled' });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id).status).toBe('cancelled');
+    expect(w.events.events).toEqual([]);
+  });
+});
+
+describe('runTaskMessage: duplicate deliveries, leases and cancellation', () => {
+  it('asks for the message again when the lease ends while another attempt holds it', async () => {
+    // Prepare: running elsewhere, lease ends in 90.5 s.
+    const w = world();
+    const leaseUntil = new Date(w.clock.now().getTime() + 90_500).toISOString();
+    const task = seed(w, echoAgent(), { status: 'running', attempts: 1, leaseUntil });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess: ceil(90.5) + 1 s.
+    expect(outcome).toEqual({ kind: 'retry-later', delaySeconds: 92 });
+    expect(w.tasks.stored(task.id)).toMatchObject({ status: 'running', attempts: 1, leaseUntil });
+    expect(w.events.events).toEqual([]);
+  });
+
+  // Guards the fix of TRANSITIONS.running (commit 928ec5a): DynamoTaskStore, like this fake,
+  // refuses a transition TRANSITIONS does not list, and the take-over is running → running.
+  it('takes over a running task whose lease expired, counting a new attempt', async () => {
+    // Prepare: the worker of attempt 1 died; its lease ended a second ago.
+    const w = world();
+    const leaseUntil = new Date(w.clock.now().getTime() - 1_000).toISOString();
+    const task = seed(w, echoAgent(), {
+      status: 'running',
+      attempts: 1,
+      leaseUntil,
+      startedAt: '2024-12-31T23:59:00.000Z',
+    });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(w.events.types()).toEqual(['task.started', 'task.step', 'task.succeeded']);
+  });
+
+  it('asks for the take-over only if the lease expired, and with a new lease', async () => {
+    // Prepare: watch the transition the worker asks for, whatever the store answers.
+    const w = world();
+    const leaseUntil = new Date(w.clock.now().getTime() - 1_000).toISOString();
+    const task = seed(w, echoAgent(), { status: 'running', attempts: 1, leaseUntil });
+    const transition = vi.spyOn(w.tasks, 'transition');
+
+    // Act
+    await deliver(w, task).catch(() => undefined);
+
+    // Assess
+    const takeOver = transition.mock.calls.find(([, t]) => t.leaseExpiredBefore !== undefined);
+    expect(takeOver?.[1]).toMatchObject({
+      from: ['running'],
+      incrementAttempts: true,
+      leaseExpiredBefore: w.clock.iso(),
+      set: { leaseUntil: new Date(w.clock.now().getTime() + LEASE_MS).toISOString() },
+    });
+  });
+
+  it('stops without recording success when the task is cancelled between turns', async () => {
+    // Prepare: a tool cancels the task in the store, as POST /cancel would meanwhile.
+    const cancel = defineTool({
+      name: 'test.cancel',
+      description: 'cancels the running task',
+      input: z.object({}),
+      permission: 'tool:test.cancel',
+      timeoutMs: 1_000,
+      maxOutputBytes: 100,
+      run: async (_input, context) => {
+        await w.tasks.transition(context.taskId, {
+          from: ['queued', 'running', 'retrying'],
+          to: 'cancelled',
+        });
+        return 'cancelled';
+      },
+    });
+    const w = world(new Map([['test.cancel', cancel]]));
+    const agent: Agent = {
+      ...scripted('canceller', {
+        turns: [{ toolCalls: [{ name: 'test.cancel' }] }, { text: 'x' }],
+      }),
+      tools: ['test.cancel'],
+    };
+    const task = seed(w, agent);
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({ status: 'cancelled', output: null });
+    expect(w.events.types()).toEqual(['task.started']);
+  });
+
+  it('loses the final write to a cancel that lands after the last turn, without an event', async () => {
+    // Prepare: the cancel is applied just before the worker records success.
+    const w = world();
+    const task = seed(w, echoAgent());
+    const original = w.tasks.transition.bind(w.tasks);
+    vi.spyOn(w.tasks, 'transition').mockImplementation(async (id, change) => {
+      if (change.to === 'succeeded') {
+        await original(id, { from: ['queued', 'running', 'retrying'], to: 'cancelled' });
+      }
+      return original(id, change);
+    });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({ status: 'cancelled', output: null });
+    expect(w.events.types()).not.toContain('task.succeeded');
+    expect(w.events.types()).not.toContain('task.step');
+  });
+
+  it('loses the failure write to a cancel as well, and asks for no retry', async () => {
+    // Prepare
+    const w = world();
+    const agent = scripted('flaky', { turns: [{ text: 'x' }], failUntilAttempt: 3 });
+    const task = seed(w, agent);
+    const original = w.tasks.transition.bind(w.tasks);
+    vi.spyOn(w.tasks, 'transition').mockImplementation(async (id, change) => {
+      if (change.to === 'retrying') {
+        await original(id, { from: ['running'], to: 'cancelled' });
+      }
+      return original(id, change);
+    });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id).status).toBe('cancelled');
+    expect(w.events.types()).toEqual(['task.started']);
+  });
+
+  it.each(['succeeded', 'failed', 'cancelled'] as const)(
+    'does not run a task that is already %s',
+    async (status) => {
+      // Prepare
+      const w = world();
+      const task = seed(w, echoAgent(), { status, attempts: 1, output: 'earlier' });
+
+      // Act
+      const outcome = await deliver(w, task);
+
+      // Assess
+      expect(outcome).toEqual({ kind: 'done' });
+      expect(w.tasks.stored(task.id)).toMatchObject({ status, attempts: 1, output: 'earlier' });
+      expect(w.events.events).toEqual([]);
+    },
+  );
+
+  it('answers done for a message whose task does not exist', async () => {
+    // Prepare
+    const w = world();
+    w.agents.seed(echoAgent());
+
+    // Act
+    const outcome = await runTaskMessage(w.deps, {
+      taskId: '01JAAAAAAAAAAAAAAAAAAAAAAA',
+      agentId: 'echo-agent',
+    });
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.events.events).toEqual([]);
+  });
+
+  it('lets a store failure other than a conflict propagate (the message is retried by SQS)', async () => {
+    // Prepare
+    const w = world();
+    const task = seed(w, echoAgent());
+    vi.spyOn(w.tasks, 'transition').mockRejectedValue(new Error('throttled'));
+
+    // Act
+    const run = deliver(w, task);
+
+    // Assess
+    await expect(run).rejects.toThrow('throttled');
+  });
+});
