@@ -21,11 +21,12 @@ afterAll(async () => {
 });
 
 it('loses no task when the runtime is killed mid-run', async () => {
-  const first = await startRuntime();
+  // Two batches at a time: some tasks run while the others wait in the queue.
+  const first = await startRuntime({ env: { AGENT_CORE_LOCAL_CONCURRENCY: '2' } });
   runtime = first;
   await first.api('POST', '/v1/agents', {
     id: 'steady',
-    model: { provider: 'scripted', turns: [{ text: 'done: {{input}}', delayMs: 400 }] },
+    model: { provider: 'scripted', turns: [{ text: 'done: {{input}}', delayMs: 1500 }] },
   });
   const ids: string[] = [];
   for (let i = 0; i < 30; i++) {
@@ -42,6 +43,7 @@ it('loses no task when the runtime is killed mid-run', async () => {
     },
     { what: 'a running task' },
   );
+  const killedAt = Date.now();
   await first.kill();
 
   const second = await startRuntime({ dataDir: first.dataDir, key: first.key });
@@ -55,7 +57,9 @@ it('loses no task when the runtime is killed mid-run', async () => {
     expect(task).toMatchObject({ status: 'succeeded', output: `done: #${i}` });
   }
   // The attempts that died with the process were counted, and ran again.
-  const interrupted = finished.filter((t) => before.includes(t.id));
+  const interrupted = finished.filter(
+    (t) => before.includes(t.id) && Date.parse(t.finishedAt) > killedAt,
+  );
   expect(interrupted.length).toBeGreaterThan(0);
   for (const task of interrupted) expect(task.attempts).toBeGreaterThanOrEqual(2);
 

@@ -157,6 +157,9 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
     );
   } finally {
     clearTimeout(timer);
+    // Whatever the loop leaves behind (a provider call that lost the race with the deadline)
+    // is told to stop.
+    controller.abort();
   }
 }
 
