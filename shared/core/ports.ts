@@ -140,3 +140,17 @@ export interface IdempotencyStore {
   complete(key: string, response: { statusCode: number; body: unknown }): Promise<void>;
   release(key: string): Promise<void>;
 }
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** When not allowed: how long until a token is available. */
+  retryAfterMs: number;
+}
+
+export interface RateLimiter {
+  /**
+   * Takes one token from the bucket `key` (capacity `perMinute`, refilled continuously at
+   * `perMinute`/60 per second). Atomic across processes.
+   */
+  take(key: string, perMinute: number): Promise<RateLimitDecision>;
+}
