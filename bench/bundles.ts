@@ -90,6 +90,7 @@ function lambdaEnvironment(fn: FunctionSpec): Record<string, string> {
     ...functionEnvironment(fn, {
       tableName: `${topology.appName}-bench`,
       eventBusName: topology.eventBus.name,
+      modelRoutes: '{}',
       queueUrl: (queueId) => `https://sqs.${region}.amazonaws.com/${account}/${queueId}`,
       secretId: (secretId) => `arn:aws:secretsmanager:${region}:${account}:secret:${secretId}`,
     }),

@@ -1,12 +1,21 @@
 /** Every event type agent-core publishes, by detail-type. Adding an event means adding it here. */
 import * as agentEvents from './agent-events.js';
 import type { EventDefinition } from './envelope.js';
+import * as modelEvents from './model-events.js';
 import * as taskEvents from './task-events.js';
+import * as toolEvents from './tool-events.js';
 
 export const eventCatalogue: ReadonlyMap<string, EventDefinition> = new Map(
-  [...Object.values(agentEvents), ...Object.values(taskEvents)].map((def) => [def.type, def]),
+  [
+    ...Object.values(agentEvents),
+    ...Object.values(taskEvents),
+    ...Object.values(modelEvents),
+    ...Object.values(toolEvents),
+  ].map((def) => [def.type, def]),
 );
 
 export * from './agent-events.js';
 export * from './envelope.js';
+export * from './model-events.js';
 export * from './task-events.js';
+export * from './tool-events.js';

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import type { RouteConfig } from '../shared/core/models/route-config.js';
+import { loadRouteConfig } from '../shared/runtime/model-config.js';
 import { ApiSecrets } from './constructs/api-secrets.js';
 import { DataTable } from './constructs/data-table.js';
 import { EventRouting } from './constructs/event-routing.js';
@@ -24,8 +26,13 @@ export const LOG_LEVEL_CONTEXT = 'agent-core:logLevel';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+export interface AgentCoreStackProps extends StackProps {
+  /** Model routes; by default from AGENT_CORE_MODEL_ROUTES or AGENT_CORE_MODEL_ROUTES_FILE. */
+  modelRoutes?: RouteConfig;
+}
+
 export class AgentCoreStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: AgentCoreStackProps) {
     super(scope, id, {
       description: 'agent-core: a serverless operating system for LLM agents',
       ...props,
@@ -36,7 +43,14 @@ export class AgentCoreStack extends Stack {
     const queues = new WorkQueues(this, 'Queues', { spec });
     const events = new EventRouting(this, 'Events', { spec, queues });
     const secrets = new ApiSecrets(this, 'Secrets');
-    const resources = { table: data.table, bus: events.bus, queues, secrets: secrets.byId };
+    const resources = {
+      table: data.table,
+      bus: events.bus,
+      queues,
+      secrets: secrets.byId,
+      // The same configuration the functions validate at cold start, read here once at synth.
+      modelRoutes: props?.modelRoutes ?? loadRouteConfig(),
+    };
 
     const applicationLogLevel = this.applicationLogLevel();
     const functions = new Map<string, lambda.IFunction>();

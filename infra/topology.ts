@@ -67,6 +67,10 @@ export interface Access {
   inspect?: string[];
   /** Secrets this function reads. */
   readSecrets?: SecretId[];
+  /** Reads the model route configuration (AGENT_CORE_MODEL_ROUTES). */
+  modelRoutes?: boolean;
+  /** Invokes the Bedrock models the route configuration names. */
+  invokeModels?: boolean;
 }
 
 export type SecretId = 'admin-api-key';
@@ -216,7 +220,27 @@ export const topology: Topology = {
           ],
         },
       ],
-      access: { table: 'readwrite', publishEvents: true },
+      access: { table: 'readwrite', publishEvents: true, modelRoutes: true },
+    },
+    {
+      name: 'models-api',
+      layer: 'models',
+      description: 'Model routes, providers and per-model statistics.',
+      entry: 'functions/models/models-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [{ kind: 'http', routes: [r('GET', '/v1/models')] }],
+      access: { table: 'read', modelRoutes: true },
+    },
+    {
+      name: 'tools-api',
+      layer: 'tools',
+      description: "The tool catalogue, with JSON Schemas; an agent's MCP tools with ?agentId=.",
+      entry: 'functions/tools/tools-api.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      triggers: [{ kind: 'http', routes: [r('GET', '/v1/tools')] }],
+      access: { table: 'read' },
     },
     {
       name: 'scheduler-api',
@@ -261,7 +285,13 @@ export const topology: Topology = {
         { kind: 'queue', queue: 'tasks-normal', batchSize: 10, maxConcurrency: 20 },
         { kind: 'queue', queue: 'tasks-low', batchSize: 10, maxConcurrency: 5 },
       ],
-      access: { table: 'readwrite', publishEvents: true, sendTo: taskDeadLetterQueues },
+      access: {
+        table: 'readwrite',
+        publishEvents: true,
+        sendTo: taskDeadLetterQueues,
+        modelRoutes: true,
+        invokeModels: true,
+      },
     },
     {
       name: 'dead-letter-consumer',
@@ -316,6 +346,7 @@ export const queueUrlEnv = (queueId: string): string =>
 export const TABLE_NAME_ENV = 'TABLE_NAME';
 export const EVENT_BUS_NAME_ENV = 'EVENT_BUS_NAME';
 export const ADMIN_KEY_SECRET_ENV = 'ADMIN_KEY_SECRET_ID';
+export const MODEL_ROUTES_ENV = 'AGENT_CORE_MODEL_ROUTES';
 
 /**
  * Every queue a function's code needs a URL for: those it sends to, those it inspects, and those

@@ -84,9 +84,13 @@ async function main(): Promise<void> {
     // The SDK's notice that 2027 releases need Node 22 is in the README, not on every start.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    AWS_REGION: process.env.AWS_REGION ?? REGION,
+    // The emulators take any credentials; real ones (for Bedrock) are used when you have set them.
+    ...(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE
+      ? {}
+      : { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }),
+    AGENT_CORE_WORKSPACE_DIR:
+      process.env.AGENT_CORE_WORKSPACE_DIR ?? resolve(config.dataDir, 'workspaces'),
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: emulators.sqsEndpoint,
     [TABLE_NAME_ENV]: TABLE,

@@ -1,6 +1,7 @@
 /** Kernel HTTP API: the agent registry, and the health check. */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { publicAgent } from '../../shared/core/agents/agent.js';
 import {
   type AgentDeps,
   changeAgentStatus,
@@ -19,6 +20,7 @@ import {
   pageRequest,
 } from '../../shared/runtime/http-api.js';
 import { createLogger } from '../../shared/runtime/logger.js';
+import { modelResolver } from '../../shared/runtime/models.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
@@ -39,24 +41,45 @@ export function agentsApi(deps: () => AgentDeps) {
           runtime: settings().AGENT_CORE_RUNTIME,
         }),
       'POST /v1/agents': async (request) =>
-        ok(await registerAgent(deps(), request.body, eventContext(request)), 201),
+        ok(publicAgent(await registerAgent(deps(), request.body, eventContext(request))), 201),
       'GET /v1/agents': async (request) =>
-        ok(await listAgents(deps(), { ...pageRequest(request.query), tag: request.query.tag })),
-      'GET /v1/agents/{id}': async (request) => ok(await getAgent(deps(), idOf(request))),
+        ok(
+          await listAgents(deps(), { ...pageRequest(request.query), tag: request.query.tag }).then(
+            (page) => ({ ...page, items: page.items.map(publicAgent) }),
+          ),
+        ),
+      'GET /v1/agents/{id}': async (request) =>
+        ok(publicAgent(await getAgent(deps(), idOf(request)))),
       'PATCH /v1/agents/{id}': async (request) =>
-        ok(await patchAgent(deps(), idOf(request), request.body, eventContext(request))),
+        ok(
+          publicAgent(await patchAgent(deps(), idOf(request), request.body, eventContext(request))),
+        ),
       'DELETE /v1/agents/{id}': async (request) =>
-        ok(await changeAgentStatus(deps(), idOf(request), 'retire', eventContext(request))),
+        ok(
+          publicAgent(
+            await changeAgentStatus(deps(), idOf(request), 'retire', eventContext(request)),
+          ),
+        ),
       'POST /v1/agents/{id}/pause': async (request) =>
-        ok(await changeAgentStatus(deps(), idOf(request), 'pause', eventContext(request))),
+        ok(
+          publicAgent(
+            await changeAgentStatus(deps(), idOf(request), 'pause', eventContext(request)),
+          ),
+        ),
       'POST /v1/agents/{id}/resume': async (request) =>
-        ok(await changeAgentStatus(deps(), idOf(request), 'resume', eventContext(request))),
+        ok(
+          publicAgent(
+            await changeAgentStatus(deps(), idOf(request), 'resume', eventContext(request)),
+          ),
+        ),
     },
     { publicRoutes: ['GET /health'] },
   );
 }
 
-const deps = once((): AgentDeps => ({ agents: agentStore(), events: eventPublisher() }));
+const deps = once(
+  (): AgentDeps => ({ agents: agentStore(), events: eventPublisher(), models: modelResolver() }),
+);
 
 export const handler = middy(agentsApi(deps))
   .use(injectLambdaContext(logger))

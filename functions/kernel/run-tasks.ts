@@ -22,8 +22,16 @@ import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { parseInput } from '../../shared/core/validation.js';
 import { queueUrl, settings } from '../../shared/runtime/config.js';
 import { createLogger } from '../../shared/runtime/logger.js';
+import { modelResolver } from '../../shared/runtime/models.js';
 import { jsonBody, processBatch, queueNameOf, RetryLater } from '../../shared/runtime/sqs-batch.js';
-import { agentStore, eventPublisher, once, taskStore } from '../../shared/runtime/wiring.js';
+import { agentMcpTools, rateLimiter, toolServices } from '../../shared/runtime/tools.js';
+import {
+  agentStore,
+  eventPublisher,
+  modelStatsStore,
+  once,
+  taskStore,
+} from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
 
@@ -114,6 +122,11 @@ const deps = once(
         baseSeconds: settings().AGENT_CORE_RETRY_BASE_SECONDS,
         maxSeconds: settings().AGENT_CORE_RETRY_MAX_SECONDS,
       },
+      models: modelResolver(),
+      services: toolServices(),
+      rateLimiter: rateLimiter(),
+      modelStats: modelStatsStore(),
+      loadMcpTools: agentMcpTools,
     },
     sqs: sqsClient(),
     queueUrls: new Map((spec ? queuesNeedingUrls(spec) : []).map((id) => [id, queueUrl(id)])),

@@ -13,6 +13,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { RouteConfig } from '../../shared/core/models/route-config.js';
 import { lambdaBundling } from '../bundling.js';
 import type { FunctionSpec, SecretId } from '../topology.js';
 import { functionEnvironment } from './function-environment.js';
@@ -25,6 +26,8 @@ export interface FunctionResources {
   bus: events.IEventBus;
   queues: WorkQueues;
   secrets: Record<SecretId, secretsmanager.ISecret>;
+  /** The model route configuration read at synth (AGENT_CORE_MODEL_ROUTES[_FILE]). */
+  modelRoutes: RouteConfig;
 }
 
 export interface AgentFunctionProps {
@@ -79,6 +82,7 @@ export class AgentFunction extends Construct {
       environment: functionEnvironment(spec, {
         tableName: resources.table.tableName,
         eventBusName: resources.bus.eventBusName,
+        modelRoutes: JSON.stringify(resources.modelRoutes),
         queueUrl: (queueId) => resources.queues.get(queueId).queueUrl,
         secretId: (secretId) => resources.secrets[secretId].secretArn,
       }),
@@ -111,6 +115,51 @@ export class AgentFunction extends Construct {
     });
   }
 
+  /**
+   * `bedrock:InvokeModel` on exactly the models the routes name: a foundation model in the
+   * target's region (the stack's by default), or a cross-region inference profile (`us.…`,
+   * `eu.…`) in this account plus the foundation model it routes to, in whichever region the
+   * profile sends the call.
+   */
+  private grantBedrock(routes: RouteConfig, role: iam.Role): void {
+    const stack = Stack.of(this);
+    const targets = [
+      ...Object.values(routes.routes)
+        .flat()
+        .flatMap((t) => (t.provider === 'bedrock' ? [{ model: t.model, region: t.region }] : [])),
+      ...routes.bedrockModels.map((model) => ({ model, region: undefined })),
+    ];
+    const arns = new Set<string>();
+    const anyRegion: string[] = [];
+    for (const { model, region } of targets) {
+      const profile = /^(us|eu|apac|us-gov|global)\.(.+)$/.exec(model);
+      if (!profile) {
+        arns.add(
+          `arn:${stack.partition}:bedrock:${region ?? stack.region}::foundation-model/${model}`,
+        );
+        continue;
+      }
+      arns.add(
+        `arn:${stack.partition}:bedrock:${region ?? stack.region}:${stack.account}:inference-profile/${model}`,
+      );
+      const underlying = `arn:${stack.partition}:bedrock:*::foundation-model/${profile[2]}`;
+      arns.add(underlying);
+      anyRegion.push(underlying.replace(stack.partition, '<AWS::Partition>'));
+    }
+    if (arns.size === 0) return;
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [...arns] }),
+    );
+    for (const arn of new Set(anyRegion)) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${arn}]`,
+        reason:
+          'A cross-region inference profile routes each call to the foundation model in one of ' +
+          'several regions it chooses; the grant names that one model, in any region.',
+      });
+    }
+  }
+
   private grantAccess(spec: FunctionSpec, resources: FunctionResources, role: iam.Role): void {
     const { access } = spec;
     const fn = this.function;
@@ -133,5 +182,6 @@ export class AgentFunction extends Construct {
       resources.queues.get(queueId).grant(fn, 'sqs:GetQueueAttributes');
     }
     for (const secretId of access.readSecrets ?? []) resources.secrets[secretId].grantRead(fn);
+    if (access.invokeModels) this.grantBedrock(resources.modelRoutes, role);
   }
 }

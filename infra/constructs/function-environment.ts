@@ -9,6 +9,7 @@ import {
   ADMIN_KEY_SECRET_ENV,
   EVENT_BUS_NAME_ENV,
   type FunctionSpec,
+  MODEL_ROUTES_ENV,
   queuesNeedingUrls,
   queueUrlEnv,
   type SecretId,
@@ -23,6 +24,8 @@ const SECRET_ENV: Record<SecretId, string> = { 'admin-api-key': ADMIN_KEY_SECRET
 export interface EnvironmentValues {
   tableName: string;
   eventBusName: string;
+  /** The model route configuration, as JSON. */
+  modelRoutes: string;
   queueUrl(queueId: string): string;
   secretId(secretId: SecretId): string;
 }
@@ -40,6 +43,7 @@ export function functionEnvironment(
   if (fn.access.table) env[TABLE_NAME_ENV] = values.tableName;
   if (fn.access.publishEvents) env[EVENT_BUS_NAME_ENV] = values.eventBusName;
   for (const queueId of queuesNeedingUrls(fn)) env[queueUrlEnv(queueId)] = values.queueUrl(queueId);
+  if (fn.access.modelRoutes) env[MODEL_ROUTES_ENV] = values.modelRoutes;
   for (const secretId of fn.access.readSecrets ?? []) {
     env[SECRET_ENV[secretId]] = values.secretId(secretId);
   }

@@ -16,6 +16,8 @@ const INTERNAL = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type'];
 function toAgent(item: Record<string, unknown>): Agent {
   const agent = { ...item };
   for (const name of INTERNAL) delete agent[name];
+  // Agents registered before MCP servers existed have none.
+  agent.mcpServers ??= [];
   return agent as unknown as Agent;
 }
 

@@ -5,6 +5,8 @@
  */
 import type { OutgoingEvent } from '../../events/envelope.js';
 import type { Agent, AgentStatus } from './agents/agent.js';
+import type { ModelStats } from './models/model-stats.js';
+import type { ModelCallSample } from './models/router.js';
 import type { Priority, Task, TaskStatus } from './tasks/task.js';
 
 export interface Clock {
@@ -153,4 +155,27 @@ export interface RateLimiter {
    * `perMinute`/60 per second). Atomic across processes.
    */
   take(key: string, perMinute: number): Promise<RateLimitDecision>;
+}
+
+export interface ModelStatsStore {
+  /** Adds call samples to the per-model totals. */
+  record(samples: ModelCallSample[]): Promise<void>;
+  list(): Promise<ModelStats[]>;
+}
+
+export interface AuditEntry {
+  eventId: string;
+  time: string;
+  /** Who: `agent:<id>`, `admin`, … */
+  actor: string;
+  /** What: the event type, e.g. `tool.denied`. */
+  action: string;
+  /** To what: a tool, an agent, a task. */
+  target: string;
+  outcome: 'allowed' | 'denied';
+  detail: Record<string, unknown>;
+}
+
+export interface AuditStore {
+  record(entries: AuditEntry[]): Promise<void>;
 }

@@ -8,7 +8,9 @@ import { eventBridgeClient } from '../adapters/clients/eventbridge.js';
 import { secretsClient } from '../adapters/clients/secrets-manager.js';
 import { sqsClient } from '../adapters/clients/sqs.js';
 import { DynamoAgentStore } from '../adapters/dynamo-agent-store.js';
+import { DynamoAuditStore } from '../adapters/dynamo-audit-store.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
+import { DynamoModelStatsStore } from '../adapters/dynamo-model-stats-store.js';
 import { DynamoTaskStore } from '../adapters/dynamo-task-store.js';
 import { DynamoTraceStore } from '../adapters/dynamo-trace-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
@@ -16,18 +18,7 @@ import { SecretsManagerAdminKey } from '../adapters/secrets-admin-key.js';
 import { SqsTaskQueue } from '../adapters/sqs-task-queue.js';
 import type { Priority } from '../core/tasks/task.js';
 import { adminKeySecretId, eventBusName, queueUrl, settings, tableName } from './config.js';
-
-export function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value as T;
-  };
-}
+import { once } from './once.js';
 
 const byPriority = (suffix: string) =>
   Object.fromEntries(
@@ -66,3 +57,14 @@ export const taskQueueWithDepth = /* @__PURE__ */ once(
   () =>
     new SqsTaskQueue(sqsClient(), { queues: byPriority(''), deadLetterQueues: byPriority('-dlq') }),
 );
+
+export const modelStatsStore = /* @__PURE__ */ once(
+  () => new DynamoModelStatsStore(dynamoClient(), tableName()),
+);
+
+export const auditStore = /* @__PURE__ */ once(
+  () =>
+    new DynamoAuditStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+
+export { once };

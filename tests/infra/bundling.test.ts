@@ -34,6 +34,7 @@ describe('Lambda bundles', () => {
       ...functionEnvironment(fn, {
         tableName: 'table',
         eventBusName: 'bus',
+        modelRoutes: '{}',
         queueUrl: (id) => `https://sqs.us-east-1.amazonaws.com/000000000000/${id}`,
         secretId: (id) => id,
       }),

@@ -12,6 +12,7 @@ import {
   ADMIN_KEY_SECRET_ENV,
   EVENT_BUS_NAME_ENV,
   type FunctionSpec,
+  MODEL_ROUTES_ENV,
   queuesNeedingUrls,
   queueUrlEnv,
   TABLE_NAME_ENV,
@@ -19,6 +20,7 @@ import {
   topology,
 } from '../../infra/topology.js';
 import packageJson from '../../package.json' with { type: 'json' };
+import { parseRouteConfig } from '../../shared/core/models/route-config.js';
 import { refOf, refsIn, SynthesizedStack, WITHOUT_BUNDLING } from './synthesized-stack.js';
 
 // Bundles the functions: a handler that does not bundle fails here.
@@ -294,6 +296,50 @@ describe('functions', () => {
 });
 
 describe('IAM', () => {
+  it('lets only the task worker invoke Bedrock, and only the models the routes name', () => {
+    const withBedrock = new SynthesizedStack({
+      context: WITHOUT_BUNDLING,
+      modelRoutes: parseRouteConfig({
+        routes: {
+          fast: [
+            { provider: 'bedrock', model: 'amazon.nova-lite-v1:0' },
+            { provider: 'bedrock', model: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' },
+          ],
+        },
+        bedrockModels: ['meta.llama3-1-8b-instruct-v1:0'],
+      }),
+    });
+    for (const fn of topology.functions) {
+      const bedrock = withBedrock
+        .statementsOf(fn.name)
+        .filter((st) => st.Action.some((a) => a.startsWith('bedrock:')));
+      if (fn.name !== 'task-worker') {
+        expect(bedrock, fn.name).toEqual([]);
+        continue;
+      }
+      expect(bedrock).toHaveLength(1);
+      expect(bedrock[0]?.Action).toEqual(['bedrock:InvokeModel']);
+      const arns = JSON.stringify(bedrock[0]?.Resource);
+      for (const expected of [
+        'foundation-model/amazon.nova-lite-v1:0',
+        'foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0',
+        'inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0',
+        'foundation-model/meta.llama3-1-8b-instruct-v1:0',
+      ]) {
+        expect(arns).toContain(expected);
+      }
+      expect(bedrock[0]?.Resource).toHaveLength(4);
+    }
+    // The functions that read the routes get exactly that configuration.
+    const env = withBedrock.environment('task-worker');
+    expect(JSON.parse(env[MODEL_ROUTES_ENV] as string).routes.fast).toHaveLength(2);
+  });
+
+  it('grants no Bedrock access when no route names a Bedrock model', () => {
+    const actions = synthesized.statementsOf('task-worker').flatMap((st) => st.Action);
+    expect(actions.filter((a) => a.startsWith('bedrock:'))).toEqual([]);
+  });
+
   it('gives every function its own role, with no managed policies', () => {
     const roles = topology.functions.map((fn) =>
       refOf(synthesized.function(fn.name).Properties.Role),
@@ -476,5 +522,6 @@ function expectedEnvironmentNames(fn: FunctionSpec): string[] {
     ...(fn.access.publishEvents ? [EVENT_BUS_NAME_ENV] : []),
     ...queuesNeedingUrls(fn).map(queueUrlEnv),
     ...(fn.access.readSecrets?.includes('admin-api-key') ? [ADMIN_KEY_SECRET_ENV] : []),
+    ...(fn.access.modelRoutes ? [MODEL_ROUTES_ENV] : []),
   ];
 }

@@ -15,11 +15,19 @@ import {
 import { createEvent, type EventContext } from '../events.js';
 import type { AgentStore, EventPublisher, Page, PageRequest } from '../ports.js';
 import { parseInput } from '../validation.js';
-import { type Agent, type AgentStatus, patchAgentSchema, registerAgentSchema } from './agent.js';
+import {
+  type Agent,
+  type AgentStatus,
+  checkAgentConsistency,
+  patchAgentSchema,
+  registerAgentSchema,
+} from './agent.js';
 
 export interface AgentDeps {
   agents: AgentStore;
   events: EventPublisher;
+  /** Checks that the configuration can serve a model spec (routes exist, models enabled). */
+  models?: { check(spec: Agent['model']): void };
 }
 
 export async function registerAgent(
@@ -28,6 +36,8 @@ export async function registerAgent(
   ctx: EventContext,
 ): Promise<Agent> {
   const input = parseInput(registerAgentSchema, body, 'agent');
+  checkAgentConsistency(input);
+  deps.models?.check(input.model);
   const now = ctx.clock.now().toISOString();
   const agent: Agent = {
     ...input,
@@ -68,6 +78,9 @@ export async function patchAgent(
     ]);
   }
   const patch = parseInput(patchAgentSchema, body, 'agent patch');
+  const current = await getAgent(deps, id);
+  checkAgentConsistency({ ...current, ...patch });
+  if (patch.model) deps.models?.check(patch.model);
   const agent = await updateOrExplain(deps, id, { ...patch }, ['active', 'paused'], ctx, 'update');
   await deps.events.publish([
     createEvent(agentUpdated, { agentId: id, fields: Object.keys(patch) }, ctx),

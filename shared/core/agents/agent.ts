@@ -1,22 +1,39 @@
 /** The agent: its registration schema (what a caller may send) and the stored shape. */
 import * as z from 'zod';
 import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
+import { type FieldIssue, ValidationError } from '../errors.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 import { modelSpecSchema } from '../kernel/model-spec.js';
 import { toolNames } from '../tools/catalogue.js';
+import { MCP_TOOL_PATTERN } from '../tools/permissions.js';
 
 const tagSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9:_-]{0,62}$/, 'tag must be 1-63 chars of a-z 0-9 : _ -');
 
-const toolNameSchema = z.string().refine((name) => toolNames.has(name), {
-  error: (issue) => `unknown tool '${String(issue.input)}' (see GET /v1/tools)`,
+/** A built-in tool, or `mcp.<server>.<tool>` / `mcp.<server>.*` (checked against mcpServers). */
+const toolNameSchema = z
+  .string()
+  .refine((name) => toolNames.has(name) || MCP_TOOL_PATTERN.test(name), {
+    error: (issue) => `unknown tool '${String(issue.input)}' (see GET /v1/tools)`,
+  });
+
+const mcpServerSchema = z.strictObject({
+  /** Its tools appear as `mcp.<name>.<tool>`. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'a server name (a-z 0-9 -, up to 31)'),
+  url: z.url({ protocol: /^https?$/ }),
+  /** Sent with every request (e.g. authorization); write-only: answers show `***`. */
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name'), z.string().max(4096))
+    .optional(),
 });
 
 export const agentLimitsSchema = z.strictObject({
   maxSteps: z.number().int().min(1).max(100).default(8),
   timeoutMs: z.number().int().min(100).max(MAX_TASK_TIMEOUT_MS).default(60_000),
   maxTokens: z.number().int().min(1).max(1_000_000).default(4096),
+  /** Calls a minute of each tool; unset, each tool's own default applies. */
+  toolCallsPerMinute: z.number().int().min(1).max(100_000).optional(),
 });
 
 /** Every field an agent has, but its id and lifecycle, with defaults. */
@@ -24,7 +41,8 @@ const agentFields = {
   name: z.string().min(1).max(200),
   instructions: z.string().max(20_000).default(''),
   model: modelSpecSchema,
-  tools: z.array(toolNameSchema).max(50).default([]),
+  tools: z.array(toolNameSchema).max(100).default([]),
+  mcpServers: z.array(mcpServerSchema).max(10).default([]),
   tags: z.array(tagSchema).max(50).default([]),
   acceptsMessagesFrom: z.array(z.string().min(1).max(70)).max(100).default(['*']),
   network: z
@@ -46,7 +64,8 @@ export const patchAgentSchema = z
     name: agentFields.name.optional(),
     instructions: z.string().max(20_000).optional(),
     model: modelSpecSchema.optional(),
-    tools: z.array(toolNameSchema).max(50).optional(),
+    tools: z.array(toolNameSchema).max(100).optional(),
+    mcpServers: z.array(mcpServerSchema).max(10).optional(),
     tags: z.array(tagSchema).max(50).optional(),
     acceptsMessagesFrom: z.array(z.string().min(1).max(70)).max(100).optional(),
     network: z.strictObject({ allow: z.array(z.string().min(1).max(253)).max(100) }).optional(),
@@ -65,4 +84,41 @@ export interface Agent extends Omit<RegisterAgentInput, 'name'> {
   status: AgentStatus;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * Rules across fields, for a registration and for an agent after a patch: MCP tools name one of
+ * the agent's MCP servers, and server names are unique.
+ */
+export function checkAgentConsistency(agent: Pick<Agent, 'tools' | 'mcpServers'>): void {
+  const issues: FieldIssue[] = [];
+  const servers = new Set<string>();
+  agent.mcpServers.forEach((server, i) => {
+    if (servers.has(server.name))
+      issues.push({ path: `mcpServers.${i}.name`, message: 'duplicate server name' });
+    servers.add(server.name);
+  });
+  agent.tools.forEach((tool, i) => {
+    const match = MCP_TOOL_PATTERN.exec(tool);
+    if (match && !servers.has(match[1] as string)) {
+      issues.push({ path: `tools.${i}`, message: `no MCP server '${match[1]}' in mcpServers` });
+    }
+  });
+  if (issues.length) throw new ValidationError('invalid agent', issues);
+}
+
+/** The agent as the API shows it: MCP header values are write-only. */
+export function publicAgent(agent: Agent): Agent {
+  if (!agent.mcpServers?.some((server) => server.headers)) return agent;
+  return {
+    ...agent,
+    mcpServers: agent.mcpServers.map((server) =>
+      server.headers
+        ? {
+            ...server,
+            headers: Object.fromEntries(Object.keys(server.headers).map((k) => [k, '***'])),
+          }
+        : server,
+    ),
+  };
 }

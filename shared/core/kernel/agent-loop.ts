@@ -5,9 +5,11 @@
 import * as z from 'zod';
 import type { Agent } from '../agents/agent.js';
 import { TaskAttemptError } from '../errors.js';
+import type { RateLimiter } from '../ports.js';
 import type { TaskStep, TaskUsage } from '../tasks/task.js';
 import { emptyUsage } from '../tasks/task.js';
-import type { ToolDefinition } from '../tools/tool.js';
+import { mayUseTool } from '../tools/permissions.js';
+import type { ToolDefinition, ToolServices } from '../tools/tool.js';
 import {
   type ModelMessage,
   type ModelProvider,
@@ -21,11 +23,23 @@ export interface AgentLoopParams {
   taskId: string;
   input: unknown;
   provider: ModelProvider;
+  /** The tools that exist for this agent: the built-in catalogue plus its MCP servers' tools. */
   tools: ReadonlyMap<string, ToolDefinition>;
   timeoutMs: number;
+  /** What the runtime lends tools (workspaces, DNS). */
+  services: ToolServices;
+  /** Calls per minute per agent and tool; without one, calls are not limited. */
+  rateLimiter?: RateLimiter;
+  /** Told of every tool call that ran and every one that was denied. */
+  observer?: ToolObserver;
   /** Asked before every model turn but the first; true stops the loop (the task was cancelled). */
   isCancelled?: () => Promise<boolean>;
   now?: () => number;
+}
+
+export interface ToolObserver {
+  invoked(tool: string, ok: boolean, durationMs: number): void;
+  denied(tool: string, reason: string): void;
 }
 
 export interface AgentLoopResult {
@@ -127,10 +141,10 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
       for (const call of response.toolCalls) {
         const callStarted = now();
         const result = await callTool(params, call, deadline, controller.signal, now);
+        const durationMs = now() - callStarted;
         usage.toolCalls += 1;
-        steps.push(
-          step(steps, 'tool', call.name, result.ok, now() - callStarted, truncate(result.content)),
-        );
+        if (result.ran) params.observer?.invoked(call.name, result.ok, durationMs);
+        steps.push(step(steps, 'tool', call.name, result.ok, durationMs, truncate(result.content)));
         messages.push({
           role: 'tool',
           toolCallId: call.id,
@@ -170,21 +184,30 @@ function describeTools(
   agent: Agent,
   catalogue: ReadonlyMap<string, ToolDefinition>,
 ): ToolDescriptor[] {
-  return agent.tools.flatMap((name) => {
-    const tool = catalogue.get(name);
-    if (!tool) return [];
-    let inputSchema = jsonSchemas.get(tool);
-    if (inputSchema === undefined) {
-      inputSchema = z.toJSONSchema(tool.input, { io: 'input' });
-      jsonSchemas.set(tool, inputSchema);
-    }
-    return [{ name, description: tool.description, inputSchema }];
-  });
+  return [...catalogue.values()]
+    .filter((tool) => mayUseTool(agent, tool.name))
+    .map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      inputSchema: jsonSchemaOf(tool),
+    }));
+}
+
+/** A tool's input as JSON Schema: published by the tool itself (MCP) or derived from its zod schema. */
+export function jsonSchemaOf(tool: ToolDefinition): unknown {
+  let schema = jsonSchemas.get(tool);
+  if (schema === undefined) {
+    schema = tool.inputJsonSchema ?? z.toJSONSchema(tool.input, { io: 'input' });
+    jsonSchemas.set(tool, schema);
+  }
+  return schema;
 }
 
 interface ToolResult {
   ok: boolean;
   content: string;
+  /** Whether the tool itself ran (not refused before: denied, bad input, rate limited). */
+  ran?: boolean;
 }
 
 /**
@@ -199,16 +222,28 @@ async function callTool(
   now: () => number,
 ): Promise<ToolResult> {
   const tool = params.tools.get(call.name);
-  if (!tool || !params.agent.tools.includes(call.name)) {
-    return {
-      ok: false,
-      content: `denied: agent '${params.agent.id}' may not use tool '${call.name}'`,
-    };
+  // Only the agent's own record grants tools: nothing a model or a tool says can widen it.
+  if (!tool || !mayUseTool(params.agent, call.name)) {
+    const reason = tool
+      ? `agent '${params.agent.id}' does not list tool '${call.name}'`
+      : `no tool '${call.name}' exists for agent '${params.agent.id}'`;
+    params.observer?.denied(call.name, reason);
+    return { ok: false, content: `denied: ${reason}` };
   }
   const parsed = tool.input.safeParse(call.input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
     return { ok: false, content: `invalid input for ${call.name}: ${fields.join('; ')}` };
+  }
+  if (params.rateLimiter) {
+    const perMinute = params.agent.limits.toolCallsPerMinute ?? tool.callsPerMinute;
+    const decision = await params.rateLimiter.take(`${params.agent.id}/${call.name}`, perMinute);
+    if (!decision.allowed) {
+      return {
+        ok: false,
+        content: `rate limited: ${call.name} allows ${perMinute} calls a minute for this agent; try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+      };
+    }
   }
   const toolDeadline = Math.min(deadline, now() + tool.timeoutMs);
   const controller = new AbortController();
@@ -219,7 +254,9 @@ async function callTool(
       tool.run(parsed.data, {
         agentId: params.agent.id,
         taskId: params.taskId,
+        allowedHosts: params.agent.network.allow,
         signal: controller.signal,
+        services: params.services,
       }),
       toolDeadline,
       now,
@@ -229,14 +266,15 @@ async function callTool(
     if (Buffer.byteLength(content) > tool.maxOutputBytes) {
       return {
         ok: false,
+        ran: true,
         content: `tool ${call.name} returned more than ${tool.maxOutputBytes} bytes`,
       };
     }
-    return { ok: true, content };
+    return { ok: true, ran: true, content };
   } catch (error) {
     // The task's own deadline ends the task; only the tool's own timeout goes back to the model.
     if (taskSignal.aborted) throw timeoutError(params.timeoutMs);
-    return { ok: false, content: `tool ${call.name} failed: ${errorText(error)}` };
+    return { ok: false, ran: true, content: `tool ${call.name} failed: ${errorText(error)}` };
   } finally {
     controller.abort();
     taskSignal.removeEventListener('abort', abort);

@@ -1,11 +1,7 @@
 /** The one interface every model provider implements, and the deterministic built-in ones. */
 import { TaskAttemptError } from '../errors.js';
-import {
-  builtInRoutes,
-  type ModelSpec,
-  type ProviderSpec,
-  type ScriptedTurn,
-} from './model-spec.js';
+import { DEFAULT_ROUTES } from '../models/route-config.js';
+import type { ModelSpec, ProviderSpec, ScriptedTurn } from './model-spec.js';
 
 export interface ToolCall {
   id: string;
@@ -157,21 +153,24 @@ export class ScriptedProvider implements ModelProvider {
   }
 }
 
-/** The provider for one attempt of one task. Scripted providers keep per-attempt state. */
+/**
+ * The deterministic provider for one attempt of a task (`echo`, `scripted`, or the built-in
+ * `default` route). Scripted providers keep per-attempt state. Real providers (Bedrock, OpenAI-
+ * compatible) are built by the runtime's provider factory, which falls back to this one.
+ */
 export function providerFor(spec: ModelSpec, attempt: number): ModelProvider {
-  const target: ProviderSpec | undefined = 'route' in spec ? builtInRoutes[spec.route]?.[0] : spec;
-  if (!target) {
-    throw new TaskAttemptError(
-      'UnknownRoute',
-      `model route '${(spec as { route: string }).route}' is not configured`,
-      false,
-    );
-  }
-  switch (target.provider) {
+  const target: ProviderSpec | undefined = 'route' in spec ? DEFAULT_ROUTES[spec.route]?.[0] : spec;
+  switch (target?.provider) {
     case 'echo':
       return new EchoProvider();
     case 'scripted':
       return new ScriptedProvider(target.turns, attempt, target.failUntilAttempt);
+    default:
+      throw new TaskAttemptError(
+        'ProviderNotConfigured',
+        `model ${JSON.stringify(spec)} needs a provider this runtime has not configured`,
+        false,
+      );
   }
 }
 

@@ -1,14 +1,10 @@
 /**
- * How an agent names its model (API.md): a configured route, or a provider spec. This version
- * runs the deterministic providers `echo` and `scripted`, and the built-in route `default`.
+ * How an agent names its model (API.md): a configured route (`{"route": "default"}`, see
+ * `shared/core/models/route-config.ts`), or a provider spec: `echo`, `scripted`, `bedrock`
+ * (Converse API) or `openai` (any OpenAI-compatible Chat Completions server).
  */
 import * as z from 'zod';
 import { MAX_TASK_ATTEMPTS } from '../../../infra/topology.js';
-
-/** Routes known to this build; a route is an ordered list of provider targets. */
-export const builtInRoutes: Readonly<Record<string, readonly ProviderSpec[]>> = {
-  default: [{ provider: 'echo' }],
-};
 
 const toolCallSchema = z.strictObject({
   name: z.string().min(1).max(128),
@@ -27,6 +23,29 @@ export const scriptedTurnSchema = z.union(
 );
 
 const echoSpec = z.strictObject({ provider: z.literal('echo') });
+
+const bedrockSpec = z.strictObject({
+  provider: z.literal('bedrock'),
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/-]{1,200}$/, 'a Bedrock model id or inference profile id'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')
+    .optional(),
+});
+
+const openAiSpec = z.strictObject({
+  provider: z.literal('openai'),
+  model: z.string().min(1).max(200),
+  /** e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama). */
+  baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
+  /** The environment variable holding the API key; never the key itself. */
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{0,127}$/, 'an environment variable name')
+    .default('AGENT_CORE_OPENAI_API_KEY'),
+});
 const scriptedSpec = z.strictObject({
   provider: z.literal('scripted'),
   turns: z.array(scriptedTurnSchema).min(1).max(100),
@@ -38,15 +57,15 @@ const scriptedSpec = z.strictObject({
     .optional(),
 });
 
-const providerSpecSchema = z.discriminatedUnion('provider', [echoSpec, scriptedSpec], {
-  error: 'provider must be one of: echo, scripted',
-});
+export const providerSpecSchema = z.discriminatedUnion(
+  'provider',
+  [echoSpec, scriptedSpec, bedrockSpec, openAiSpec],
+  { error: 'provider must be one of: echo, scripted, bedrock, openai' },
+);
 
+/** Whether the route exists is checked against the configuration by the agent service. */
 const routeSpecSchema = z.strictObject({
-  route: z.string().refine((name) => Object.hasOwn(builtInRoutes, name), {
-    error: (issue) =>
-      `unknown route '${String(issue.input)}' (known: ${Object.keys(builtInRoutes).join(', ')})`,
-  }),
+  route: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a route name (a-z 0-9 -)'),
 });
 
 /** A route spec or a provider spec, with the error of whichever shape the value is closest to. */

@@ -5,6 +5,7 @@
  */
 
 import type { OutgoingEvent } from '../../../events/envelope.js';
+import { modelFallback, modelInvoked } from '../../../events/model-events.js';
 import {
   taskFailed,
   taskRetrying,
@@ -12,24 +13,65 @@ import {
   taskStep,
   taskSucceeded,
 } from '../../../events/task-events.js';
+import { toolDenied, toolInvoked } from '../../../events/tool-events.js';
 import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import type { Agent } from '../agents/agent.js';
 import { TaskAttemptError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
-import type { AgentStore, Clock, EventPublisher, TaskStore } from '../ports.js';
+import { ModelResolver } from '../models/model-resolver.js';
+import { parseRouteConfig } from '../models/route-config.js';
+import type { ModelCallSample, RouteObserver } from '../models/router.js';
+import type {
+  AgentStore,
+  Clock,
+  EventPublisher,
+  ModelStatsStore,
+  RateLimiter,
+  TaskStore,
+} from '../ports.js';
 import type { Task, TaskError, TaskMessage } from '../tasks/task.js';
-import type { ToolDefinition } from '../tools/tool.js';
-import { AgentLoopFailure, runAgentLoop, TaskCancelledSignal } from './agent-loop.js';
+import type { ToolDefinition, ToolServices } from '../tools/tool.js';
+import {
+  AgentLoopFailure,
+  runAgentLoop,
+  TaskCancelledSignal,
+  type ToolObserver,
+} from './agent-loop.js';
 import { providerFor } from './model-provider.js';
+
+/** The tools of an agent's MCP servers, connected for one attempt. */
+export interface McpToolset {
+  tools: ToolDefinition[];
+  errors: { server: string; message: string }[];
+  close(): Promise<void>;
+}
 
 export interface WorkerDeps {
   agents: AgentStore;
   tasks: TaskStore;
   events: EventPublisher;
   clock: Clock;
+  /** The built-in tool catalogue. */
   tools: ReadonlyMap<string, ToolDefinition>;
   retry: RetryPolicy;
+  /** Routes and providers; by default only the deterministic ones. */
+  models?: ModelResolver;
+  services?: ToolServices;
+  rateLimiter?: RateLimiter;
+  modelStats?: ModelStatsStore;
+  loadMcpTools?: (agent: Agent) => Promise<McpToolset>;
 }
+
+const deterministicModels = new ModelResolver(parseRouteConfig({}), providerFor);
+
+const noServices: ToolServices = {
+  workspace: () => {
+    throw new Error('no workspaces are configured for this worker');
+  },
+  resolveHost: async () => {
+    throw new Error('no DNS resolver is configured for this worker');
+  },
+};
 
 export interface RetryPolicy {
   baseSeconds: number;
@@ -137,15 +179,49 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
   const startedAt = deps.clock.now().getTime();
   await deps.events.publish([createEvent(taskStarted, { ...ref, attempt }, ctx)]);
 
+  // What the attempt's model and tool calls tell: published with its outcome, in one go.
+  const observed: OutgoingEvent[] = [];
+  const samples: ModelCallSample[] = [];
+  const models = deps.models ?? deterministicModels;
+  const route = 'route' in agent.model ? agent.model.route : agent.model.provider;
+  const modelObserver: RouteObserver = {
+    invoked: (sample) => {
+      samples.push(sample);
+      observed.push(createEvent(modelInvoked, { ...ref, ...sample }, ctx));
+    },
+    fallback: (from, to, reason) =>
+      observed.push(createEvent(modelFallback, { ...ref, route, from, to, reason }, ctx)),
+  };
+  const toolObserver: ToolObserver = {
+    invoked: (tool, ok, durationMs) =>
+      observed.push(createEvent(toolInvoked, { ...ref, tool, ok, durationMs }, ctx)),
+    denied: (tool, reason) => observed.push(createEvent(toolDenied, { ...ref, tool, reason }, ctx)),
+  };
+  const afterAttempt = async (events: OutgoingEvent[]) => {
+    await Promise.all([
+      deps.events.publish([...observed, ...events]),
+      samples.length ? deps.modelStats?.record(samples) : undefined,
+    ]);
+  };
+
   const timeoutMs = task.timeoutMs ?? agent.limits.timeoutMs;
+  let mcp: McpToolset | undefined;
   try {
+    let tools = deps.tools;
+    if (agent.mcpServers?.length && deps.loadMcpTools) {
+      mcp = await deps.loadMcpTools(agent);
+      tools = new Map([...deps.tools, ...mcp.tools.map((tool) => [tool.name, tool] as const)]);
+    }
     const result = await runAgentLoop({
       agent,
       taskId: task.id,
       input: task.input,
-      provider: providerFor(agent.model, attempt),
-      tools: deps.tools,
+      provider: models.resolve(agent.model, attempt, modelObserver),
+      tools,
       timeoutMs,
+      services: deps.services ?? noServices,
+      ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
+      observer: toolObserver,
       isCancelled: async () => (await deps.tasks.get(task.id))?.status === 'cancelled',
     });
     const finishedAt = deps.clock.now();
@@ -162,25 +238,37 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
         leaseUntil: null,
       },
     });
-    if (recorded) {
-      await deps.events.publish([
-        ...stepEvents(task, attempt, result.steps, ctx),
-        createEvent(
-          taskSucceeded,
-          { ...ref, attempt, durationMs: finishedAt.getTime() - startedAt, usage: result.usage },
-          ctx,
-        ),
-      ]);
-    }
+    await afterAttempt(
+      recorded
+        ? [
+            ...stepEvents(task, attempt, result.steps, ctx),
+            createEvent(
+              taskSucceeded,
+              {
+                ...ref,
+                attempt,
+                durationMs: finishedAt.getTime() - startedAt,
+                usage: result.usage,
+              },
+              ctx,
+            ),
+          ]
+        : [],
+    );
     return { kind: 'done' };
   } catch (error) {
     if (!(error instanceof AgentLoopFailure)) {
       const cause = error instanceof TaskAttemptError ? error : undefined;
       if (!cause) throw error;
-      return recordFailure(deps, task, cause, [], ctx);
+      return recordFailure(deps, task, cause, [], ctx, afterAttempt);
     }
-    if (error.failure instanceof TaskCancelledSignal) return { kind: 'done' };
-    return recordFailure(deps, task, error.failure, error.steps, ctx, error.usage);
+    if (error.failure instanceof TaskCancelledSignal) {
+      await afterAttempt([]);
+      return { kind: 'done' };
+    }
+    return recordFailure(deps, task, error.failure, error.steps, ctx, afterAttempt, error.usage);
+  } finally {
+    await mcp?.close();
   }
 }
 
@@ -190,6 +278,7 @@ async function recordFailure(
   cause: TaskAttemptError,
   steps: Task['steps'],
   ctx: EventContext,
+  afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
   usage: Task['usage'] = task.usage,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
@@ -205,12 +294,19 @@ async function recordFailure(
       expectAttempts: attempt,
       set: common,
     });
-    if (!recorded) return { kind: 'done' };
-    await deps.events.publish([
-      ...stepEvents(task, attempt, steps, ctx),
-      createEvent(taskRetrying, { ...ref, attempt, error, retryInSeconds: delaySeconds }, ctx),
-    ]);
-    return { kind: 'retry-later', delaySeconds };
+    await afterAttempt(
+      recorded
+        ? [
+            ...stepEvents(task, attempt, steps, ctx),
+            createEvent(
+              taskRetrying,
+              { ...ref, attempt, error, retryInSeconds: delaySeconds },
+              ctx,
+            ),
+          ]
+        : [],
+    );
+    return recorded ? { kind: 'retry-later', delaySeconds } : { kind: 'done' };
   }
 
   const recorded = await finish(deps, task, {
@@ -219,11 +315,15 @@ async function recordFailure(
     expectAttempts: attempt,
     set: { ...common, finishedAt: deps.clock.now().toISOString() },
   });
+  await afterAttempt(
+    recorded
+      ? [
+          ...stepEvents(task, attempt, steps, ctx),
+          createEvent(taskFailed, { ...ref, attempt, error }, ctx),
+        ]
+      : [],
+  );
   if (!recorded) return { kind: 'done' };
-  await deps.events.publish([
-    ...stepEvents(task, attempt, steps, ctx),
-    createEvent(taskFailed, { ...ref, attempt, error }, ctx),
-  ]);
   // Retryable failures that ran out of attempts go to the DLQ, where they can be redriven;
   // a failure no retry can fix (a limit, a bad script) simply ends the task.
   return cause.retryable ? { kind: 'dead-letter' } : { kind: 'done' };

@@ -1,7 +1,11 @@
 /** The built-in tool catalogue. An agent may call a tool only if it lists it in `tools`. */
 import * as z from 'zod';
+import { codeAnalyzeTool } from './code-analysis.js';
+import { createHttpFetchTool } from './http-fetch.js';
 import { evaluateExpression } from './math-eval.js';
+import { createTimeNowTool } from './time-now.js';
 import { defineTool, type ToolDefinition } from './tool.js';
+import { fsListTool, fsReadTool, fsWriteTool } from './workspace-files.js';
 
 const mathEval = defineTool({
   name: 'math.eval',
@@ -11,11 +15,21 @@ const mathEval = defineTool({
   permission: 'tool:math.eval',
   timeoutMs: 1000,
   maxOutputBytes: 1024,
+  callsPerMinute: 600,
   run: async ({ expression }) => ({ value: evaluateExpression(expression) }),
 });
 
 export const toolCatalogue: ReadonlyMap<string, ToolDefinition> = new Map(
-  [mathEval].map((tool) => [tool.name, tool]),
+  [
+    mathEval,
+    createTimeNowTool(),
+    fsReadTool,
+    fsWriteTool,
+    fsListTool,
+    // The default address policy: public unicast addresses only.
+    createHttpFetchTool(),
+    codeAnalyzeTool,
+  ].map((tool) => [tool.name, tool]),
 );
 
 export const toolNames: ReadonlySet<string> = new Set(toolCatalogue.keys());

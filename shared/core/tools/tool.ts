@@ -1,22 +1,55 @@
 /** What a tool is: a name, a description, a zod input schema, the permission it needs, limits. */
-import type { z } from 'zod';
+import type * as z from 'zod';
+
+/** A folder of files that belongs to one agent; no path can leave it. */
+export interface Workspace {
+  /** Reads a UTF-8 text file; throws ToolInputError for a path that escapes or does not exist. */
+  read(path: string, maxBytes: number): Promise<string>;
+  /** Writes (creates or replaces) a UTF-8 text file, creating parent folders. */
+  write(path: string, content: string): Promise<{ bytes: number }>;
+  /** Lists a folder: names, kinds and sizes. */
+  list(path: string): Promise<{ name: string; kind: 'file' | 'directory'; bytes: number }[]>;
+}
+
+/** What the runtime lends tools. Injected, so tests can replace DNS or the network. */
+export interface ToolServices {
+  /** The workspace of an agent. */
+  workspace(agentId: string): Workspace;
+  /** Resolves a host name to its IP addresses (all of them), e.g. dns.lookup with all: true. */
+  resolveHost(hostname: string): Promise<string[]>;
+}
 
 export interface ToolContext {
   agentId: string;
   taskId: string;
+  /** Hosts the agent may reach over HTTP (its `network.allow`). */
+  allowedHosts: readonly string[];
   /** Aborted when the tool's timeout or the task's deadline passes. */
   signal: AbortSignal;
+  services: ToolServices;
+}
+
+/** A tool call refused for its input (a path that escapes, a host not allowed): the task goes on. */
+export class ToolInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolInputError';
+  }
 }
 
 export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   input: S;
+  /** The input's JSON Schema when the tool publishes its own (MCP); else derived from `input`. */
+  inputJsonSchema?: unknown;
   /** The permission an agent needs, granted by listing the tool in its `tools`. */
   permission: string;
   timeoutMs: number;
   /** Larger results are refused rather than passed to the model. */
   maxOutputBytes: number;
+  /** Calls per minute an agent may make of this tool unless its limits say otherwise. */
+  callsPerMinute: number;
   run(input: z.output<S>, context: ToolContext): Promise<unknown>;
 }
 

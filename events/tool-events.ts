@@ -1,0 +1,18 @@
+/** Events of the tools layer: tool calls that ran, and calls refused for want of permission. */
+import * as z from 'zod';
+import { defineEvent } from './envelope.js';
+
+const SOURCE = 'agent-core.tools';
+const taskRef = { taskId: z.string(), agentId: z.string() };
+
+export const toolInvoked = defineEvent(
+  'tool.invoked',
+  SOURCE,
+  z.object({ ...taskRef, tool: z.string(), ok: z.boolean(), durationMs: z.number() }),
+);
+
+export const toolDenied = defineEvent(
+  'tool.denied',
+  SOURCE,
+  z.object({ ...taskRef, tool: z.string(), reason: z.string() }),
+);

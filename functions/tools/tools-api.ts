@@ -1,0 +1,72 @@
+/**
+ * Tools HTTP API: the tool catalogue with each input's JSON Schema and the permission it needs;
+ * with `?agentId=`, also that agent's MCP tools and which tools it may call.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Agent } from '../../shared/core/agents/agent.js';
+import { getAgent } from '../../shared/core/agents/agent-service.js';
+import { jsonSchemaOf } from '../../shared/core/kernel/agent-loop.js';
+import type { McpToolset } from '../../shared/core/kernel/run-task.js';
+import type { AgentStore } from '../../shared/core/ports.js';
+import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
+import { mayUseTool } from '../../shared/core/tools/permissions.js';
+import type { ToolDefinition } from '../../shared/core/tools/tool.js';
+import { createHttpApi, httpErrorHandler, ok } from '../../shared/runtime/http-api.js';
+import { createLogger } from '../../shared/runtime/logger.js';
+import { agentMcpTools } from '../../shared/runtime/tools.js';
+import { agentStore, once } from '../../shared/runtime/wiring.js';
+
+const logger = createLogger('tools');
+
+export interface ToolsApiDeps {
+  agents: AgentStore;
+  catalogue: ReadonlyMap<string, ToolDefinition>;
+  loadMcpTools: (agent: Agent) => Promise<McpToolset>;
+}
+
+const describe = (tool: ToolDefinition, source: string) => ({
+  name: tool.name,
+  description: tool.description,
+  inputSchema: jsonSchemaOf(tool),
+  permission: tool.permission,
+  timeoutMs: tool.timeoutMs,
+  maxOutputBytes: tool.maxOutputBytes,
+  callsPerMinute: tool.callsPerMinute,
+  source,
+});
+
+export function toolsApi(deps: () => ToolsApiDeps) {
+  return createHttpApi({
+    'GET /v1/tools': async (request) => {
+      const { catalogue, agents, loadMcpTools } = deps();
+      const builtIn = [...catalogue.values()].map((tool) => describe(tool, 'built-in'));
+      const agentId = request.query.agentId;
+      if (!agentId) return ok({ items: builtIn });
+
+      const agent = await getAgent({ agents }, agentId);
+      const mcp = agent.mcpServers.length ? await loadMcpTools(agent) : undefined;
+      try {
+        const items = [
+          ...builtIn,
+          ...(mcp?.tools ?? []).map((tool) => describe(tool, `mcp:${tool.name.split('.')[1]}`)),
+        ].map((tool) => ({ ...tool, allowed: mayUseTool(agent, tool.name) }));
+        return ok({ items, errors: mcp?.errors ?? [] });
+      } finally {
+        await mcp?.close();
+      }
+    },
+  });
+}
+
+const deps = once(
+  (): ToolsApiDeps => ({
+    agents: agentStore(),
+    catalogue: toolCatalogue,
+    loadMcpTools: agentMcpTools,
+  }),
+);
+
+export const handler = middy(toolsApi(deps))
+  .use(injectLambdaContext(logger))
+  .use(httpErrorHandler({ logger }));

@@ -1,0 +1,23 @@
+/**
+ * The Bedrock Runtime client, created once per process and region on first use and shared by
+ * every adapter. Endpoints come from the SDK's own variables (`AWS_ENDPOINT_URL`,
+ * `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, …), as for every other client. A region is only given when
+ * a model route names one (a model offered in another region); otherwise the SDK's default
+ * region applies. One module per client, so that a bundle carries only the clients it uses.
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { sharedClientConfig } from './request-handler.js';
+
+const clients = new Map<string, BedrockRuntimeClient>();
+
+export function bedrockClient(region?: string): BedrockRuntimeClient {
+  const key = region ?? '';
+  let client = clients.get(key);
+  if (!client) {
+    client = new BedrockRuntimeClient(
+      region ? { ...sharedClientConfig(), region } : sharedClientConfig(),
+    );
+    clients.set(key, client);
+  }
+  return client;
+}

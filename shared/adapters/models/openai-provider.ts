@@ -1,0 +1,345 @@
+/**
+ * A model provider for any server that speaks OpenAI's Chat Completions wire format: OpenAI
+ * itself, Ollama, vLLM, LM Studio. One POST per call, no retries of its own: retries and
+ * fallback belong to the caller, which decides from the `ModelCallError` this throws.
+ *
+ * Also home of `ToolNames`, the tool-name mapping both this and the Bedrock provider use: it
+ * lives here because this module imports no SDK.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import type {
+  ModelMessage,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  ToolCall,
+} from '../../core/kernel/model-provider.js';
+import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
+
+/** What Bedrock Converse and OpenAI accept as a tool name. */
+export const WIRE_TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Room left for `_` and 8 hex digits when a name is hashed. */
+const HASHED_PREFIX_LENGTH = 64 - 9;
+
+/**
+ * The wire form of one of our tool names. Dots become `__` (`mcp.github.search` →
+ * `mcp__github__search`), which reads well in traces and maps back by itself. A name that
+ * cannot take that form unambiguously (it already holds `__`, has other characters, or is longer
+ * than 64) gets a cleaned prefix and a hash of the full name: still valid, still distinct.
+ */
+export function toWireToolName(name: string): string {
+  const dotted = name.replaceAll('.', '__');
+  if (!name.includes('__') && WIRE_TOOL_NAME.test(dotted)) return dotted;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  const prefix = dotted.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, HASHED_PREFIX_LENGTH);
+  return `${prefix}_${hash}`;
+}
+
+/**
+ * The tool names of one request and their wire forms. Names the model answers with are mapped
+ * back through this table; a name it made up is mapped back by the dot rule alone, so that the
+ * caller sees (and denies) the name the model meant.
+ */
+export class ToolNames {
+  private readonly byWire = new Map<string, string>();
+
+  constructor(names: Iterable<string>) {
+    for (const name of names) {
+      const wire = toWireToolName(name);
+      const known = this.byWire.get(wire);
+      if (known !== undefined && known !== name) {
+        throw new ModelCallError(
+          `tool names '${known}' and '${name}' map to the same wire name '${wire}'`,
+          'invalid-request',
+          false,
+        );
+      }
+      this.byWire.set(wire, name);
+    }
+  }
+
+  /** Every tool name a request mentions: the tools offered and those called earlier. */
+  static of(request: Pick<ModelRequest, 'messages' | 'tools'>): ToolNames {
+    return new ToolNames([
+      ...request.tools.map((tool) => tool.name),
+      ...request.messages.flatMap((m) =>
+        m.role === 'assistant' ? m.toolCalls.map((call) => call.name) : [],
+      ),
+    ]);
+  }
+
+  toWire(name: string): string {
+    return toWireToolName(name);
+  }
+
+  fromWire(wire: string): string {
+    return this.byWire.get(wire) ?? wire.replaceAll('__', '.');
+  }
+}
+
+export interface OpenAiCompatibleProviderOptions {
+  /** The API root, usually ending in `/v1` (`https://api.openai.com/v1`, `http://127.0.0.1:11434/v1`). */
+  baseUrl: string;
+  model: string;
+  /** Sent as a bearer token when set; local servers usually need none. */
+  apiKey?: string;
+  fetchImpl?: typeof fetch;
+  /** Bound on one call, on top of the caller's signal. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const MAX_ERROR_DETAIL = 300;
+
+const wireToolCallSchema = z.object({
+  id: z.string().min(1).optional(),
+  function: z.object({
+    name: z.string().min(1),
+    // Some servers send the arguments as an object instead of a JSON string.
+    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+  }),
+});
+
+const completionSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          tool_calls: z.array(wireToolCallSchema).nullish(),
+        }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: z
+    .object({
+      prompt_tokens: z.number().int().nonnegative().nullish(),
+      completion_tokens: z.number().int().nonnegative().nullish(),
+    })
+    .nullish(),
+});
+
+type WireToolCall = z.output<typeof wireToolCallSchema>;
+
+export class OpenAiCompatibleProvider implements ModelProvider {
+  readonly name: string;
+  private readonly url: string;
+  private readonly host: string;
+  private readonly model: string;
+  private readonly apiKey: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(options: OpenAiCompatibleProviderOptions) {
+    const base = new URL(options.baseUrl);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new Error(`baseUrl must be an http(s) URL, got '${base.protocol}'`);
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+      throw new Error(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+    }
+    this.name = `openai:${options.model}`;
+    this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.host = base.host;
+    this.model = options.model;
+    this.apiKey = options.apiKey || undefined;
+    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.timeoutMs = timeoutMs;
+  }
+
+  async complete(request: ModelRequest): Promise<ModelResponse> {
+    if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) {
+      throw this.error(`maxTokens must be at least 1, got ${request.maxTokens}`, 'invalid-request');
+    }
+    const names = ToolNames.of(request);
+    const body = {
+      model: this.model,
+      messages: request.messages.map((m) => toWireMessage(m, names)),
+      max_tokens: request.maxTokens,
+      ...(request.tools.length > 0 && {
+        tools: request.tools.map((tool) => ({
+          type: 'function',
+          function: {
+            name: names.toWire(tool.name),
+            description: tool.description,
+            parameters: tool.inputSchema,
+          },
+        })),
+      }),
+    };
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(this.timeoutMs)]);
+
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.fetchImpl(this.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal,
+      });
+      status = response.status;
+      // Read inside the try: a connection dropped mid-body is a network failure too.
+      text = await response.text();
+    } catch (error) {
+      throw this.transportError(error, request.signal, signal);
+    }
+    if (status < 200 || status > 299) throw this.statusError(status, text);
+    return this.toResponse(text, names);
+  }
+
+  private toResponse(text: string, names: ToolNames): ModelResponse {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw this.error('answered 200 with a body that is not JSON', 'other');
+    }
+    const parsed = completionSchema.safeParse(json);
+    if (!parsed.success) {
+      const where = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+        .join('; ');
+      throw this.error(`answered 200 with an unexpected body (${where})`, 'other');
+    }
+    const choice = parsed.data.choices[0]!;
+    const toolCalls = (choice.message.tool_calls ?? []).map((call) => toToolCall(call, names));
+    const finish = choice.finish_reason;
+    return {
+      text: choice.message.content ?? '',
+      toolCalls,
+      stopReason:
+        finish === 'length'
+          ? 'max_tokens'
+          : finish === 'tool_calls' || finish === 'function_call' || toolCalls.length > 0
+            ? 'tool_use'
+            : 'end_turn',
+      usage: {
+        inputTokens: parsed.data.usage?.prompt_tokens ?? 0,
+        outputTokens: parsed.data.usage?.completion_tokens ?? 0,
+        costUsd: 0,
+      },
+    };
+  }
+
+  private transportError(error: unknown, callerSignal: AbortSignal, signal: AbortSignal) {
+    if (callerSignal.aborted) return this.error('the call was aborted by its caller', 'timeout');
+    if (signal.aborted) return this.error(`no answer within ${this.timeoutMs} ms`, 'timeout');
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+    const detail =
+      typeof cause?.code === 'string'
+        ? cause.code
+        : typeof cause?.message === 'string'
+          ? cause.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    return this.error(`network error calling ${this.host}: ${detail}`, 'network');
+  }
+
+  private statusError(status: number, body: string): ModelCallError {
+    const reason: ModelFailureReason =
+      status === 429
+        ? 'throttled'
+        : status === 408
+          ? 'timeout'
+          : status >= 500
+            ? 'unavailable'
+            : status === 401 || status === 403
+              ? 'auth'
+              : status === 404
+                ? 'not-found'
+                : status >= 400
+                  ? 'invalid-request'
+                  : 'other';
+    const detail = serverMessage(body);
+    return this.error(`answered HTTP ${status}${detail ? `: ${detail}` : ''}`, reason, status);
+  }
+
+  private error(message: string, reason: ModelFailureReason, status?: number): ModelCallError {
+    const retryable =
+      reason === 'throttled' ||
+      reason === 'unavailable' ||
+      reason === 'timeout' ||
+      reason === 'network';
+    let text = `${this.name}: ${message}`;
+    // Servers have been known to echo a rejected key; it never leaves this provider.
+    if (this.apiKey) text = text.replaceAll(this.apiKey, '[redacted]');
+    return new ModelCallError(text, reason, retryable, status);
+  }
+}
+
+function toWireMessage(message: ModelMessage, names: ToolNames) {
+  switch (message.role) {
+    case 'system':
+    case 'user':
+      return { role: message.role, content: message.content };
+    case 'assistant':
+      // OpenAI rejects an empty `tool_calls` array, so a plain answer carries none.
+      if (message.toolCalls.length === 0) return { role: 'assistant', content: message.content };
+      return {
+        role: 'assistant',
+        content: message.content || null,
+        tool_calls: message.toolCalls.map((call) => ({
+          id: call.id,
+          type: 'function',
+          function: { name: names.toWire(call.name), arguments: JSON.stringify(call.input ?? {}) },
+        })),
+      };
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+  }
+}
+
+/**
+ * Arguments that are not JSON are handed on as the raw string, not as `{}`: the tool's input
+ * schema then rejects them and the model is told its input was invalid, whereas `{}` could run
+ * a tool whose fields are all optional with inputs the model never chose.
+ */
+function toToolCall(call: WireToolCall, names: ToolNames): ToolCall {
+  const raw = call.function.arguments;
+  let input: unknown = raw ?? {};
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') input = {};
+    else {
+      try {
+        input = JSON.parse(raw);
+      } catch {
+        input = raw;
+      }
+    }
+  }
+  return {
+    id: call.id ?? `call_${randomUUID()}`,
+    name: names.fromWire(call.function.name),
+    input,
+  };
+}
+
+/** The short message of an error body: OpenAI's `{error: {message}}`, Ollama's `{error}`, or text. */
+function serverMessage(body: string): string {
+  let message: unknown = body;
+  try {
+    const json = JSON.parse(body) as { error?: unknown; message?: unknown };
+    const error = json?.error;
+    message =
+      typeof error === 'string'
+        ? error
+        : typeof (error as { message?: unknown } | undefined)?.message === 'string'
+          ? (error as { message: string }).message
+          : typeof json?.message === 'string'
+            ? json.message
+            : body;
+  } catch {
+    // Not JSON: the text itself.
+  }
+  const text = String(message).replace(/\s+/g, ' ').trim();
+  return text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
+}

@@ -1,0 +1,21 @@
+/** Which events are audit entries, and how they read as "who did what to what". */
+import type { BusEvent } from '../../events/envelope.js';
+import type { AuditEntry } from './ports.js';
+
+export function auditEntryOf(event: BusEvent): AuditEntry | undefined {
+  const data = event.detail.data;
+  switch (event['detail-type']) {
+    case 'tool.denied':
+      return {
+        eventId: event.detail.id,
+        time: event.detail.time,
+        actor: `agent:${String(data.agentId)}`,
+        action: 'tool.denied',
+        target: `tool:${String(data.tool)}`,
+        outcome: 'denied',
+        detail: data,
+      };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Model configuration from the environment: routes from `AGENT_CORE_MODEL_ROUTES` (JSON) or
+ * `AGENT_CORE_MODEL_ROUTES_FILE` (a path), prices overridden by `AGENT_CORE_MODEL_PRICES`. Read
+ * once per process (and by the CDK app at synth, to set the functions' environment and IAM); a
+ * malformed configuration is a startup error that says what is wrong.
+ */
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { PriceTable } from '../core/models/prices.js';
+import { parseRouteConfig, type RouteConfig } from '../core/models/route-config.js';
+import { ConfigError } from './config.js';
+
+function readJson(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${name} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The route configuration of this process. */
+export function loadRouteConfig(env: NodeJS.ProcessEnv = process.env): RouteConfig {
+  let raw: unknown = {};
+  if (env.AGENT_CORE_MODEL_ROUTES) {
+    raw = readJson('AGENT_CORE_MODEL_ROUTES', env.AGENT_CORE_MODEL_ROUTES);
+  } else if (env.AGENT_CORE_MODEL_ROUTES_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.AGENT_CORE_MODEL_ROUTES_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`AGENT_CORE_MODEL_ROUTES_FILE: ${(error as Error).message}`);
+    }
+    raw = readJson('AGENT_CORE_MODEL_ROUTES_FILE', text);
+  }
+  try {
+    return parseRouteConfig(raw);
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      const issue = error.issues[0];
+      throw new ConfigError(`model routes: ${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    throw error;
+  }
+}
+
+const pricesSchema = z.record(
+  z.string(),
+  z.strictObject({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }),
+);
+
+export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
+  if (!env.AGENT_CORE_MODEL_PRICES) return new PriceTable();
+  const parsed = pricesSchema.safeParse(
+    readJson('AGENT_CORE_MODEL_PRICES', env.AGENT_CORE_MODEL_PRICES),
+  );
+  if (!parsed.success)
+    throw new ConfigError(`AGENT_CORE_MODEL_PRICES: ${parsed.error.issues[0]?.message}`);
+  return new PriceTable(parsed.data);
+}
