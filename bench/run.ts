@@ -3,6 +3,7 @@
  * beside the figures; a missed target is reported, never a failure.
  *   BENCH_TASKS (default 2000) and BENCH_CONCURRENCY (default 32) size the end-to-end run.
  */
+import { benchAgentLoop } from './agent-loop.js';
 import { benchBundles, printTable } from './bundles.js';
 import { benchLocalThroughput } from './local-throughput.js';
 
@@ -21,3 +22,9 @@ console.log(`submit request ms           p50 ${e2e.submitMs.p50}  p99 ${e2e.subm
 
 console.log('\n== Lambda bundles (esbuild, as deployed)');
 printTable(await benchBundles());
+
+console.log('\n== Agent loop overhead per step (model and tool time excluded)');
+const loop = await benchAgentLoop();
+console.log(
+  `${loop.loops} loops of ${loop.stepsPerLoop} steps: mean ${loop.overheadMsPerStep.mean} ms, p50 ${loop.overheadMsPerStep.p50} ms, p99 ${loop.overheadMsPerStep.p99} ms   (target < 2 ms)`,
+);
