@@ -41,11 +41,45 @@ export const lambdaEsbuildOptions = {
   sourcemap: true,
   sourcesContent: false,
   banner: { js: ESM_REQUIRE_BANNER },
-  // Nothing is external: the pinned AWS SDK v3 clients are bundled rather than taken from the
-  // runtime, so the code runs against the versions it was tested with.
-  external: [],
+  // The pinned AWS SDK v3 clients are bundled rather than taken from the runtime, so the code
+  // runs against the versions it was tested with. Only the TypeScript compiler stays out: 9 MB
+  // that `code.analyze` imports lazily, shipped beside the bundle of the functions that run
+  // tools (see `shippedModules`) and never loaded by the others.
+  external: ['typescript'],
   logLevel: 'warning',
 } as const satisfies BuildOptions;
+
+/**
+ * Files of npm packages copied beside a bundle, for modules left external and loaded lazily.
+ * Copied from the local node_modules (no install, no network at synth).
+ */
+const SHIPPED_FILES: Record<string, string[]> = {
+  typescript: ['package.json', 'LICENSE.txt', 'lib/typescript.js'],
+};
+
+/** Bundling for a function that ships `modules` beside its bundle (topology `shippedModules`). */
+export function lambdaBundlingFor(modules: readonly string[] = []): BundlingOptions {
+  if (modules.length === 0) return lambdaBundling;
+  return {
+    ...lambdaBundling,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) =>
+        modules.flatMap((module) => {
+          const files = SHIPPED_FILES[module];
+          if (!files) throw new Error(`no file list for shipped module ${module}`);
+          return files.flatMap((file) => {
+            const target = `${outputDir}/node_modules/${module}/${file}`;
+            return [
+              `mkdir -p "${target.slice(0, target.lastIndexOf('/'))}"`,
+              `cp "${inputDir}/node_modules/${module}/${file}" "${target}"`,
+            ];
+          });
+        }),
+    },
+  };
+}
 
 /** The same settings for `NodejsFunction`; it always bundles, for platform node. */
 export const lambdaBundling: BundlingOptions = {

@@ -86,6 +86,8 @@ export interface FunctionSpec {
   memoryMb: number;
   triggers: Trigger[];
   access: Access;
+  /** npm packages left out of the bundle and shipped beside it (loaded lazily at run time). */
+  shippedModules?: string[];
 }
 
 export interface EventRuleSpec {
@@ -292,6 +294,8 @@ export const topology: Topology = {
         modelRoutes: true,
         invokeModels: true,
       },
+      // code.analyze loads the TypeScript compiler when it first runs.
+      shippedModules: ['typescript'],
     },
     {
       name: 'dead-letter-consumer',

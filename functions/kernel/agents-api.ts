@@ -20,7 +20,7 @@ import {
   pageRequest,
 } from '../../shared/runtime/http-api.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { modelResolver } from '../../shared/runtime/models.js';
+import { configuredModels } from '../../shared/runtime/model-config.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
@@ -78,7 +78,7 @@ export function agentsApi(deps: () => AgentDeps) {
 }
 
 const deps = once(
-  (): AgentDeps => ({ agents: agentStore(), events: eventPublisher(), models: modelResolver() }),
+  (): AgentDeps => ({ agents: agentStore(), events: eventPublisher(), models: configuredModels() }),
 );
 
 export const handler = middy(agentsApi(deps))

@@ -1,11 +1,14 @@
-/** Models HTTP API: the configured routes, the providers, and per-model statistics. */
+/**
+ * Models HTTP API: the configured routes, the providers, and per-model statistics. (Circuit
+ * breakers live in each worker process, so their state is not shown here.)
+ */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ModelResolver } from '../../shared/core/models/model-resolver.js';
 import type { ModelStatsStore } from '../../shared/core/ports.js';
 import { createHttpApi, httpErrorHandler, ok } from '../../shared/runtime/http-api.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { modelResolver } from '../../shared/runtime/models.js';
+import { configuredModels } from '../../shared/runtime/model-config.js';
 import { modelStatsStore, once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('models');
@@ -51,7 +54,7 @@ function publicTarget(target: Record<string, unknown>): Record<string, unknown> 
   return target;
 }
 
-const deps = once((): ModelsApiDeps => ({ models: modelResolver(), stats: modelStatsStore() }));
+const deps = once((): ModelsApiDeps => ({ models: configuredModels(), stats: modelStatsStore() }));
 
 export const handler = middy(modelsApi(deps))
   .use(injectLambdaContext(logger))

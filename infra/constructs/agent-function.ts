@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouteConfig } from '../../shared/core/models/route-config.js';
-import { lambdaBundling } from '../bundling.js';
+import { lambdaBundlingFor } from '../bundling.js';
 import type { FunctionSpec, SecretId } from '../topology.js';
 import { functionEnvironment } from './function-environment.js';
 import { FUNCTION_TAG, LAYER_TAG } from './tags.js';
@@ -69,7 +69,7 @@ export class AgentFunction extends Construct {
       handler: 'handler',
       projectRoot,
       depsLockFilePath: `${projectRoot}/package-lock.json`,
-      bundling: lambdaBundling,
+      bundling: lambdaBundlingFor(spec.shippedModules),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memoryMb,

@@ -1,6 +1,7 @@
 /** A task's trace: its events under the task's partition, `TASK#<id>` / `EVENT#<eventId>`. */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest, TraceEntry, TraceStore } from '../core/ports.js';
+import { batchPutAll } from './dynamo-batch-write.js';
 import { queryPage } from './dynamo-pages.js';
 
 const DAY_SECONDS = 86_400;
@@ -22,37 +23,23 @@ export class DynamoTraceStore implements TraceStore {
     const items = [
       ...new Map(all.map((item) => [`${item.taskId}/${item.entry.eventId}`, item])).values(),
     ];
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] | undefined = items
-        .slice(i, i + 25)
-        .map(({ taskId, entry }) => ({
-          PutRequest: {
-            Item: {
-              pk: `TASK#${taskId}`,
-              sk: `EVENT#${entry.eventId}`,
-              type: 'trace-entry',
-              ttl: Math.floor(Date.parse(entry.time) / 1000) + this.retentionDays * DAY_SECONDS,
-              eventId: entry.eventId,
-              eventType: entry.type,
-              time: entry.time,
-              source: entry.source,
-              // As JSON: event data may hold numbers DynamoDB's number type cannot take.
-              dataJson: JSON.stringify(entry.data),
-            },
-          },
-        }));
-      // Writing the same event twice rewrites the same item: redeliveries are harmless.
-      for (let attempt = 0; requests?.length; attempt++) {
-        if (attempt > 5) throw new Error('trace entries stayed unprocessed after retries');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
-        );
-        requests = result.UnprocessedItems?.[this.tableName] as
-          | Record<string, unknown>[]
-          | undefined;
-      }
-    }
+    // Writing the same event twice rewrites the same item: redeliveries are harmless.
+    await batchPutAll(
+      this.client,
+      this.tableName,
+      items.map(({ taskId, entry }) => ({
+        pk: `TASK#${taskId}`,
+        sk: `EVENT#${entry.eventId}`,
+        type: 'trace-entry',
+        ttl: Math.floor(Date.parse(entry.time) / 1000) + this.retentionDays * DAY_SECONDS,
+        eventId: entry.eventId,
+        eventType: entry.type,
+        time: entry.time,
+        source: entry.source,
+        // As JSON: event data may hold numbers DynamoDB's number type cannot take.
+        dataJson: JSON.stringify(entry.data),
+      })),
+    );
   }
 
   list(taskId: string, request: PageRequest): Promise<Page<TraceEntry>> {

@@ -6,9 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { providerFor } from '../core/kernel/model-provider.js';
+import { ModelResolver } from '../core/models/model-resolver.js';
 import { PriceTable } from '../core/models/prices.js';
 import { parseRouteConfig, type RouteConfig } from '../core/models/route-config.js';
 import { ConfigError } from './config.js';
+import { once } from './once.js';
 
 function readJson(name: string, text: string): unknown {
   try {
@@ -57,3 +60,11 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
     throw new ConfigError(`AGENT_CORE_MODEL_PRICES: ${parsed.error.issues[0]?.message}`);
   return new PriceTable(parsed.data);
 }
+
+/**
+ * The configuration as a resolver without the real providers: enough to check agents' model
+ * specs and to show routes and prices, without bundling the Bedrock and OpenAI clients.
+ */
+export const configuredModels = /* @__PURE__ */ once(
+  () => new ModelResolver(loadRouteConfig(), providerFor, loadPrices()),
+);

@@ -20,7 +20,7 @@ import type {
   ToolCall,
 } from '../../core/kernel/model-provider.js';
 import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
-import { ToolNames } from './openai-provider.js';
+import { ToolNames } from './tool-names.js';
 
 export interface BedrockConverseProviderOptions {
   client: BedrockRuntimeClient;

@@ -4,8 +4,8 @@ import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import { type FieldIssue, ValidationError } from '../errors.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 import { modelSpecSchema } from '../kernel/model-spec.js';
-import { toolNames } from '../tools/catalogue.js';
 import { MCP_TOOL_PATTERN } from '../tools/permissions.js';
+import { toolNames } from '../tools/tool-names.js';
 
 const tagSchema = z
   .string()

@@ -1,4 +1,5 @@
 /** The one interface every model provider implements, and the deterministic built-in ones. */
+import { abortableSleep } from '../abortable-sleep.js';
 import { TaskAttemptError } from '../errors.js';
 import { DEFAULT_ROUTES } from '../models/route-config.js';
 import type { ModelSpec, ProviderSpec, ScriptedTurn } from './model-spec.js';
@@ -38,21 +39,6 @@ export interface ModelProvider {
   /** Name recorded on model steps, e.g. `echo` or `bedrock:anthropic.claude-...`. */
   readonly name: string;
   complete(request: ModelRequest): Promise<ModelResponse>;
-}
-
-/** Resolves after `ms`, or rejects as soon as `signal` aborts (the task's deadline). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Deterministic providers count tokens as a quarter of the characters, like many tokenizers. */
@@ -119,7 +105,7 @@ export class ScriptedProvider implements ModelProvider {
       );
     }
     const callIndex = this.calls++;
-    if (turn.delayMs) await sleep(turn.delayMs, signal);
+    if (turn.delayMs) await abortableSleep(turn.delayMs, signal);
     const inputTokens = inputTokensOf(messages);
     if ('toolCalls' in turn) {
       const toolCalls = turn.toolCalls.map((call, i) => ({

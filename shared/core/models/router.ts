@@ -4,6 +4,7 @@
  * target whose breaker is open is skipped. Every call is measured and priced
  * (`model.invoked`), whichever target answered.
  */
+import { abortableSleep } from '../abortable-sleep.js';
 import { TaskAttemptError } from '../errors.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../kernel/model-provider.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
@@ -124,18 +125,3 @@ export class RoutedModel implements ModelProvider {
 }
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'Error');
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -5,6 +5,7 @@ import { createHttpFetchTool } from './http-fetch.js';
 import { evaluateExpression } from './math-eval.js';
 import { createTimeNowTool } from './time-now.js';
 import { defineTool, type ToolDefinition } from './tool.js';
+import { BUILT_IN_TOOL_NAMES, toolNames } from './tool-names.js';
 import { fsListTool, fsReadTool, fsWriteTool } from './workspace-files.js';
 
 const mathEval = defineTool({
@@ -32,4 +33,9 @@ export const toolCatalogue: ReadonlyMap<string, ToolDefinition> = new Map(
   ].map((tool) => [tool.name, tool]),
 );
 
-export const toolNames: ReadonlySet<string> = new Set(toolCatalogue.keys());
+const names = [...toolCatalogue.keys()].sort().join();
+if (names !== [...BUILT_IN_TOOL_NAMES].sort().join()) {
+  throw new Error(`tool-names.ts lists ${[...BUILT_IN_TOOL_NAMES]}, the catalogue holds ${names}`);
+}
+
+export { toolNames };

@@ -247,22 +247,11 @@ function findFunctions(ts: Ts, sourceFile: TypeScript.SourceFile): FunctionRepor
   return functions;
 }
 
-const LOGICAL_OPERATORS = (ts: Ts) =>
-  new Set<TypeScript.SyntaxKind>([
-    ts.SyntaxKind.AmpersandAmpersandToken,
-    ts.SyntaxKind.BarBarToken,
-    ts.SyntaxKind.QuestionQuestionToken,
-    ts.SyntaxKind.AmpersandAmpersandEqualsToken,
-    ts.SyntaxKind.BarBarEqualsToken,
-    ts.SyntaxKind.QuestionQuestionEqualsToken,
-  ]);
-
 /**
  * 1 + the decision points of the function's own code: its parameters (default values run in
  * it) and its body, but not nested functions, which are reported on their own.
  */
 function complexityOf(ts: Ts, fn: FunctionNode): number {
-  const logical = LOGICAL_OPERATORS(ts);
   let complexity = 1;
   const visit = (node: TypeScript.Node) => {
     if (isFunctionNode(ts, node)) return;
@@ -279,7 +268,15 @@ function complexityOf(ts: Ts, fn: FunctionNode): number {
         complexity += 1;
         break;
       case ts.SyntaxKind.BinaryExpression:
-        if (logical.has((node as TypeScript.BinaryExpression).operatorToken.kind)) complexity += 1;
+        switch ((node as TypeScript.BinaryExpression).operatorToken.kind) {
+          case ts.SyntaxKind.AmpersandAmpersandToken:
+          case ts.SyntaxKind.BarBarToken:
+          case ts.SyntaxKind.QuestionQuestionToken:
+          case ts.SyntaxKind.AmpersandAmpersandEqualsToken:
+          case ts.SyntaxKind.BarBarEqualsToken:
+          case ts.SyntaxKind.QuestionQuestionEqualsToken:
+            complexity += 1;
+        }
         break;
     }
     ts.forEachChild(node, visit);

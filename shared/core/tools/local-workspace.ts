@@ -78,7 +78,7 @@ export class DirectoryWorkspace implements Workspace {
       await this.#checkOpened(base, absolute, relative, await handle.stat());
       const bytes = Buffer.from(content, 'utf8');
       await handle.truncate(0);
-      await handle.write(bytes, 0, bytes.length, 0);
+      await handle.writeFile(bytes);
       return { bytes: bytes.length };
     } finally {
       await handle.close();
@@ -99,10 +99,11 @@ export class DirectoryWorkspace implements Workspace {
       if (!dirent.isFile() && !dirent.isDirectory()) continue;
       const entryStats = await lstat(join(absolute, dirent.name)).catch(() => undefined);
       if (!entryStats) continue;
-      if (entryStats.isFile())
+      if (entryStats.isFile()) {
         entries.push({ name: dirent.name, kind: 'file', bytes: entryStats.size });
-      else if (entryStats.isDirectory())
+      } else if (entryStats.isDirectory()) {
         entries.push({ name: dirent.name, kind: 'directory', bytes: 0 });
+      }
     }
     return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
