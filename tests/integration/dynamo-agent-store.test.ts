@@ -18,6 +18,7 @@ function anAgent(id: string, overrides: Partial<Agent> = {}): Agent {
     id,
     name: `Agent ${id}`,
     instructions: 'You review TypeScript for bugs.',
+    mcpServers: [],
     model: { provider: 'scripted', turns: [{ text: 'done: {{input}}' }] },
     tools: ['math.eval'],
     tags: ['analysis'],
