@@ -21,6 +21,7 @@ import {
 } from '../infra/topology.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
+import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
 import { LocalAwsEndpoint } from './aws-endpoint.js';
 import type { EmulatorMessage } from './emulators.js';
@@ -123,6 +124,10 @@ async function main(): Promise<void> {
   const awsEndpoint = await aws.start();
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = awsEndpoint;
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = awsEndpoint;
+
+  // A configuration mistake stops the start, rather than the first request that needs it.
+  loadRouteConfig();
+  loadPrices();
 
   const host = new LambdaHost(wiring.functions, root);
   await host.load();
