@@ -35,12 +35,16 @@ export function loadRouteConfig(env: NodeJS.ProcessEnv = process.env): RouteConf
     }
     raw = readJson('AGENT_CORE_MODEL_ROUTES_FILE', text);
   }
+  const source = env.AGENT_CORE_MODEL_ROUTES
+    ? 'AGENT_CORE_MODEL_ROUTES'
+    : 'AGENT_CORE_MODEL_ROUTES_FILE';
   try {
     return parseRouteConfig(raw);
   } catch (error) {
     if (error instanceof z.ZodError) {
       const issue = error.issues[0];
-      throw new ConfigError(`model routes: ${issue?.path.join('.')}: ${issue?.message}`);
+      const path = issue?.path.join('.') || '(the whole value)';
+      throw new ConfigError(`${source}: ${path}: ${issue?.message}`);
     }
     throw error;
   }
@@ -56,8 +60,12 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): PriceTable {
   const parsed = pricesSchema.safeParse(
     readJson('AGENT_CORE_MODEL_PRICES', env.AGENT_CORE_MODEL_PRICES),
   );
-  if (!parsed.success)
-    throw new ConfigError(`AGENT_CORE_MODEL_PRICES: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(
+      `AGENT_CORE_MODEL_PRICES: ${issue?.path.join('.') || '(the whole value)'}: ${issue?.message}`,
+    );
+  }
   return new PriceTable(parsed.data);
 }
 

@@ -6,8 +6,10 @@ import { TaskAttemptError } from '../../shared/core/errors.js';
 import {
   AgentLoopFailure,
   type AgentLoopParams,
+  jsonSchemaOf,
   runAgentLoop,
   TaskCancelledSignal,
+  type ToolObserver,
 } from '../../shared/core/kernel/agent-loop.js';
 import {
   EchoProvider,
@@ -19,6 +21,7 @@ import {
   ScriptedProvider,
 } from '../../shared/core/kernel/model-provider.js';
 import type { ModelSpec } from '../../shared/core/kernel/model-spec.js';
+import type { RateLimitDecision, RateLimiter } from '../../shared/core/ports.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { defineTool, type ToolContext, type ToolDefinition } from '../../shared/core/tools/tool.js';
 import { buildAgent } from '../helpers/in-memory.js';
@@ -35,6 +38,13 @@ const scriptedAgent = (turns: unknown[], extra: Record<string, unknown> = {}): A
     ...extra,
   });
 
+const noServices = {
+  workspace: () => {
+    throw new Error('no workspace in these tests');
+  },
+  resolveHost: async () => [],
+};
+
 function loop(agent: Agent, overrides: Partial<AgentLoopParams> = {}) {
   return runAgentLoop({
     agent,
@@ -43,6 +53,7 @@ function loop(agent: Agent, overrides: Partial<AgentLoopParams> = {}) {
     provider: providerFor(agent.model, 1),
     tools: toolCatalogue,
     timeoutMs: 5_000,
+    services: noServices,
     ...overrides,
   });
 }
@@ -132,6 +143,7 @@ const tool = (
     description: `test tool ${name}`,
     input: z.strictObject({ value: z.string() }),
     permission: `tool:${name}`,
+    callsPerMinute: 600,
     timeoutMs: limits.timeoutMs ?? 1_000,
     maxOutputBytes: limits.maxOutputBytes ?? 1_024,
     run,
@@ -145,6 +157,29 @@ const agentCalling = (toolName: string, input: unknown, listed = [toolName]): Ag
   ]),
   tools: listed,
 });
+
+/** A ToolObserver and what it was told, in order. */
+function observe() {
+  const invoked: { tool: string; ok: boolean; durationMs: number }[] = [];
+  const denied: { tool: string; reason: string }[] = [];
+  const observer: ToolObserver = {
+    invoked: (tool, ok, durationMs) => invoked.push({ tool, ok, durationMs }),
+    denied: (tool, reason) => denied.push({ tool, reason }),
+  };
+  return { observer, invoked, denied };
+}
+
+/** A rate limiter that answers from a script and keeps every take it was asked for. */
+class ScriptedRateLimiter implements RateLimiter {
+  readonly takes: { key: string; perMinute: number }[] = [];
+
+  constructor(private readonly decisions: RateLimitDecision[]) {}
+
+  async take(key: string, perMinute: number): Promise<RateLimitDecision> {
+    this.takes.push({ key, perMinute });
+    return this.decisions.shift() ?? { allowed: true, retryAfterMs: 0 };
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Echo
@@ -398,33 +433,81 @@ describe('runAgentLoop with the scripted provider and math.eval', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('runAgentLoop: a failing tool call is a failed step and the loop continues', () => {
-  it('denies a catalogue tool the agent does not list', async () => {
+  it('denies a catalogue tool the agent does not list, and tells the observer', async () => {
     // Prepare: math.eval exists, but the agent lists no tools.
     const agent = agentCalling('math.eval', { expression: '1+1' }, []);
+    const seen = observe();
 
     // Act
-    const result = await loop(agent);
+    const result = await loop(agent, { observer: seen.observer });
 
     // Assess
     const toolStep = result.steps[1];
     expect(toolStep).toMatchObject({ index: 1, kind: 'tool', name: 'math.eval', ok: false });
-    expect(toolStep?.detail).toMatch(/^denied: agent 'calc' may not use tool 'math\.eval'/);
+    expect(toolStep?.detail).toBe("denied: agent 'calc' does not list tool 'math.eval'");
     expect(result.steps).toHaveLength(3);
     expect(result.output).toBe(`got ${toolStep?.detail}`);
     expect(result.usage.toolCalls).toBe(1);
+    expect(seen.denied).toEqual([
+      { tool: 'math.eval', reason: "agent 'calc' does not list tool 'math.eval'" },
+    ]);
+    expect(seen.invoked).toEqual([]);
   });
 
-  it('denies a tool that does not exist', async () => {
+  it('denies a tool that does not exist, and tells the observer', async () => {
     // Prepare: listed by the agent (as if the catalogue lost it) but not in the catalogue.
     const agent = agentCalling('no.such-tool', {}, ['no.such-tool']);
+    const seen = observe();
 
     // Act
-    const result = await loop(agent);
+    const result = await loop(agent, { observer: seen.observer });
 
     // Assess
     expect(result.steps[1]).toMatchObject({ kind: 'tool', name: 'no.such-tool', ok: false });
-    expect(result.steps[1]?.detail).toContain('denied');
+    expect(result.steps[1]?.detail).toBe("denied: no tool 'no.such-tool' exists for agent 'calc'");
     expect(result.steps[2]).toMatchObject({ kind: 'model', ok: true });
+    expect(seen.denied).toEqual([
+      { tool: 'no.such-tool', reason: "no tool 'no.such-tool' exists for agent 'calc'" },
+    ]);
+  });
+
+  it('denies an MCP tool of a server the agent has no wildcard for', async () => {
+    // Prepare: the catalogue holds tools of two servers; the agent may use all of `docs` only.
+    const mine = tool('mcp.docs.search', async () => 'found');
+    const theirs = tool('mcp.billing.refund', async () => 'refunded');
+    const agent = agentCalling('mcp.billing.refund', { value: 'x' }, ['mcp.docs.*']);
+    const seen = observe();
+
+    // Act
+    const result = await loop(agent, { tools: testTools(mine, theirs), observer: seen.observer });
+
+    // Assess
+    expect(result.steps[1]).toMatchObject({ name: 'mcp.billing.refund', ok: false });
+    expect(result.steps[1]?.detail).toBe(
+      "denied: agent 'calc' does not list tool 'mcp.billing.refund'",
+    );
+    expect(seen.denied.map((d) => d.tool)).toEqual(['mcp.billing.refund']);
+  });
+
+  it('runs an MCP tool the agent reaches through its server wildcard', async () => {
+    // Prepare
+    const search = tool('mcp.docs.search', async ({ value }) => `found ${value}`);
+    const agent = agentCalling('mcp.docs.search', { value: 'zod' }, ['mcp.docs.*']);
+    const seen = observe();
+
+    // Act
+    const result = await loop(agent, { tools: testTools(search), observer: seen.observer });
+
+    // Assess
+    expect(result.steps[1]).toMatchObject({
+      name: 'mcp.docs.search',
+      ok: true,
+      detail: 'found zod',
+    });
+    expect(seen.invoked).toEqual([
+      { tool: 'mcp.docs.search', ok: true, durationMs: expect.any(Number) },
+    ]);
+    expect(seen.denied).toEqual([]);
   });
 
   it.each([
@@ -858,6 +941,237 @@ describe('runAgentLoop: limits and failures that end the attempt', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// What the model is offered, what tools get, and who is told
+// ---------------------------------------------------------------------------------------------
+
+describe('runAgentLoop: the tools offered to the model', () => {
+  it('offers exactly the tools the agent may use, MCP wildcards included, in catalogue order', async () => {
+    // Prepare
+    const remoteSchema = {
+      type: 'object',
+      properties: { query: { type: 'string', description: 'what to look for' } },
+      required: ['query'],
+    };
+    const search: ToolDefinition = {
+      ...tool('mcp.docs.search', async () => 'x'),
+      inputJsonSchema: remoteSchema,
+    };
+    const other = tool('mcp.billing.refund', async () => 'x');
+    const agent = buildAgent({
+      id: 'calc',
+      tools: ['fs.read', 'mcp.docs.*'],
+      mcpServers: [{ name: 'docs', url: 'https://docs.example.com/mcp' }],
+    });
+    const provider = new RecordingProvider([textResponse('ok')]);
+
+    // Act
+    await loop(agent, { provider, tools: testTools(search, other) });
+
+    // Assess
+    const offered = provider.requests[0]?.tools ?? [];
+    expect(offered.map((t) => t.name)).toEqual(['fs.read', 'mcp.docs.search']);
+    expect(offered[1]).toEqual({
+      name: 'mcp.docs.search',
+      description: 'test tool mcp.docs.search',
+      inputSchema: remoteSchema,
+    });
+    expect(offered[0]?.inputSchema).toEqual(
+      jsonSchemaOf(toolCatalogue.get('fs.read') as ToolDefinition),
+    );
+  });
+
+  it('derives a JSON Schema from zod when the tool publishes none, and keeps it', () => {
+    // Prepare
+    const local = tool('test.local', async () => 'x');
+
+    // Act
+    const first = jsonSchemaOf(local);
+    const second = jsonSchemaOf(local);
+
+    // Assess
+    expect(first).toEqual(z.toJSONSchema(local.input, { io: 'input' }));
+    expect(first).toMatchObject({
+      type: 'object',
+      properties: { value: { type: 'string' } },
+      required: ['value'],
+      additionalProperties: false,
+    });
+    expect(second).toBe(first);
+  });
+
+  it("publishes a tool's own JSON Schema as it is", () => {
+    // Prepare
+    const schema = { type: 'object', properties: { n: { type: 'integer' } } };
+    const remote: ToolDefinition = { ...tool('mcp.s.t', async () => 'x'), inputJsonSchema: schema };
+
+    // Act
+    const published = jsonSchemaOf(remote);
+
+    // Assess
+    expect(published).toBe(schema);
+  });
+});
+
+describe('runAgentLoop: what a tool is given and what the observer hears', () => {
+  it("gives the tool the agent's allowed hosts and the runtime's services", async () => {
+    // Prepare
+    let seen: ToolContext | undefined;
+    const spy = tool('test.context', async (_input, context) => {
+      seen = context;
+      return 'ok';
+    });
+    const agent: Agent = {
+      ...agentCalling('test.context', { value: 'v' }),
+      network: { allow: ['api.github.com', '*.example.com'] },
+    };
+    const services = { ...noServices, resolveHost: async () => ['192.0.2.1'] };
+
+    // Act
+    await loop(agent, { tools: testTools(spy), services });
+
+    // Assess
+    expect(seen?.allowedHosts).toEqual(['api.github.com', '*.example.com']);
+    expect(seen?.services).toBe(services);
+  });
+
+  it('tells the observer of every tool that ran, failed or not, and of nothing refused before', async () => {
+    // Prepare: one good call, one that throws, one with bad input, one the agent may not use.
+    const good = tool('test.good', async () => 'fine');
+    const broken = tool('test.broken', async () => {
+      throw new Error('nope');
+    });
+    const agent: Agent = {
+      ...buildAgent({ id: 'calc' }),
+      tools: ['test.good', 'test.broken'],
+    };
+    const provider = new RecordingProvider([
+      {
+        text: '',
+        toolCalls: [
+          { id: 'a', name: 'test.good', input: { value: 'x' } },
+          { id: 'b', name: 'test.broken', input: { value: 'x' } },
+          { id: 'c', name: 'test.good', input: { wrong: 1 } },
+          { id: 'd', name: 'math.eval', input: { expression: '1' } },
+        ],
+        stopReason: 'tool_use',
+        usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 },
+      },
+      textResponse('done'),
+    ]);
+    const seen = observe();
+
+    // Act
+    const result = await loop(agent, {
+      provider,
+      tools: testTools(good, broken),
+      observer: seen.observer,
+    });
+
+    // Assess
+    expect(seen.invoked).toEqual([
+      { tool: 'test.good', ok: true, durationMs: result.steps[1]?.durationMs },
+      { tool: 'test.broken', ok: false, durationMs: result.steps[2]?.durationMs },
+    ]);
+    expect(seen.denied).toEqual([
+      { tool: 'math.eval', reason: "agent 'calc' does not list tool 'math.eval'" },
+    ]);
+    expect(result.steps.map((s) => `${s.name}:${s.ok}`)).toEqual([
+      'recording:true',
+      'test.good:true',
+      'test.broken:false',
+      'test.good:false',
+      'math.eval:false',
+      'recording:true',
+    ]);
+    expect(result.usage.toolCalls).toBe(4);
+  });
+});
+
+describe('runAgentLoop: tool rate limits', () => {
+  it("takes a token per call, keyed by agent and tool, at the tool's own rate", async () => {
+    // Prepare
+    const limiter = new ScriptedRateLimiter([]);
+    const agent = agentCalling('math.eval', { expression: '1+1' });
+
+    // Act
+    const result = await loop(agent, { rateLimiter: limiter });
+
+    // Assess
+    expect(limiter.takes).toEqual([{ key: 'calc/math.eval', perMinute: 600 }]);
+    expect(result.steps[1]).toMatchObject({ ok: true, detail: '{"value":2}' });
+  });
+
+  it("uses the agent's toolCallsPerMinute over the tool's own rate", async () => {
+    // Prepare
+    const limiter = new ScriptedRateLimiter([]);
+    const agent: Agent = {
+      ...agentCalling('math.eval', { expression: '1+1' }),
+      limits: { maxSteps: 8, timeoutMs: 60_000, maxTokens: 4096, toolCallsPerMinute: 5 },
+    };
+
+    // Act
+    await loop(agent, { rateLimiter: limiter });
+
+    // Assess
+    expect(limiter.takes).toEqual([{ key: 'calc/math.eval', perMinute: 5 }]);
+  });
+
+  it('fails a limited call as a step, without running the tool, and the task goes on', async () => {
+    // Prepare
+    let ran = 0;
+    const counted = tool('test.counted', async () => {
+      ran += 1;
+      return 'ran';
+    });
+    const limiter = new ScriptedRateLimiter([{ allowed: false, retryAfterMs: 2_500 }]);
+    const agent = agentCalling('test.counted', { value: 'x' });
+    const seen = observe();
+
+    // Act
+    const result = await loop(agent, {
+      tools: testTools(counted),
+      rateLimiter: limiter,
+      observer: seen.observer,
+    });
+
+    // Assess
+    expect(ran).toBe(0);
+    expect(result.steps[1]).toMatchObject({ kind: 'tool', name: 'test.counted', ok: false });
+    expect(result.steps[1]?.detail).toBe(
+      'rate limited: test.counted allows 600 calls a minute for this agent; try again in 3 s',
+    );
+    expect(result.output).toBe(`got ${result.steps[1]?.detail}`);
+    expect(seen.invoked).toEqual([]);
+    expect(seen.denied).toEqual([]);
+  });
+
+  it('takes no token for a denied call or for bad input', async () => {
+    // Prepare
+    const limiter = new ScriptedRateLimiter([]);
+    const agent: Agent = { ...buildAgent({ id: 'calc' }), tools: ['math.eval'] };
+    const provider = new RecordingProvider([
+      {
+        text: '',
+        toolCalls: [
+          { id: 'a', name: 'fs.read', input: { path: 'x' } },
+          { id: 'b', name: 'math.eval', input: { expression: 7 } },
+        ],
+        stopReason: 'tool_use',
+        usage: { inputTokens: 1, outputTokens: 1, costUsd: 0 },
+      },
+      textResponse('done'),
+    ]);
+
+    // Act
+    const result = await loop(agent, { provider, rateLimiter: limiter });
+
+    // Assess
+    expect(limiter.takes).toEqual([]);
+    expect(result.steps.map((s) => s.ok)).toEqual([true, false, false, true]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Providers
 // ---------------------------------------------------------------------------------------------
 
@@ -875,19 +1189,37 @@ describe('providerFor', () => {
     expect(provider.name).toBe(name);
   });
 
-  it('refuses a route that is not configured with a non-retryable UnknownRoute', () => {
+  it.each([
+    ['a route other than default', { route: 'gone' }],
+    ['a route named like an Object.prototype member', { route: 'constructor' }],
+    ['a Bedrock model', { provider: 'bedrock', model: 'amazon.nova-lite-v1:0' }],
+    [
+      'an OpenAI-compatible model',
+      {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        baseUrl: 'https://api.openai.com/v1',
+        apiKeyEnv: 'AGENT_CORE_OPENAI_API_KEY',
+      },
+    ],
+  ] as const)('refuses %s with a non-retryable ProviderNotConfigured', (_label, spec) => {
     // Act
-    const act = () => providerFor({ route: 'gone' }, 1);
+    const error = (() => {
+      try {
+        providerFor(spec as ModelSpec, 1);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
 
     // Assess
-    expect(act).toThrow(TaskAttemptError);
-    expect(act).toThrow("model route 'gone' is not configured");
-    try {
-      act();
-    } catch (error) {
-      expect((error as TaskAttemptError).code).toBe('UnknownRoute');
-      expect((error as TaskAttemptError).retryable).toBe(false);
-    }
+    expect(error).toBeInstanceOf(TaskAttemptError);
+    expect(error).toMatchObject({
+      code: 'ProviderNotConfigured',
+      retryable: false,
+      message: `model ${JSON.stringify(spec)} needs a provider this runtime has not configured`,
+    });
   });
 
   it('gives each attempt a fresh script', async () => {

@@ -9,6 +9,9 @@ import {
 } from '../../shared/core/agents/agent-service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/core/errors.js';
 import type { EventContext } from '../../shared/core/events.js';
+import { providerFor } from '../../shared/core/kernel/model-provider.js';
+import { ModelResolver } from '../../shared/core/models/model-resolver.js';
+import { parseRouteConfig } from '../../shared/core/models/route-config.js';
 import {
   buildAgent,
   FixedClock,
@@ -16,13 +19,24 @@ import {
   RecordingEventPublisher,
 } from '../helpers/in-memory.js';
 
+/** Routes `default` (echo) and `fast`; Bedrock model `amazon.nova-lite-v1:0` is enabled. */
+const models = new ModelResolver(
+  parseRouteConfig({
+    routes: { fast: [{ provider: 'echo' }] },
+    bedrockModels: ['amazon.nova-lite-v1:0'],
+  }),
+  providerFor,
+);
+
 function world(...agents: Agent[]) {
   const clock = new FixedClock();
   const agents_ = new InMemoryAgentStore().seed(...agents);
   const events = new RecordingEventPublisher();
   const ctx: EventContext = { correlationId: 'corr-agents', clock };
-  return { deps: { agents: agents_, events }, agents: agents_, events, clock, ctx };
+  return { deps: { agents: agents_, events, models }, agents: agents_, events, clock, ctx };
 }
+
+const docsServer = { name: 'docs', url: 'https://docs.example.com/mcp' };
 
 async function rejection<E extends Error>(
   act: Promise<unknown>,
@@ -61,6 +75,7 @@ describe('registerAgent', () => {
       instructions: '',
       model: { route: 'default' },
       tools: [],
+      mcpServers: [],
       tags: [],
       acceptsMessagesFrom: ['*'],
       network: { allow: [] },
@@ -154,6 +169,143 @@ describe('registerAgent', () => {
 
     // Assess
     expect(error.details?.map((d) => d.path)).toEqual(paths);
+    expect(w.agents.agents.size).toBe(0);
+    expect(w.events.events).toEqual([]);
+  });
+});
+
+describe('registerAgent: models and MCP servers', () => {
+  it.each([
+    ['a configured route', { route: 'fast' }],
+    ['the built-in default route', { route: 'default' }],
+    ['an enabled Bedrock model', { provider: 'bedrock', model: 'amazon.nova-lite-v1:0' }],
+    ['an OpenAI-compatible model', { provider: 'openai', model: 'llama3.1' }],
+  ])('accepts %s', async (_label, model) => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const agent = await registerAgent(w.deps, { id: 'modeller', model }, w.ctx);
+
+    // Assess
+    expect(agent.model).toMatchObject(model);
+    expect(w.agents.agents.has('modeller')).toBe(true);
+  });
+
+  it.each([
+    [
+      'a route the configuration does not have',
+      { route: 'slow' },
+      "unknown model route 'slow'",
+      [{ path: 'model.route', message: 'unknown route (configured: default, fast)' }],
+    ],
+    [
+      'a route named like an Object.prototype member',
+      { route: 'constructor' },
+      "unknown model route 'constructor'",
+      [{ path: 'model.route', message: 'unknown route (configured: default, fast)' }],
+    ],
+    [
+      'a Bedrock model the configuration does not enable',
+      { provider: 'bedrock', model: 'anthropic.claude-3-haiku-20240307-v1:0' },
+      "Bedrock model 'anthropic.claude-3-haiku-20240307-v1:0' is not enabled",
+      [
+        {
+          path: 'model.model',
+          message: 'not enabled: name it in a route or in bedrockModels of AGENT_CORE_MODEL_ROUTES',
+        },
+      ],
+    ],
+  ])('refuses %s and stores nothing', async (_label, model, message, details) => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const error = await rejection(
+      registerAgent(w.deps, { id: 'modeller', model }, w.ctx),
+      ValidationError,
+    );
+
+    // Assess
+    expect(error.message).toBe(message);
+    expect(error.details).toEqual(details);
+    expect(w.agents.agents.size).toBe(0);
+    expect(w.events.events).toEqual([]);
+  });
+
+  it('stores MCP servers and the MCP tools that name them', async () => {
+    // Prepare
+    const w = world();
+    const server = { ...docsServer, headers: { Authorization: 'Bearer s3cret' } };
+
+    // Act
+    const agent = await registerAgent(
+      w.deps,
+      {
+        id: 'reader',
+        model: { provider: 'echo' },
+        tools: ['math.eval', 'mcp.docs.search', 'mcp.docs.*'],
+        mcpServers: [server],
+        limits: { toolCallsPerMinute: 30 },
+      },
+      w.ctx,
+    );
+
+    // Assess: stored as given; only the API's view hides header values.
+    expect(agent).toMatchObject({
+      tools: ['math.eval', 'mcp.docs.search', 'mcp.docs.*'],
+      mcpServers: [server],
+      limits: { maxSteps: 8, timeoutMs: 60_000, maxTokens: 4096, toolCallsPerMinute: 30 },
+    });
+    expect((await w.agents.get('reader'))?.mcpServers).toEqual([server]);
+  });
+
+  it.each([
+    [
+      'an MCP tool of a server the agent does not have',
+      { tools: ['math.eval', 'mcp.billing.refund'], mcpServers: [docsServer] },
+      [{ path: 'tools.1', message: "no MCP server 'billing' in mcpServers" }],
+    ],
+    [
+      'an MCP wildcard without any server',
+      { tools: ['mcp.docs.*'] },
+      [{ path: 'tools.0', message: "no MCP server 'docs' in mcpServers" }],
+    ],
+    [
+      'two servers of one name',
+      {
+        tools: [],
+        mcpServers: [docsServer, { name: 'docs', url: 'https://other.example.com/mcp' }],
+      },
+      [{ path: 'mcpServers.1.name', message: 'duplicate server name' }],
+    ],
+    [
+      'a server URL that is not http(s)',
+      { mcpServers: [{ name: 'docs', url: 'ftp://docs.example.com' }] },
+      [{ path: 'mcpServers.0.url', message: 'Invalid URL' }],
+    ],
+    [
+      'an MCP tool name of the wrong shape',
+      { tools: ['mcp.Docs.search'], mcpServers: [docsServer] },
+      [{ path: 'tools.0', message: "unknown tool 'mcp.Docs.search' (see GET /v1/tools)" }],
+    ],
+    [
+      'toolCallsPerMinute of 0',
+      { limits: { toolCallsPerMinute: 0 } },
+      [{ path: 'limits.toolCallsPerMinute', message: expect.stringContaining('>=1') }],
+    ],
+  ])('refuses %s, naming the field', async (_label, fields, details) => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const error = await rejection(
+      registerAgent(w.deps, { id: 'reader', model: { provider: 'echo' }, ...fields }, w.ctx),
+      ValidationError,
+    );
+
+    // Assess
+    expect(error.details).toEqual(details);
     expect(w.agents.agents.size).toBe(0);
     expect(w.events.events).toEqual([]);
   });
@@ -326,6 +478,95 @@ describe('patchAgent', () => {
     // Assess
     await expect(act).rejects.toBeInstanceOf(NotFoundError);
     expect(w.events.events).toEqual([]);
+  });
+});
+
+describe('patchAgent: models and MCP servers', () => {
+  const reader = () =>
+    buildAgent({ id: 'reader', tools: ['mcp.docs.*'], mcpServers: [docsServer] });
+
+  it('refuses a model route the configuration does not have, and changes nothing', async () => {
+    // Prepare
+    const w = world(buildAgent({ id: 'reviewer' }));
+
+    // Act
+    const error = await rejection(
+      patchAgent(w.deps, 'reviewer', { model: { route: 'slow' } }, w.ctx),
+      ValidationError,
+    );
+
+    // Assess
+    expect(error.details).toEqual([
+      { path: 'model.route', message: 'unknown route (configured: default, fast)' },
+    ]);
+    expect((await w.agents.get('reviewer'))?.model).toEqual({ provider: 'echo' });
+    expect(w.events.events).toEqual([]);
+  });
+
+  it('lets an agent whose stored route was removed change other fields', async () => {
+    // Prepare: stored before the configuration dropped its route.
+    const w = world({ ...buildAgent({ id: 'reviewer' }), model: { route: 'gone' } });
+
+    // Act
+    const agent = await patchAgent(w.deps, 'reviewer', { name: 'Renamed' }, w.ctx);
+
+    // Assess
+    expect(agent).toMatchObject({ name: 'Renamed', model: { route: 'gone' } });
+  });
+
+  it('refuses to drop a server that listed tools still name', async () => {
+    // Prepare
+    const w = world(reader());
+
+    // Act
+    const error = await rejection(
+      patchAgent(w.deps, 'reader', { mcpServers: [] }, w.ctx),
+      ValidationError,
+    );
+
+    // Assess
+    expect(error.details).toEqual([
+      { path: 'tools.0', message: "no MCP server 'docs' in mcpServers" },
+    ]);
+    expect((await w.agents.get('reader'))?.mcpServers).toEqual([docsServer]);
+    expect(w.events.events).toEqual([]);
+  });
+
+  it('refuses an MCP tool of a server the stored agent does not have', async () => {
+    // Prepare
+    const w = world(reader());
+
+    // Act
+    const error = await rejection(
+      patchAgent(w.deps, 'reader', { tools: ['mcp.docs.*', 'mcp.billing.*'] }, w.ctx),
+      ValidationError,
+    );
+
+    // Assess
+    expect(error.details).toEqual([
+      { path: 'tools.1', message: "no MCP server 'billing' in mcpServers" },
+    ]);
+  });
+
+  it('accepts tools and servers changed together', async () => {
+    // Prepare
+    const w = world(reader());
+    const billing = { name: 'billing', url: 'https://billing.example.com/mcp' };
+
+    // Act
+    const agent = await patchAgent(
+      w.deps,
+      'reader',
+      { tools: ['mcp.billing.refund'], mcpServers: [billing] },
+      w.ctx,
+    );
+
+    // Assess
+    expect(agent).toMatchObject({ tools: ['mcp.billing.refund'], mcpServers: [billing] });
+    expect(w.events.events[0]?.detail.data).toEqual({
+      agentId: 'reader',
+      fields: ['tools', 'mcpServers'],
+    });
   });
 });
 

@@ -3,7 +3,9 @@ import { ZodError } from 'zod';
 import * as agentEvents from '../../events/agent-events.js';
 import { eventCatalogue } from '../../events/catalogue.js';
 import { type EventDefinition, eventDetailSchema } from '../../events/envelope.js';
+import * as modelEvents from '../../events/model-events.js';
 import * as taskEvents from '../../events/task-events.js';
+import * as toolEvents from '../../events/tool-events.js';
 import type { Layer } from '../../infra/topology.js';
 import { createEvent } from '../../shared/core/events.js';
 import { ULID_PATTERN } from '../../shared/core/ids.js';
@@ -26,9 +28,12 @@ const LAYERS: Layer[] = [
 /** Every event definition the event modules export, duplicates included. */
 const isDefinition = (value: unknown): value is EventDefinition =>
   typeof value === 'object' && value !== null && 'type' in value && 'source' in value;
-const definitions = [...Object.values(agentEvents), ...Object.values(taskEvents)].filter(
-  isDefinition,
-);
+const definitions = [
+  ...Object.values(agentEvents),
+  ...Object.values(taskEvents),
+  ...Object.values(modelEvents),
+  ...Object.values(toolEvents),
+].filter(isDefinition);
 
 const ctx = () => ({ correlationId: 'corr-1', clock: new FixedClock('2025-02-03T04:05:06.789Z') });
 const ref = { taskId: '01JAAAAAAAAAAAAAAAAAAAAAAA', agentId: 'worker' };
@@ -121,7 +126,7 @@ describe('createEvent', () => {
 describe('the event catalogue', () => {
   it('holds every exported definition, each under its own type', () => {
     // Assess: a duplicate type would collapse two definitions into one map entry.
-    expect(definitions.length).toBeGreaterThanOrEqual(13);
+    expect(definitions.length).toBeGreaterThanOrEqual(17);
     expect(new Set(definitions.map((d) => d.type)).size).toBe(definitions.length);
     expect(eventCatalogue.size).toBe(definitions.length);
     for (const definition of definitions) {
@@ -156,9 +161,95 @@ describe('the event catalogue', () => {
         'cancelled',
         'dead-lettered',
       ].map((v) => `task.${v}`),
+      'tool.invoked',
+      'tool.denied',
+      'model.invoked',
+      'model.fallback',
     ];
 
     // Assess
     for (const type of eventCatalogue.keys()) expect(documented).toContain(type);
+  });
+});
+
+describe('model and tool events', () => {
+  it.each([
+    [modelEvents.modelInvoked, 'model.invoked', 'agent-core.models'],
+    [modelEvents.modelFallback, 'model.fallback', 'agent-core.models'],
+    [toolEvents.toolInvoked, 'tool.invoked', 'agent-core.tools'],
+    [toolEvents.toolDenied, 'tool.denied', 'agent-core.tools'],
+  ] as const)('%s is %s from %s, in the catalogue', (definition, type, source) => {
+    // Assess
+    expect(definition.type).toBe(type);
+    expect(definition.source).toBe(source);
+    expect(eventCatalogue.get(type)).toBe(definition);
+  });
+
+  it.each([
+    [
+      'a successful model call',
+      modelEvents.modelInvoked,
+      {
+        ...ref,
+        model: 'bedrock:amazon.nova-lite-v1:0',
+        ok: true,
+        latencyMs: 812,
+        inputTokens: 100,
+        outputTokens: 20,
+        costUsd: 0.0000108,
+      },
+    ],
+    [
+      'a failed model call with its reason',
+      modelEvents.modelInvoked,
+      {
+        ...ref,
+        model: 'openai:gpt-4o',
+        ok: false,
+        latencyMs: 30,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        error: 'throttled',
+      },
+    ],
+    [
+      'a fallback',
+      modelEvents.modelFallback,
+      { ...ref, route: 'default', from: 'openai:a', to: 'echo', reason: 'openai:a: timeout' },
+    ],
+    ['a tool call', toolEvents.toolInvoked, { ...ref, tool: 'math.eval', ok: true, durationMs: 2 }],
+    [
+      'a denial',
+      toolEvents.toolDenied,
+      { ...ref, tool: 'fs.write', reason: "agent 'worker' does not list tool 'fs.write'" },
+    ],
+  ])('carries %s as given', (_label, definition, data) => {
+    // Act
+    const event = createEvent(definition as EventDefinition, data as never, ctx());
+
+    // Assess
+    expect(event.detail.data).toEqual(data);
+  });
+
+  it.each([
+    ['model.invoked without a model', modelEvents.modelInvoked, { ...ref, ok: true }],
+    [
+      'model.fallback without a reason',
+      modelEvents.modelFallback,
+      { ...ref, route: 'r', from: 'a', to: 'b' },
+    ],
+    [
+      'tool.invoked with ok as a string',
+      toolEvents.toolInvoked,
+      { ...ref, tool: 't', ok: 'yes', durationMs: 1 },
+    ],
+    ['tool.denied without a task', toolEvents.toolDenied, { agentId: 'a', tool: 't', reason: 'r' }],
+  ])('throws on %s', (_label, definition, data) => {
+    // Act
+    const act = () => createEvent(definition as EventDefinition, data as never, ctx());
+
+    // Assess
+    expect(act).toThrow(ZodError);
   });
 });

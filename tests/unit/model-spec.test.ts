@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { registerAgentSchema } from '../../shared/core/agents/agent.js';
 import { ValidationError } from '../../shared/core/errors.js';
-import { builtInRoutes, modelSpecSchema } from '../../shared/core/kernel/model-spec.js';
+import { modelSpecSchema } from '../../shared/core/kernel/model-spec.js';
+import { DEFAULT_ROUTES } from '../../shared/core/models/route-config.js';
 import { parseInput } from '../../shared/core/validation.js';
 
 function details(value: unknown) {
@@ -31,6 +32,52 @@ describe('modelSpecSchema', () => {
       { provider: 'scripted', turns: [{ text: 'x' }], failUntilAttempt: 11 },
       { provider: 'scripted', turns: [{ text: 'x' }], failUntilAttempt: 11 },
     ],
+    // Only the shape of a route name is checked here; ModelResolver.check knows which exist.
+    [{ route: 'fast' }, { route: 'fast' }],
+    [{ route: '0' }, { route: '0' }],
+    [{ route: `a${'-'.repeat(62)}` }, { route: `a${'-'.repeat(62)}` }],
+    [
+      { provider: 'bedrock', model: 'anthropic.claude-3-haiku-20240307-v1:0' },
+      { provider: 'bedrock', model: 'anthropic.claude-3-haiku-20240307-v1:0' },
+    ],
+    [
+      { provider: 'bedrock', model: 'us.amazon.nova-lite-v1:0', region: 'eu-central-1' },
+      { provider: 'bedrock', model: 'us.amazon.nova-lite-v1:0', region: 'eu-central-1' },
+    ],
+    [
+      // An inference profile ARN.
+      {
+        provider: 'bedrock',
+        model: 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0',
+      },
+      {
+        provider: 'bedrock',
+        model: 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0',
+      },
+    ],
+    [
+      { provider: 'openai', model: 'gpt-4o-mini' },
+      {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        baseUrl: 'https://api.openai.com/v1',
+        apiKeyEnv: 'AGENT_CORE_OPENAI_API_KEY',
+      },
+    ],
+    [
+      {
+        provider: 'openai',
+        model: 'llama3.1',
+        baseUrl: 'http://localhost:11434/v1',
+        apiKeyEnv: 'OLLAMA_KEY',
+      },
+      {
+        provider: 'openai',
+        model: 'llama3.1',
+        baseUrl: 'http://localhost:11434/v1',
+        apiKeyEnv: 'OLLAMA_KEY',
+      },
+    ],
   ])('accepts %j', (value, expected) => {
     // Act
     const spec = parseInput(modelSpecSchema, value, 'model');
@@ -41,19 +88,34 @@ describe('modelSpecSchema', () => {
 
   it('knows the default route, which runs echo', () => {
     // Assess
-    expect(builtInRoutes.default).toEqual([{ provider: 'echo' }]);
+    expect(DEFAULT_ROUTES.default).toEqual([{ provider: 'echo' }]);
   });
 
   it.each([
     [
-      'an unknown route',
-      { route: 'fast' },
-      [{ path: 'route', message: "unknown route 'fast' (known: default)" }],
+      'a route name with capitals',
+      { route: 'Fast' },
+      [{ path: 'route', message: 'a route name (a-z 0-9 -)' }],
     ],
     [
-      'a route inherited from Object.prototype',
-      { route: 'toString' },
-      [{ path: 'route', message: expect.stringContaining("unknown route 'toString'") }],
+      'an empty route name',
+      { route: '' },
+      [{ path: 'route', message: 'a route name (a-z 0-9 -)' }],
+    ],
+    [
+      'a route name starting with a dash',
+      { route: '-fast' },
+      [{ path: 'route', message: 'a route name (a-z 0-9 -)' }],
+    ],
+    [
+      'a route name of 64 characters',
+      { route: 'a'.repeat(64) },
+      [{ path: 'route', message: 'a route name (a-z 0-9 -)' }],
+    ],
+    [
+      'a route named __proto__',
+      { route: '__proto__' },
+      [{ path: 'route', message: 'a route name (a-z 0-9 -)' }],
     ],
     [
       'a route that is not a string',
@@ -68,17 +130,17 @@ describe('modelSpecSchema', () => {
     [
       'an unknown provider',
       { provider: 'gpt' },
-      [{ path: 'provider', message: 'provider must be one of: echo, scripted' }],
+      [{ path: 'provider', message: 'provider must be one of: echo, scripted, bedrock, openai' }],
     ],
     [
       'neither route nor provider',
       {},
-      [{ path: 'provider', message: 'provider must be one of: echo, scripted' }],
+      [{ path: 'provider', message: 'provider must be one of: echo, scripted, bedrock, openai' }],
     ],
     [
       'a string instead of an object',
       'echo',
-      [{ path: '', message: 'provider must be one of: echo, scripted' }],
+      [{ path: '', message: 'provider must be one of: echo, scripted, bedrock, openai' }],
     ],
     [
       'an extra key on echo',
@@ -105,6 +167,37 @@ describe('modelSpecSchema', () => {
       { provider: 'scripted', turns: [{ text: 'x' }], failUntilAttempt: 0 },
       [{ path: 'failUntilAttempt', message: expect.stringContaining('>=1') }],
     ],
+    ['bedrock without a model', { provider: 'bedrock' }, [{ path: 'model', message: 'required' }]],
+    [
+      'a Bedrock model id with a space',
+      { provider: 'bedrock', model: 'amazon nova' },
+      [{ path: 'model', message: 'a Bedrock model id or inference profile id' }],
+    ],
+    [
+      'a region that is not an AWS region',
+      { provider: 'bedrock', model: 'm', region: 'mars' },
+      [{ path: 'region', message: 'an AWS region such as us-east-1' }],
+    ],
+    [
+      'an openai base URL that is not http(s)',
+      { provider: 'openai', model: 'x', baseUrl: 'ftp://models.example.com' },
+      [{ path: 'baseUrl', message: 'Invalid URL' }],
+    ],
+    [
+      'an API key variable that is not a variable name',
+      { provider: 'openai', model: 'x', apiKeyEnv: 'sk-live-123' },
+      [{ path: 'apiKeyEnv', message: 'an environment variable name' }],
+    ],
+    [
+      'an API key itself instead of its variable',
+      { provider: 'openai', model: 'x', apiKey: 'sk-live-123' },
+      [{ path: 'apiKey', message: 'unknown field' }],
+    ],
+    [
+      'openai with an empty model',
+      { provider: 'openai', model: '' },
+      [{ path: 'model', message: expect.stringContaining('>=1') }],
+    ],
     [
       'failUntilAttempt past the attempt limit + 1',
       { provider: 'scripted', turns: [{ text: 'x' }], failUntilAttempt: 12 },
@@ -120,7 +213,7 @@ describe('modelSpecSchema', () => {
 
   it('names model errors under `model` inside an agent registration', () => {
     // Act
-    const result = registerAgentSchema.safeParse({ id: 'abc', model: { route: 'nope' } });
+    const result = registerAgentSchema.safeParse({ id: 'abc', model: { route: 'No Route' } });
 
     // Assess
     expect(result.success).toBe(false);

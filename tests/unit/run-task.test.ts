@@ -3,13 +3,31 @@ import * as z from 'zod';
 import { MAX_TASK_TIMEOUT_MS } from '../../infra/topology.js';
 import type { Agent } from '../../shared/core/agents/agent.js';
 import {
+  type ModelProvider,
+  type ModelResponse,
+  providerFor,
+} from '../../shared/core/kernel/model-provider.js';
+import {
+  type McpToolset,
   retryDelaySeconds,
   runTaskMessage,
   type WorkerDeps,
 } from '../../shared/core/kernel/run-task.js';
+import { ModelCallError } from '../../shared/core/models/model-error.js';
+import { ModelResolver } from '../../shared/core/models/model-resolver.js';
+import type { ModelStats } from '../../shared/core/models/model-stats.js';
+import { PriceTable } from '../../shared/core/models/prices.js';
+import { parseRouteConfig } from '../../shared/core/models/route-config.js';
+import type { ModelCallSample } from '../../shared/core/models/router.js';
+import type { ModelStatsStore } from '../../shared/core/ports.js';
 import type { Task } from '../../shared/core/tasks/task.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
-import { defineTool, type ToolDefinition } from '../../shared/core/tools/tool.js';
+import {
+  defineTool,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolServices,
+} from '../../shared/core/tools/tool.js';
 import {
   buildAgent,
   buildTask,
@@ -141,9 +159,12 @@ describe('runTaskMessage: a successful attempt', () => {
     // Act
     await deliver(w, task);
 
-    // Assess
+    // Assess: what the model and tool calls told comes first, in the order they happened.
     expect(w.events.types()).toEqual([
       'task.started',
+      'model.invoked',
+      'tool.invoked',
+      'model.invoked',
       'task.step',
       'task.step',
       'task.step',
@@ -151,6 +172,27 @@ describe('runTaskMessage: a successful attempt', () => {
     ]);
     const ref = { taskId: task.id, agentId: 'calc' };
     expect(w.events.events[0]?.detail.data).toEqual({ ...ref, attempt: 1 });
+    expect(w.events.ofType('model.invoked').map((e) => [e.source, e.detail.data])).toEqual([
+      [
+        'agent-core.models',
+        {
+          ...ref,
+          model: 'scripted',
+          ok: true,
+          latencyMs: expect.any(Number),
+          inputTokens: expect.any(Number),
+          outputTokens: expect.any(Number),
+          costUsd: 0,
+        },
+      ],
+      [
+        'agent-core.models',
+        expect.objectContaining({ ...ref, model: 'scripted', ok: true, costUsd: 0 }),
+      ],
+    ]);
+    expect(w.events.ofType('tool.invoked').map((e) => [e.source, e.detail.data])).toEqual([
+      ['agent-core.tools', { ...ref, tool: 'math.eval', ok: true, durationMs: expect.any(Number) }],
+    ]);
     expect(w.events.ofType('task.step').map((e) => e.detail.data.step)).toEqual([
       expect.objectContaining({ index: 0, kind: 'model', name: 'scripted', ok: true }),
       expect.objectContaining({ index: 1, kind: 'tool', name: 'math.eval', ok: true }),
@@ -178,6 +220,7 @@ describe('runTaskMessage: a successful attempt', () => {
             description: 'reads the running task',
             input: z.object({}),
             permission: 'tool:test.peek',
+            callsPerMinute: 600,
             timeoutMs: 1_000,
             maxOutputBytes: 1_000,
             run: async (_input, context) => {
@@ -282,7 +325,24 @@ describe('runTaskMessage: failed attempts', () => {
       error: { code: 'ModelUnavailable', retryable: true },
     });
     expect(stored.steps).toEqual([expect.objectContaining({ kind: 'model', ok: false })]);
-    expect(w.events.types()).toEqual(['task.started', 'task.step', 'task.retrying']);
+    expect(w.events.types()).toEqual([
+      'task.started',
+      'model.invoked',
+      'task.step',
+      'task.retrying',
+    ]);
+    // The scripted failure is not a provider's ModelCallError: measured, named, passed on.
+    expect(w.events.ofType('model.invoked')[0]?.detail.data).toEqual({
+      taskId: task.id,
+      agentId: 'flaky',
+      model: 'scripted',
+      ok: false,
+      latencyMs: expect.any(Number),
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      error: 'TaskAttemptError',
+    });
     expect(w.events.ofType('task.retrying')[0]?.detail.data).toMatchObject({
       attempt: 1,
       retryInSeconds: 2,
@@ -332,7 +392,7 @@ describe('runTaskMessage: failed attempts', () => {
       // The DLQ consumer sets the flag when the message arrives there.
       deadLettered: false,
     });
-    expect(w.events.types()).toEqual(['task.started', 'task.step', 'task.failed']);
+    expect(w.events.types()).toEqual(['task.started', 'model.invoked', 'task.step', 'task.failed']);
   });
 
   it.each([
@@ -374,7 +434,7 @@ describe('runTaskMessage: failed attempts', () => {
     });
   });
 
-  it('fails the task when the agent names a route that is no longer configured', async () => {
+  it('fails the task for good when the agent names a route that is no longer configured', async () => {
     // Prepare: the stored agent predates a configuration change.
     const w = world();
     const agent: Agent = { ...echoAgent(), model: { route: 'retired-route' } };
@@ -385,9 +445,34 @@ describe('runTaskMessage: failed attempts', () => {
 
     // Assess
     expect(outcome).toEqual({ kind: 'done' });
+    const stored = w.tasks.stored(task.id);
+    expect(stored).toMatchObject({
+      status: 'failed',
+      error: { code: expect.any(String), retryable: false },
+      steps: [],
+    });
+    expect(stored.error?.message).toContain('retired-route');
+    expect(w.events.types()).toEqual(['task.started', 'task.failed']);
+  });
+
+  it('fails the task for good when no provider is configured for its model', async () => {
+    // Prepare: the default resolver serves only the deterministic providers.
+    const w = world();
+    const agent: Agent = {
+      ...echoAgent(),
+      model: { provider: 'bedrock', model: 'amazon.nova-lite-v1:0' },
+    };
+    const task = seed(w, agent, { maxAttempts: 3 });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
     expect(w.tasks.stored(task.id)).toMatchObject({
       status: 'failed',
-      error: { code: 'UnknownRoute', retryable: false },
+      attempts: 1,
+      error: { code: 'ProviderNotConfigured', retryable: false },
       steps: [],
     });
     expect(w.events.types()).toEqual(['task.started', 'task.failed']);
@@ -503,7 +588,12 @@ describe('runTaskMessage: duplicate deliveries, leases and cancellation', () => 
     // Assess
     expect(outcome).toEqual({ kind: 'done' });
     expect(w.tasks.stored(task.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
-    expect(w.events.types()).toEqual(['task.started', 'task.step', 'task.succeeded']);
+    expect(w.events.types()).toEqual([
+      'task.started',
+      'model.invoked',
+      'task.step',
+      'task.succeeded',
+    ]);
   });
 
   it('asks for the take-over only if the lease expired, and with a new lease', async () => {
@@ -533,6 +623,7 @@ describe('runTaskMessage: duplicate deliveries, leases and cancellation', () => 
       description: 'cancels the running task',
       input: z.object({}),
       permission: 'tool:test.cancel',
+      callsPerMinute: 600,
       timeoutMs: 1_000,
       maxOutputBytes: 100,
       run: async (_input, context) => {
@@ -558,7 +649,9 @@ describe('runTaskMessage: duplicate deliveries, leases and cancellation', () => 
     // Assess
     expect(outcome).toEqual({ kind: 'done' });
     expect(w.tasks.stored(task.id)).toMatchObject({ status: 'cancelled', output: null });
-    expect(w.events.types()).toEqual(['task.started']);
+    // What did happen before the cancel is still told; no step or outcome is.
+    expect(w.events.types()).toEqual(['task.started', 'model.invoked', 'tool.invoked']);
+    expect(w.events.calls).toBe(2);
   });
 
   it('loses the final write to a cancel that lands after the last turn, without an event', async () => {
@@ -579,8 +672,7 @@ describe('runTaskMessage: duplicate deliveries, leases and cancellation', () => 
     // Assess
     expect(outcome).toEqual({ kind: 'done' });
     expect(w.tasks.stored(task.id)).toMatchObject({ status: 'cancelled', output: null });
-    expect(w.events.types()).not.toContain('task.succeeded');
-    expect(w.events.types()).not.toContain('task.step');
+    expect(w.events.types()).toEqual(['task.started', 'model.invoked']);
   });
 
   it('loses the failure write to a cancel as well, and asks for no retry', async () => {
@@ -602,7 +694,7 @@ describe('runTaskMessage: duplicate deliveries, leases and cancellation', () => 
     // Assess
     expect(outcome).toEqual({ kind: 'done' });
     expect(w.tasks.stored(task.id).status).toBe('cancelled');
-    expect(w.events.types()).toEqual(['task.started']);
+    expect(w.events.types()).toEqual(['task.started', 'model.invoked']);
   });
 
   it.each(['succeeded', 'failed', 'cancelled'] as const)(
@@ -649,5 +741,460 @@ describe('runTaskMessage: duplicate deliveries, leases and cancellation', () => 
 
     // Assess
     await expect(run).rejects.toThrow('throttled');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The models and tools layers as the worker wires them
+// ---------------------------------------------------------------------------------------------
+
+/** A model target that plays responses and errors in order. */
+class FakeTarget implements ModelProvider {
+  calls = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly script: (ModelResponse | Error)[],
+  ) {}
+
+  async complete(): Promise<ModelResponse> {
+    const next = this.script[this.calls++];
+    if (!next) throw new Error(`${this.name} has no more answers`);
+    if (next instanceof Error) throw next;
+    return next;
+  }
+}
+
+const answer = (text: string, inputTokens = 1_000, outputTokens = 500): ModelResponse => ({
+  text,
+  toolCalls: [],
+  stopReason: 'end_turn',
+  usage: { inputTokens, outputTokens, costUsd: 0 },
+});
+
+/** A resolver whose `main` route is openai:a then openai:b, played by fake targets. */
+function routedWorld(a: FakeTarget, b: FakeTarget) {
+  const w = world();
+  const targets: Record<string, FakeTarget> = { a, b };
+  const models = new ModelResolver(
+    parseRouteConfig({
+      routes: {
+        main: [
+          { provider: 'openai', model: 'a', baseUrl: 'http://a.test/v1' },
+          { provider: 'openai', model: 'b', baseUrl: 'http://b.test/v1' },
+        ],
+      },
+      retry: { attempts: 1, baseDelayMs: 0 },
+    }),
+    (spec, attempt) =>
+      spec.provider === 'openai' ? (targets[spec.model] as FakeTarget) : providerFor(spec, attempt),
+    new PriceTable({ 'openai:b': { inputPerMillion: 2, outputPerMillion: 10 } }),
+  );
+  const stats = new RecordingStatsStore();
+  w.deps.models = models;
+  w.deps.modelStats = stats;
+  return { w, stats };
+}
+
+class RecordingStatsStore implements ModelStatsStore {
+  readonly recorded: ModelCallSample[][] = [];
+
+  async record(samples: ModelCallSample[]): Promise<void> {
+    this.recorded.push(structuredClone(samples));
+  }
+
+  async list(): Promise<ModelStats[]> {
+    return [];
+  }
+}
+
+describe('runTaskMessage: model calls go through the router', () => {
+  it('falls back to the next target, prices the answer, and publishes it all with the outcome', async () => {
+    // Prepare
+    const a = new FakeTarget('openai:a', [
+      new ModelCallError('503 from a', 'unavailable', true, 503),
+    ]);
+    const b = new FakeTarget('openai:b', [answer('from b')]);
+    const { w, stats } = routedWorld(a, b);
+    const task = seed(w, buildAgent({ id: 'routed', model: { route: 'main' } }));
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    const ref = { taskId: task.id, agentId: 'routed' };
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'succeeded',
+      output: 'from b',
+      usage: { modelCalls: 1, inputTokens: 1_000, outputTokens: 500, costUsd: 0.007 },
+      steps: [expect.objectContaining({ kind: 'model', name: 'route:main', ok: true })],
+    });
+    expect(w.events.calls).toBe(2);
+    expect(w.events.types()).toEqual([
+      'task.started',
+      'model.invoked',
+      'model.fallback',
+      'model.invoked',
+      'task.step',
+      'task.succeeded',
+    ]);
+    const [failed, fallback, succeeded] = w.events.events.slice(1, 4).map((e) => e.detail.data);
+    expect(failed).toEqual({
+      ...ref,
+      model: 'openai:a',
+      ok: false,
+      latencyMs: expect.any(Number),
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      error: 'unavailable',
+    });
+    expect(fallback).toEqual({
+      ...ref,
+      route: 'main',
+      from: 'openai:a',
+      to: 'openai:b',
+      reason: 'openai:a: unavailable',
+    });
+    expect(w.events.ofType('model.fallback')[0]?.source).toBe('agent-core.models');
+    expect(succeeded).toEqual({
+      ...ref,
+      model: 'openai:b',
+      ok: true,
+      latencyMs: expect.any(Number),
+      inputTokens: 1_000,
+      outputTokens: 500,
+      costUsd: 0.007,
+    });
+    expect(stats.recorded).toEqual([
+      [
+        {
+          model: 'openai:a',
+          ok: false,
+          latencyMs: expect.any(Number),
+          inputTokens: 0,
+          outputTokens: 0,
+          costUsd: 0,
+          error: 'unavailable',
+        },
+        {
+          model: 'openai:b',
+          ok: true,
+          latencyMs: expect.any(Number),
+          inputTokens: 1_000,
+          outputTokens: 500,
+          costUsd: 0.007,
+        },
+      ],
+    ]);
+  });
+
+  it('retries the task when every target of the route is unavailable', async () => {
+    // Prepare
+    const a = new FakeTarget('openai:a', [new ModelCallError('throttled', 'throttled', true, 429)]);
+    const b = new FakeTarget('openai:b', [new ModelCallError('timeout', 'timeout', true)]);
+    const { w, stats } = routedWorld(a, b);
+    const task = seed(w, buildAgent({ id: 'routed', model: { route: 'main' } }), {
+      maxAttempts: 2,
+    });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'retry-later', delaySeconds: 2 });
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'retrying',
+      error: {
+        code: 'ModelUnavailable',
+        message: 'no target of route:main answered: openai:a: throttled; openai:b: timeout',
+        retryable: true,
+      },
+    });
+    expect(w.events.types()).toEqual([
+      'task.started',
+      'model.invoked',
+      'model.fallback',
+      'model.invoked',
+      'task.step',
+      'task.retrying',
+    ]);
+    expect(stats.recorded.map((samples) => samples.map((s) => `${s.model}:${s.ok}`))).toEqual([
+      ['openai:a:false', 'openai:b:false'],
+    ]);
+  });
+
+  it('fails the task for good when a target refuses the request, without falling back', async () => {
+    // Prepare
+    const a = new FakeTarget('openai:a', [new ModelCallError('bad key', 'auth', false, 401)]);
+    const b = new FakeTarget('openai:b', [answer('never')]);
+    const { w } = routedWorld(a, b);
+    const task = seed(w, buildAgent({ id: 'routed', model: { route: 'main' } }));
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'ModelRequestRejected', retryable: false },
+    });
+    expect(b.calls).toBe(0);
+    expect(w.events.types()).toEqual(['task.started', 'model.invoked', 'task.step', 'task.failed']);
+  });
+
+  it('records no model statistics for an attempt that made no model call', async () => {
+    // Prepare: a model spec the default resolver cannot serve.
+    const w = world();
+    const stats = new RecordingStatsStore();
+    w.deps.modelStats = stats;
+    const task = seed(w, {
+      ...echoAgent(),
+      model: { provider: 'bedrock', model: 'amazon.nova-lite-v1:0' },
+    });
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    expect(w.tasks.stored(task.id).status).toBe('failed');
+    expect(stats.recorded).toEqual([]);
+  });
+});
+
+describe('runTaskMessage: tools as the worker lends them', () => {
+  const peek = (seen: { context?: ToolContext }) =>
+    defineTool({
+      name: 'test.peek',
+      description: 'keeps its context',
+      input: z.object({}),
+      permission: 'tool:test.peek',
+      callsPerMinute: 60,
+      timeoutMs: 1_000,
+      maxOutputBytes: 1_000,
+      run: async (_input, context) => {
+        seen.context = context;
+        return 'peeked';
+      },
+    });
+
+  const peeker = (tools = ['test.peek']): Agent => ({
+    ...scripted('peeker', {
+      turns: [{ toolCalls: [{ name: 'test.peek' }] }, { text: '{{lastToolResult}}' }],
+    }),
+    tools,
+  });
+
+  it('publishes a tool.denied event for a tool the agent does not list', async () => {
+    // Prepare
+    const seen: { context?: ToolContext } = {};
+    const w = world(new Map([['test.peek', peek(seen)]]));
+    const task = seed(w, peeker([]));
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    expect(seen.context).toBeUndefined();
+    expect(w.events.types()).toEqual([
+      'task.started',
+      'model.invoked',
+      'tool.denied',
+      'model.invoked',
+      'task.step',
+      'task.step',
+      'task.step',
+      'task.succeeded',
+    ]);
+    const denied = w.events.ofType('tool.denied')[0];
+    expect(denied?.source).toBe('agent-core.tools');
+    expect(denied?.detail.data).toEqual({
+      taskId: task.id,
+      agentId: 'peeker',
+      tool: 'test.peek',
+      reason: "agent 'peeker' does not list tool 'test.peek'",
+    });
+  });
+
+  it("lends tools the worker's services", async () => {
+    // Prepare
+    const seen: { context?: ToolContext } = {};
+    const w = world(new Map([['test.peek', peek(seen)]]));
+    const services: ToolServices = {
+      workspace: () => {
+        throw new Error('not used');
+      },
+      resolveHost: async () => ['192.0.2.7'],
+    };
+    w.deps.services = services;
+    const task = seed(w, peeker());
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    expect(seen.context?.services).toBe(services);
+    expect(w.tasks.stored(task.id).output).toBe('peeked');
+  });
+
+  it('fails a workspace tool call as a step when the worker has no workspaces', async () => {
+    // Prepare
+    const w = world();
+    const agent: Agent = {
+      ...scripted('writer', {
+        turns: [
+          { toolCalls: [{ name: 'fs.write', input: { path: 'a.txt', content: 'x' } }] },
+          { text: '{{lastToolResult}}' },
+        ],
+      }),
+      tools: ['fs.write'],
+    };
+    const task = seed(w, agent);
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    const stored = w.tasks.stored(task.id);
+    expect(stored.status).toBe('succeeded');
+    expect(stored.steps[1]).toMatchObject({
+      kind: 'tool',
+      name: 'fs.write',
+      ok: false,
+      detail: 'tool fs.write failed: no workspaces are configured for this worker',
+    });
+  });
+
+  it("limits tool calls through the worker's rate limiter, and the task goes on", async () => {
+    // Prepare
+    const seen: { context?: ToolContext } = {};
+    const w = world(new Map([['test.peek', peek(seen)]]));
+    const takes: string[] = [];
+    w.deps.rateLimiter = {
+      take: async (key, perMinute) => {
+        takes.push(`${key}@${perMinute}`);
+        return { allowed: false, retryAfterMs: 1_000 };
+      },
+    };
+    const task = seed(w, peeker());
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    expect(takes).toEqual(['peeker/test.peek@60']);
+    expect(seen.context).toBeUndefined();
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'succeeded',
+      output: 'rate limited: test.peek allows 60 calls a minute for this agent; try again in 1 s',
+    });
+    expect(w.events.types()).not.toContain('tool.invoked');
+  });
+
+  describe('MCP tools', () => {
+    const mcpAgent = (turns: unknown[]) =>
+      buildAgent({
+        id: 'mcp-user',
+        tools: ['mcp.docs.*'],
+        mcpServers: [{ name: 'docs', url: 'https://docs.example.com/mcp' }],
+        model: { provider: 'scripted', turns },
+      });
+
+    function mcpWorld() {
+      const w = world();
+      const search = defineTool({
+        name: 'mcp.docs.search',
+        description: 'searches the docs',
+        input: z.record(z.string(), z.unknown()),
+        inputJsonSchema: { type: 'object' },
+        permission: 'tool:mcp.docs.search',
+        callsPerMinute: 60,
+        timeoutMs: 1_000,
+        maxOutputBytes: 1_000,
+        run: async (input) => ({ hits: [String(input.q)] }),
+      });
+      const close = vi.fn(async () => undefined);
+      const loadMcpTools = vi.fn(
+        async (_agent: Agent): Promise<McpToolset> => ({ tools: [search], errors: [], close }),
+      );
+      w.deps.loadMcpTools = loadMcpTools;
+      return { w, close, loadMcpTools };
+    }
+
+    it("adds the agent's MCP tools for the attempt and closes them after", async () => {
+      // Prepare
+      const { w, close, loadMcpTools } = mcpWorld();
+      const agent = mcpAgent([
+        { toolCalls: [{ name: 'mcp.docs.search', input: { q: 'zod' } }] },
+        { text: '{{lastToolResult}}' },
+      ]);
+      const task = seed(w, agent);
+
+      // Act
+      await deliver(w, task);
+
+      // Assess
+      expect(w.tasks.stored(task.id)).toMatchObject({
+        status: 'succeeded',
+        output: '{"hits":["zod"]}',
+      });
+      expect(loadMcpTools).toHaveBeenCalledTimes(1);
+      expect(loadMcpTools.mock.calls[0]?.[0]).toMatchObject({ id: 'mcp-user' });
+      expect(close).toHaveBeenCalledTimes(1);
+      expect(w.deps.tools.has('mcp.docs.search')).toBe(false);
+      expect(w.events.ofType('tool.invoked')[0]?.detail.data).toMatchObject({
+        tool: 'mcp.docs.search',
+        ok: true,
+      });
+    });
+
+    it('closes the MCP tools when the attempt fails', async () => {
+      // Prepare
+      const { w, close } = mcpWorld();
+      const agent = {
+        ...mcpAgent([{ text: 'x' }]),
+        model: { provider: 'scripted' as const, turns: [{ text: 'x' }], failUntilAttempt: 5 },
+      };
+      const task = seed(w, agent);
+
+      // Act
+      const outcome = await deliver(w, task);
+
+      // Assess
+      expect(outcome).toEqual({ kind: 'retry-later', delaySeconds: 2 });
+      expect(close).toHaveBeenCalledTimes(1);
+    });
+
+    it('closes the MCP tools when the model cannot even be resolved', async () => {
+      // Prepare
+      const { w, close } = mcpWorld();
+      const agent: Agent = {
+        ...mcpAgent([{ text: 'x' }]),
+        model: { provider: 'bedrock', model: 'amazon.nova-lite-v1:0' },
+      };
+      const task = seed(w, agent);
+
+      // Act
+      await deliver(w, task);
+
+      // Assess
+      expect(w.tasks.stored(task.id).error?.code).toBe('ProviderNotConfigured');
+      expect(close).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not connect MCP servers for an agent that has none', async () => {
+      // Prepare
+      const { w, loadMcpTools } = mcpWorld();
+      const task = seed(w, echoAgent());
+
+      // Act
+      await deliver(w, task);
+
+      // Assess
+      expect(w.tasks.stored(task.id).status).toBe('succeeded');
+      expect(loadMcpTools).not.toHaveBeenCalled();
+    });
   });
 });

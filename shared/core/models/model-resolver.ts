@@ -3,7 +3,7 @@
  * targets (or a direct provider spec as a route of one) behind the router, with retries,
  * fallback, breakers, prices and measurements.
  */
-import { ValidationError } from '../errors.js';
+import { TaskAttemptError, ValidationError } from '../errors.js';
 import type { ModelProvider } from '../kernel/model-provider.js';
 import type { ModelSpec, ProviderSpec } from '../kernel/model-spec.js';
 import { CircuitBreakers } from './circuit-breaker.js';
@@ -57,8 +57,16 @@ export class ModelResolver {
 
   resolve(spec: ModelSpec, attempt: number, observer?: RouteObserver): ModelProvider {
     const route = 'route' in spec ? spec.route : spec.provider;
-    const targets = 'route' in spec ? this.config.routes[spec.route] : [spec];
-    if (!targets) throw new Error(`unknown model route '${route}'`);
+    const targets =
+      'route' in spec
+        ? Object.hasOwn(this.config.routes, spec.route)
+          ? this.config.routes[spec.route]
+          : undefined
+        : [spec];
+    if (!targets) {
+      // The agent was registered under a configuration that had this route.
+      throw new TaskAttemptError('UnknownRoute', `model route '${route}' is not configured`, false);
+    }
     return new RoutedModel(
       targets.map((target) => this.factory(target, attempt)),
       {

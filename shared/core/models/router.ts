@@ -59,6 +59,8 @@ export class RoutedModel implements ModelProvider {
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const failures: string[] = [];
     for (const [index, target] of this.targets.entries()) {
+      // Past the task's deadline no other target is tried.
+      if (request.signal.aborted) throw request.signal.reason;
       if (!this.options.breakers.allow(target.name)) {
         failures.push(`${target.name}: circuit open`);
         this.fallback(index, 'circuit open');
