@@ -2,6 +2,7 @@
 import * as agentEvents from './agent-events.js';
 import type { EventDefinition } from './envelope.js';
 import * as modelEvents from './model-events.js';
+import * as securityEvents from './security-events.js';
 import * as taskEvents from './task-events.js';
 import * as toolEvents from './tool-events.js';
 
@@ -11,11 +12,13 @@ export const eventCatalogue: ReadonlyMap<string, EventDefinition> = new Map(
     ...Object.values(taskEvents),
     ...Object.values(modelEvents),
     ...Object.values(toolEvents),
+    ...Object.values(securityEvents),
   ].map((def) => [def.type, def]),
 );
 
 export * from './agent-events.js';
 export * from './envelope.js';
 export * from './model-events.js';
+export * from './security-events.js';
 export * from './task-events.js';
 export * from './tool-events.js';

@@ -71,6 +71,8 @@ export interface Access {
   modelRoutes?: boolean;
   /** Invokes the Bedrock models the route configuration names. */
   invokeModels?: boolean;
+  /** Computes embeddings (AGENT_CORE_EMBEDDINGS; Bedrock Titan when configured so). */
+  embeddings?: boolean;
 }
 
 export type SecretId = 'admin-api-key';
@@ -168,11 +170,13 @@ export const topology: Topology = {
     })),
     { id: 'event-sink', deadLetterQueue: 'event-sink-dlq', maxReceiveCount: 5 },
     { id: 'scheduler-events', deadLetterQueue: 'scheduler-events-dlq', maxReceiveCount: 5 },
+    { id: 'messages', deadLetterQueue: 'messages-dlq', maxReceiveCount: 5 },
   ],
   deadLetterQueues: [
     ...taskDeadLetterQueues.map((id) => ({ id, retentionDays: 14 })),
     { id: 'event-sink-dlq', retentionDays: 14 },
     { id: 'scheduler-events-dlq', retentionDays: 14 },
+    { id: 'messages-dlq', retentionDays: 14 },
   ],
   rules: [
     {
@@ -187,6 +191,12 @@ export const topology: Topology = {
       pattern: { source: ['agent-core.kernel'], 'detail-type': ['agent.resumed'] },
       targetQueue: 'scheduler-events',
     },
+    {
+      id: 'messages-to-delivery',
+      description: "A sent message is delivered to each recipient's inbox.",
+      pattern: { source: ['agent-core.ipc'], 'detail-type': ['message.sent'] },
+      targetQueue: 'messages',
+    },
   ],
   authorizerCacheSeconds: 0,
   functions: [
@@ -198,7 +208,8 @@ export const topology: Topology = {
       timeoutSeconds: 5,
       memoryMb: 256,
       triggers: [{ kind: 'http-authorizer' }],
-      access: { readSecrets: ['admin-api-key'] },
+      // The admin key from Secrets Manager; agent-scoped keys by their hash in the table.
+      access: { readSecrets: ['admin-api-key'], table: 'read' },
     },
     {
       name: 'kernel-api',
@@ -293,6 +304,7 @@ export const topology: Topology = {
         sendTo: taskDeadLetterQueues,
         modelRoutes: true,
         invokeModels: true,
+        embeddings: true,
       },
       // code.analyze loads the TypeScript compiler when it first runs.
       shippedModules: ['typescript'],
@@ -320,6 +332,74 @@ export const topology: Topology = {
       timeoutSeconds: 60,
       memoryMb: 256,
       triggers: [{ kind: 'queue', queue: 'scheduler-events', batchSize: 10, maxConcurrency: 2 }],
+      access: { table: 'readwrite', publishEvents: true, sendTo: taskQueues },
+    },
+    {
+      name: 'security-api',
+      layer: 'security',
+      description: 'API keys: mint agent-scoped keys (shown once, stored as hashes), list, revoke.',
+      entry: 'functions/security/keys-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [r('POST', '/v1/keys'), r('GET', '/v1/keys'), r('DELETE', '/v1/keys/{id}')],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true },
+    },
+    {
+      name: 'memory-api',
+      layer: 'memory',
+      description: 'Memories with semantic search, and namespaces shared by grants.',
+      entry: 'functions/memory/memories-api.ts',
+      timeoutSeconds: 30,
+      memoryMb: 1024,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/agents/{id}/memories'),
+            r('GET', '/v1/agents/{id}/memories'),
+            r('DELETE', '/v1/agents/{id}/memories/{memoryId}'),
+            r('POST', '/v1/agents/{id}/memories/search'),
+            r('POST', '/v1/agents/{id}/grants'),
+            r('GET', '/v1/agents/{id}/grants'),
+            r('DELETE', '/v1/agents/{id}/grants/{grantId}'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true, embeddings: true },
+    },
+    {
+      name: 'ipc-api',
+      layer: 'ipc',
+      description: 'Agent-to-agent messages under ACL: send, inbox, ack.',
+      entry: 'functions/ipc/messages-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/messages'),
+            r('GET', '/v1/agents/{id}/inbox'),
+            r('POST', '/v1/agents/{id}/inbox/{messageId}/ack'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true },
+    },
+    {
+      name: 'message-delivery',
+      layer: 'ipc',
+      description:
+        'Writes sent messages into inboxes; starts tasks for agents with onMessage: task.',
+      entry: 'functions/ipc/deliver-messages.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      triggers: [{ kind: 'queue', queue: 'messages', batchSize: 10, maxConcurrency: 5 }],
       access: { table: 'readwrite', publishEvents: true, sendTo: taskQueues },
     },
     {
@@ -351,6 +431,7 @@ export const TABLE_NAME_ENV = 'TABLE_NAME';
 export const EVENT_BUS_NAME_ENV = 'EVENT_BUS_NAME';
 export const ADMIN_KEY_SECRET_ENV = 'ADMIN_KEY_SECRET_ID';
 export const MODEL_ROUTES_ENV = 'AGENT_CORE_MODEL_ROUTES';
+export const EMBEDDINGS_ENV = 'AGENT_CORE_EMBEDDINGS';
 
 /**
  * Every queue a function's code needs a URL for: those it sends to, those it inspects, and those

@@ -15,6 +15,27 @@ export function auditEntryOf(event: BusEvent): AuditEntry | undefined {
         outcome: 'denied',
         detail: data,
       };
+    case 'security.denied':
+      return {
+        eventId: event.detail.id,
+        time: event.detail.time,
+        actor: String(data.principal),
+        action: `${String(data.action)}`,
+        target: String(data.resource),
+        outcome: 'denied',
+        detail: data,
+      };
+    case 'security.key-created':
+    case 'security.key-revoked':
+      return {
+        eventId: event.detail.id,
+        time: event.detail.time,
+        actor: String(data.by),
+        action: event['detail-type'],
+        target: `key:${String(data.keyId)}`,
+        outcome: 'allowed',
+        detail: data,
+      };
     default:
       return undefined;
   }

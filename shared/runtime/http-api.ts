@@ -19,7 +19,11 @@ import {
   ValidationError,
 } from '../core/errors.js';
 import type { IdempotencyStore, PageRequest } from '../core/ports.js';
-import { type AuthorizerContext, type Principal, principalFromContext } from './principal.js';
+import {
+  type AuthorizerContext,
+  type Principal,
+  principalFromContext,
+} from '../core/security/principal.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;

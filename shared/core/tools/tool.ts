@@ -11,12 +11,55 @@ export interface Workspace {
   list(path: string): Promise<{ name: string; kind: 'file' | 'directory'; bytes: number }[]>;
 }
 
+/** Memory as the running agent's tools see it, under the same access rules as the API. */
+export interface MemoryToolService {
+  write(
+    agentId: string,
+    input: {
+      text: string;
+      namespace?: string;
+      metadata?: Record<string, unknown>;
+      ttlSeconds?: number;
+    },
+  ): Promise<{ id: string; namespace: string }>;
+  search(
+    agentId: string,
+    input: {
+      query: string;
+      k?: number;
+      namespace?: string;
+      includeShared?: boolean;
+      minScore?: number;
+    },
+  ): Promise<{
+    items: {
+      memoryId: string;
+      text: string;
+      namespace: string;
+      ownerAgentId: string;
+      score: number;
+    }[];
+  }>;
+}
+
+/** Messaging as the running agent's tools see it: sent as that agent, under the recipients' ACL. */
+export interface MessagingToolService {
+  send(
+    from: string,
+    input: { to: string; subject?: string; body: unknown; ttlSeconds?: number },
+  ): Promise<{ id: string; deliveredTo: string[] }>;
+}
+
 /** What the runtime lends tools. Injected, so tests can replace DNS or the network. */
 export interface ToolServices {
   /** The workspace of an agent. */
   workspace(agentId: string): Workspace;
   /** Resolves a host name to its IP addresses (all of them), e.g. dns.lookup with all: true. */
   resolveHost(hostname: string): Promise<string[]>;
+  /** Memory (memory.search, memory.write); absent where the runtime offers none. */
+  memory?: MemoryToolService;
+  /** Messages (agent.message); absent where the runtime offers none. */
+  messaging?: MessagingToolService;
 }
 
 export interface ToolContext {
