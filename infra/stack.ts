@@ -29,6 +29,21 @@ const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export interface AgentCoreStackProps extends StackProps {
   /** Model routes; by default from AGENT_CORE_MODEL_ROUTES or AGENT_CORE_MODEL_ROUTES_FILE. */
   modelRoutes?: RouteConfig;
+  /** The embedder; by default from AGENT_CORE_EMBEDDINGS (unset: the local embedder). */
+  embeddings?: { provider: string; model?: string; region?: string };
+}
+
+/** AGENT_CORE_EMBEDDINGS as the synth sees it; the functions validate it fully at cold start. */
+function embeddingsAtSynth(): AgentCoreStackProps['embeddings'] {
+  const raw = process.env.AGENT_CORE_EMBEDDINGS;
+  if (!raw) return undefined;
+  const value = JSON.parse(raw) as { provider?: unknown; model?: unknown; region?: unknown };
+  if (typeof value.provider !== 'string') throw new Error('AGENT_CORE_EMBEDDINGS needs a provider');
+  return {
+    provider: value.provider,
+    ...(typeof value.model === 'string' ? { model: value.model } : {}),
+    ...(typeof value.region === 'string' ? { region: value.region } : {}),
+  };
 }
 
 export class AgentCoreStack extends Stack {
@@ -50,6 +65,7 @@ export class AgentCoreStack extends Stack {
       secrets: secrets.byId,
       // The same configuration the functions validate at cold start, read here once at synth.
       modelRoutes: props?.modelRoutes ?? loadRouteConfig(),
+      embeddings: props?.embeddings ?? embeddingsAtSynth(),
     };
 
     const applicationLogLevel = this.applicationLogLevel();

@@ -253,7 +253,7 @@ export const topology: Topology = {
       timeoutSeconds: 30,
       memoryMb: 256,
       triggers: [{ kind: 'http', routes: [r('GET', '/v1/tools')] }],
-      access: { table: 'read' },
+      access: { table: 'read', publishEvents: true },
     },
     {
       name: 'scheduler-api',
@@ -401,6 +401,16 @@ export const topology: Topology = {
       memoryMb: 256,
       triggers: [{ kind: 'queue', queue: 'messages', batchSize: 10, maxConcurrency: 5 }],
       access: { table: 'readwrite', publishEvents: true, sendTo: taskQueues },
+    },
+    {
+      name: 'observability-api',
+      layer: 'observability',
+      description: 'The audit log: who did what to what, from which key (admin only).',
+      entry: 'functions/observability/audit-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [{ kind: 'http', routes: [r('GET', '/v1/audit')] }],
+      access: { table: 'read', publishEvents: true },
     },
     {
       name: 'event-sink',

@@ -11,8 +11,10 @@ import {
   registerAgent,
 } from '../../shared/core/agents/agent-service.js';
 import { systemClock } from '../../shared/core/ports.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
 import { settings } from '../../shared/runtime/config.js';
 import {
+  callerOf,
   createHttpApi,
   type HttpRequest,
   httpErrorHandler,
@@ -31,7 +33,22 @@ const eventContext = (request: HttpRequest) => ({
 });
 const idOf = (request: HttpRequest) => request.pathParameters.id ?? '';
 
+/**
+ * The registry is the admin's: an agent-scoped key may only read its own agent.
+ */
 export function agentsApi(deps: () => AgentDeps) {
+  const authorization = () => new Authorization(deps().events, systemClock);
+  const admin = (request: HttpRequest) =>
+    authorization().requireAdmin(
+      callerOf(request),
+      request.pathParameters.id ? `agent:${idOf(request)}` : 'agents',
+    );
+  const lifecycle = (action: 'retire' | 'pause' | 'resume') => async (request: HttpRequest) => {
+    await admin(request);
+    return ok(
+      publicAgent(await changeAgentStatus(deps(), idOf(request), action, eventContext(request))),
+    );
+  };
   return createHttpApi(
     {
       'GET /health': async () =>
@@ -40,38 +57,34 @@ export function agentsApi(deps: () => AgentDeps) {
           version: settings().AGENT_CORE_VERSION,
           runtime: settings().AGENT_CORE_RUNTIME,
         }),
-      'POST /v1/agents': async (request) =>
-        ok(publicAgent(await registerAgent(deps(), request.body, eventContext(request))), 201),
-      'GET /v1/agents': async (request) =>
-        ok(
-          await listAgents(deps(), { ...pageRequest(request.query), tag: request.query.tag }).then(
-            (page) => ({ ...page, items: page.items.map(publicAgent) }),
-          ),
-        ),
-      'GET /v1/agents/{id}': async (request) =>
-        ok(publicAgent(await getAgent(deps(), idOf(request)))),
-      'PATCH /v1/agents/{id}': async (request) =>
-        ok(
+      'POST /v1/agents': async (request) => {
+        await admin(request);
+        return ok(
+          publicAgent(await registerAgent(deps(), request.body, eventContext(request))),
+          201,
+        );
+      },
+      'GET /v1/agents': async (request) => {
+        await admin(request);
+        const page = await listAgents(deps(), {
+          ...pageRequest(request.query),
+          tag: request.query.tag,
+        });
+        return ok({ ...page, items: page.items.map(publicAgent) });
+      },
+      'GET /v1/agents/{id}': async (request) => {
+        await authorization().requireAgent(callerOf(request), idOf(request));
+        return ok(publicAgent(await getAgent(deps(), idOf(request))));
+      },
+      'PATCH /v1/agents/{id}': async (request) => {
+        await admin(request);
+        return ok(
           publicAgent(await patchAgent(deps(), idOf(request), request.body, eventContext(request))),
-        ),
-      'DELETE /v1/agents/{id}': async (request) =>
-        ok(
-          publicAgent(
-            await changeAgentStatus(deps(), idOf(request), 'retire', eventContext(request)),
-          ),
-        ),
-      'POST /v1/agents/{id}/pause': async (request) =>
-        ok(
-          publicAgent(
-            await changeAgentStatus(deps(), idOf(request), 'pause', eventContext(request)),
-          ),
-        ),
-      'POST /v1/agents/{id}/resume': async (request) =>
-        ok(
-          publicAgent(
-            await changeAgentStatus(deps(), idOf(request), 'resume', eventContext(request)),
-          ),
-        ),
+        );
+      },
+      'DELETE /v1/agents/{id}': lifecycle('retire'),
+      'POST /v1/agents/{id}/pause': lifecycle('pause'),
+      'POST /v1/agents/{id}/resume': lifecycle('resume'),
     },
     { publicRoutes: ['GET /health'] },
   );

@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import type { IdempotencyStore, TraceStore } from '../../shared/core/ports.js';
 import { systemClock } from '../../shared/core/ports.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
 import { publicTask, TASK_STATUSES } from '../../shared/core/tasks/task.js';
 import {
   cancelTask,
@@ -17,6 +18,7 @@ import {
 } from '../../shared/core/tasks/task-service.js';
 import { parseInput } from '../../shared/core/validation.js';
 import {
+  callerOf,
   createHttpApi,
   type HttpRequest,
   httpErrorHandler,
@@ -53,11 +55,29 @@ const eventContext = (request: HttpRequest) => ({
 });
 const idOf = (request: HttpRequest) => request.pathParameters.id ?? '';
 
+/**
+ * An agent-scoped key works with its own agent's tasks only; the queue and the DLQ are the
+ * admin's.
+ */
 export function tasksApi(deps: () => TasksApiDeps) {
+  const authorization = () => new Authorization(deps().events, systemClock);
+  const admin = (request: HttpRequest) => authorization().requireAdmin(callerOf(request), 'queue');
+  /** The task, once the caller has been allowed to see it. */
+  const ownTask = async (request: HttpRequest) => {
+    const task = await getTask(deps(), idOf(request));
+    await authorization().requireAgent(callerOf(request), task.agentId, `task:${task.id}`);
+    return task;
+  };
   return createHttpApi({
     'POST /v1/tasks': idempotent(
-      async (request) =>
-        ok(publicTask(await submitTask(deps(), request.body, eventContext(request))), 202),
+      async (request) => {
+        const agentId = (request.body as { agentId?: unknown } | undefined)?.agentId;
+        // Without an agentId the request fails validation in submitTask, for anyone.
+        if (typeof agentId === 'string') {
+          await authorization().requireAgent(callerOf(request), agentId);
+        }
+        return ok(publicTask(await submitTask(deps(), request.body, eventContext(request))), 202);
+      },
       () => deps().idempotency,
     ),
     'GET /v1/tasks': async (request) => {
@@ -67,16 +87,32 @@ export function tasksApi(deps: () => TasksApiDeps) {
         { agentId: request.query.agentId, status: request.query.status },
         'query',
       );
+      // An agent's key lists its own tasks, whether or not it says so.
+      const { principal } = request;
+      if (principal.kind === 'agent') {
+        if (filter.agentId && filter.agentId !== principal.agentId) {
+          await authorization().requireAgent(callerOf(request), filter.agentId);
+        }
+        filter.agentId = principal.agentId;
+      }
       const result = await listTasks(deps(), { ...page, ...filter });
       return ok({ items: result.items.map(publicTask), nextCursor: result.nextCursor });
     },
-    'GET /v1/tasks/{id}': async (request) => ok(publicTask(await getTask(deps(), idOf(request)))),
-    'POST /v1/tasks/{id}/cancel': async (request) =>
-      ok(publicTask(await cancelTask(deps(), idOf(request), eventContext(request)))),
-    'GET /v1/tasks/{id}/trace': async (request) =>
-      ok(await getTrace(deps(), idOf(request), pageRequest(request.query))),
-    'GET /v1/queue': async () => ok(await queueStatus(deps())),
+    'GET /v1/tasks/{id}': async (request) => ok(publicTask(await ownTask(request))),
+    'POST /v1/tasks/{id}/cancel': async (request) => {
+      await ownTask(request);
+      return ok(publicTask(await cancelTask(deps(), idOf(request), eventContext(request))));
+    },
+    'GET /v1/tasks/{id}/trace': async (request) => {
+      await ownTask(request);
+      return ok(await getTrace(deps(), idOf(request), pageRequest(request.query)));
+    },
+    'GET /v1/queue': async (request) => {
+      await admin(request);
+      return ok(await queueStatus(deps()));
+    },
     'GET /v1/queue/dlq': async (request) => {
+      await admin(request);
       const result = await listTasks(deps(), {
         ...pageRequest(request.query),
         status: 'failed',
@@ -84,8 +120,10 @@ export function tasksApi(deps: () => TasksApiDeps) {
       });
       return ok({ items: result.items.map(publicTask), nextCursor: result.nextCursor });
     },
-    'POST /v1/queue/dlq/redrive': async (request) =>
-      ok(await redriveDeadLettered(deps(), request.body, eventContext(request))),
+    'POST /v1/queue/dlq/redrive': async (request) => {
+      await admin(request);
+      return ok(await redriveDeadLettered(deps(), request.body, eventContext(request)));
+    },
   });
 }
 

@@ -10,19 +10,30 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { type AdminKeySource, authenticate } from '../../shared/core/security/api-keys.js';
+import {
+  type AdminKeySource,
+  type AgentKeyLookup,
+  authenticate,
+  CachedAgentKeyLookup,
+} from '../../shared/core/security/api-keys.js';
+import type { AuthorizerContext } from '../../shared/core/security/principal.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import type { AuthorizerContext } from '../../shared/runtime/principal.js';
-import { adminKeySource } from '../../shared/runtime/wiring.js';
+import { adminKeySource, apiKeyStore, once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('security');
 
-export function authorizeRequest(keys: () => AdminKeySource) {
+export interface AuthorizerDeps {
+  admin: AdminKeySource;
+  agentKeys?: AgentKeyLookup;
+}
+
+export function authorizeRequest(deps: () => AuthorizerDeps) {
   return async (
     event: APIGatewayRequestAuthorizerEventV2,
   ): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => {
     const header = event.headers?.authorization ?? event.headers?.Authorization;
-    const result = await authenticate(header, keys());
+    const { admin, agentKeys } = deps();
+    const result = await authenticate(header, admin, agentKeys);
     if (result.authenticated) {
       return { isAuthorized: true, context: { principal: result.principal, keyId: result.keyId } };
     }
@@ -31,4 +42,11 @@ export function authorizeRequest(keys: () => AdminKeySource) {
   };
 }
 
-export const handler = middy(authorizeRequest(adminKeySource)).use(injectLambdaContext(logger));
+const deps = once(
+  (): AuthorizerDeps => ({
+    admin: adminKeySource(),
+    agentKeys: new CachedAgentKeyLookup(apiKeyStore()),
+  }),
+);
+
+export const handler = middy(authorizeRequest(deps)).use(injectLambdaContext(logger));

@@ -8,19 +8,21 @@ import type { Agent } from '../../shared/core/agents/agent.js';
 import { getAgent } from '../../shared/core/agents/agent-service.js';
 import { jsonSchemaOf } from '../../shared/core/kernel/agent-loop.js';
 import type { McpToolset } from '../../shared/core/kernel/run-task.js';
-import type { AgentStore } from '../../shared/core/ports.js';
+import { type AgentStore, type EventPublisher, systemClock } from '../../shared/core/ports.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { mayUseTool } from '../../shared/core/tools/permissions.js';
 import type { ToolDefinition } from '../../shared/core/tools/tool.js';
-import { createHttpApi, httpErrorHandler, ok } from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, httpErrorHandler, ok } from '../../shared/runtime/http-api.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { agentMcpTools } from '../../shared/runtime/tools.js';
-import { agentStore, once } from '../../shared/runtime/wiring.js';
+import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('tools');
 
 export interface ToolsApiDeps {
   agents: AgentStore;
+  events: EventPublisher;
   catalogue: ReadonlyMap<string, ToolDefinition>;
   loadMcpTools: (agent: Agent) => Promise<McpToolset>;
 }
@@ -44,6 +46,7 @@ export function toolsApi(deps: () => ToolsApiDeps) {
       const agentId = request.query.agentId;
       if (!agentId) return ok({ items: builtIn });
 
+      await new Authorization(deps().events, systemClock).requireAgent(callerOf(request), agentId);
       const agent = await getAgent({ agents }, agentId);
       const mcp = agent.mcpServers.length ? await loadMcpTools(agent) : undefined;
       try {
@@ -62,6 +65,7 @@ export function toolsApi(deps: () => ToolsApiDeps) {
 const deps = once(
   (): ToolsApiDeps => ({
     agents: agentStore(),
+    events: eventPublisher(),
     catalogue: toolCatalogue,
     loadMcpTools: agentMcpTools,
   }),

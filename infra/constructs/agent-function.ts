@@ -28,6 +28,8 @@ export interface FunctionResources {
   secrets: Record<SecretId, secretsmanager.ISecret>;
   /** The model route configuration read at synth (AGENT_CORE_MODEL_ROUTES[_FILE]). */
   modelRoutes: RouteConfig;
+  /** The embeddings configuration read at synth (AGENT_CORE_EMBEDDINGS); unset: local. */
+  embeddings?: { provider: string; model?: string; region?: string } | undefined;
 }
 
 export interface AgentFunctionProps {
@@ -83,6 +85,7 @@ export class AgentFunction extends Construct {
         tableName: resources.table.tableName,
         eventBusName: resources.bus.eventBusName,
         modelRoutes: JSON.stringify(resources.modelRoutes),
+        ...(resources.embeddings ? { embeddings: JSON.stringify(resources.embeddings) } : {}),
         queueUrl: (queueId) => resources.queues.get(queueId).queueUrl,
         secretId: (secretId) => resources.secrets[secretId].secretArn,
       }),
@@ -183,5 +186,17 @@ export class AgentFunction extends Construct {
     }
     for (const secretId of access.readSecrets ?? []) resources.secrets[secretId].grantRead(fn);
     if (access.invokeModels) this.grantBedrock(resources.modelRoutes, role);
+    if (access.embeddings && resources.embeddings?.provider === 'bedrock') {
+      const stack = Stack.of(this);
+      const model = resources.embeddings.model ?? 'amazon.titan-embed-text-v2:0';
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: [
+            `arn:${stack.partition}:bedrock:${resources.embeddings.region ?? stack.region}::foundation-model/${model}`,
+          ],
+        }),
+      );
+    }
   }
 }

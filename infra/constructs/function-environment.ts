@@ -7,6 +7,7 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import {
   ADMIN_KEY_SECRET_ENV,
+  EMBEDDINGS_ENV,
   EVENT_BUS_NAME_ENV,
   type FunctionSpec,
   MODEL_ROUTES_ENV,
@@ -26,6 +27,8 @@ export interface EnvironmentValues {
   eventBusName: string;
   /** The model route configuration, as JSON. */
   modelRoutes: string;
+  /** The embeddings configuration, as JSON (empty: the local embedder). */
+  embeddings?: string;
   queueUrl(queueId: string): string;
   secretId(secretId: SecretId): string;
 }
@@ -44,6 +47,7 @@ export function functionEnvironment(
   if (fn.access.publishEvents) env[EVENT_BUS_NAME_ENV] = values.eventBusName;
   for (const queueId of queuesNeedingUrls(fn)) env[queueUrlEnv(queueId)] = values.queueUrl(queueId);
   if (fn.access.modelRoutes) env[MODEL_ROUTES_ENV] = values.modelRoutes;
+  if (fn.access.embeddings && values.embeddings) env[EMBEDDINGS_ENV] = values.embeddings;
   for (const secretId of fn.access.readSecrets ?? []) {
     env[SECRET_ENV[secretId]] = values.secretId(secretId);
   }

@@ -168,7 +168,7 @@ export interface AuditEntry {
   time: string;
   /** Who: `agent:<id>`, `admin`, … */
   actor: string;
-  /** What: the event type, e.g. `tool.denied`. */
+  /** What: the operation refused or done: a route (`GET /v1/tasks/{id}`) or an event type. */
   action: string;
   /** To what: a tool, an agent, a task. */
   target: string;
@@ -176,6 +176,35 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+export interface AuditQuery extends PageRequest {
+  /** Entries at or after this time (ISO); the default and the bound are in the adapter. */
+  since?: string | undefined;
+  actor?: string | undefined;
+  action?: string | undefined;
+}
+
 export interface AuditStore {
   record(entries: AuditEntry[]): Promise<void>;
+  /** Entries newest first. */
+  list(query: AuditQuery): Promise<Page<AuditEntry>>;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  /** `agent:<id>`: the key acts as that agent. */
+  scope: string;
+  /** The last four characters of the key, to tell keys apart in listings. */
+  hint: string;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+}
+
+export interface ApiKeyStore {
+  /** Stores a new key by the hex SHA-256 of its secret. */
+  create(record: ApiKeyRecord, secretHash: string): Promise<void>;
+  findByHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
+  list(request: PageRequest): Promise<Page<ApiKeyRecord>>;
+  /** Marks a key revoked (idempotent); throws NotFoundError for an unknown key id. */
+  revoke(keyId: string, at: string): Promise<ApiKeyRecord>;
 }

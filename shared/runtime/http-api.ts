@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from '../core/errors.js';
 import type { IdempotencyStore, PageRequest } from '../core/ports.js';
+import type { Caller } from '../core/security/authorization.js';
 import {
   type AuthorizerContext,
   type Principal,
@@ -134,6 +135,13 @@ function toResponse(result: HttpResult, requestId: string, correlationId: string
 }
 
 export const ok = (body: unknown, statusCode = 200): HttpResult => ({ statusCode, body });
+
+/** Who asks what, for authorization decisions and their audit. */
+export const callerOf = (request: HttpRequest): Caller => ({
+  principal: request.principal,
+  action: request.routeKey,
+  correlationId: request.correlationId,
+});
 
 /** `?limit=` (1..100, default 25) and `?cursor=` as API.md fixes them. */
 export function pageRequest(query: Record<string, string>): PageRequest {

@@ -8,6 +8,7 @@ import { eventBridgeClient } from '../adapters/clients/eventbridge.js';
 import { secretsClient } from '../adapters/clients/secrets-manager.js';
 import { sqsClient } from '../adapters/clients/sqs.js';
 import { DynamoAgentStore } from '../adapters/dynamo-agent-store.js';
+import { DynamoApiKeyStore } from '../adapters/dynamo-api-key-store.js';
 import { DynamoAuditStore } from '../adapters/dynamo-audit-store.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
 import { DynamoModelStatsStore } from '../adapters/dynamo-model-stats-store.js';
@@ -65,6 +66,10 @@ export const modelStatsStore = /* @__PURE__ */ once(
 export const auditStore = /* @__PURE__ */ once(
   () =>
     new DynamoAuditStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+
+export const apiKeyStore = /* @__PURE__ */ once(
+  () => new DynamoApiKeyStore(dynamoClient(), tableName()),
 );
 
 export { once };

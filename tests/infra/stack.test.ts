@@ -411,9 +411,13 @@ describe('IAM', () => {
     expect(secrets).toEqual(fn.access.readSecrets?.length ? [secretId] : []);
   });
 
-  it('the authorizer cannot touch the table', () => {
+  it('the authorizer may read the table (agent keys by hash) but never write it', () => {
     const actions = synthesized.statementsOf('api-authorizer').flatMap((s) => s.Action);
-    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo).toContain('dynamodb:GetItem');
+    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']) {
+      expect(dynamo).not.toContain(`dynamodb:${write}`);
+    }
   });
 
   it('kernel-api cannot send to any queue', () => {

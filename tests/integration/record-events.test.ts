@@ -246,6 +246,7 @@ describe('recordEvents', () => {
       record: async () => {
         throw new Error('throttled');
       },
+      list: async () => ({ items: [], nextCursor: null }),
     };
     const task = { taskId: newId(), agentId: 'reader' };
     const started = recordOf(t.make(taskStarted, { ...task, attempt: 1 }));

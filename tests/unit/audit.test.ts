@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BusEvent, EventDefinition } from '../../events/envelope.js';
+import { keyCreated, keyRevoked, securityDenied } from '../../events/security-events.js';
 import { taskStarted } from '../../events/task-events.js';
 import { toolDenied, toolInvoked } from '../../events/tool-events.js';
 import { auditEntryOf } from '../../shared/core/audit.js';
@@ -69,5 +70,70 @@ describe('auditEntryOf', () => {
 
     // Assess
     expect(entry).toBeUndefined();
+  });
+});
+
+describe('auditEntryOf for security events', () => {
+  it('reads a refused request as: the principal was denied the action on the resource', () => {
+    // Prepare
+    const data = {
+      principal: 'agent:alice',
+      action: 'GET /v1/tasks/{id}',
+      resource: 'task:01JAAAAAAAAAAAAAAAAAAAAAAA',
+      reason: "this key does not act as agent 'bob'",
+    };
+    const event = busEvent(securityDenied, data);
+
+    // Act
+    const entry = auditEntryOf(event);
+
+    // Assess
+    expect(entry).toEqual({
+      eventId: event.detail.id,
+      time: '2025-03-04T05:06:07.890Z',
+      actor: 'agent:alice',
+      action: 'GET /v1/tasks/{id}',
+      target: 'task:01JAAAAAAAAAAAAAAAAAAAAAAA',
+      outcome: 'denied',
+      detail: data,
+    });
+  });
+
+  it.each([
+    ['security.key-created', keyCreated],
+    ['security.key-revoked', keyRevoked],
+  ])('reads %s as an allowed act of whoever did it, on the key', (type, definition) => {
+    // Prepare
+    const data = { keyId: '01JKEYAAAAAAAAAAAAAAAAAAAA', scope: 'agent:alice', by: 'admin' };
+    const event = busEvent(definition, data);
+
+    // Act
+    const entry = auditEntryOf(event);
+
+    // Assess
+    expect(entry).toEqual({
+      eventId: event.detail.id,
+      time: '2025-03-04T05:06:07.890Z',
+      actor: 'admin',
+      action: type,
+      target: 'key:01JKEYAAAAAAAAAAAAAAAAAAAA',
+      outcome: 'allowed',
+      detail: data,
+    });
+  });
+
+  it('keeps the two key events apart by their detail-type', () => {
+    // Prepare
+    const data = { keyId: 'k1', scope: 'agent:alice', by: 'admin' };
+
+    // Act
+    const created = auditEntryOf(busEvent(keyCreated, data));
+    const revoked = auditEntryOf(busEvent(keyRevoked, data));
+
+    // Assess
+    expect([created?.action, revoked?.action]).toEqual([
+      'security.key-created',
+      'security.key-revoked',
+    ]);
   });
 });

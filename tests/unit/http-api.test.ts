@@ -4,6 +4,10 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../../shared/core/errors.js';
 import {
+  type AuthorizerContext,
+  principalFromContext,
+} from '../../shared/core/security/principal.js';
+import {
   canonicalJson,
   createHttpApi,
   type HttpEvent,
@@ -16,7 +20,6 @@ import {
   pageRequest,
   type Route,
 } from '../../shared/runtime/http-api.js';
-import { type AuthorizerContext, principalFromContext } from '../../shared/runtime/principal.js';
 import { InMemoryIdempotencyStore } from '../helpers/in-memory.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ describe('the tool catalogue', () => {
       'fs.list',
       'http.fetch',
       'code.analyze',
+      'agent.message',
     ];
     // Act
     const names = [...toolNames];

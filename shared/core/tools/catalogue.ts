@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { codeAnalyzeTool } from './code-analysis.js';
 import { createHttpFetchTool } from './http-fetch.js';
 import { evaluateExpression } from './math-eval.js';
+import { agentMessageTool } from './messaging-tool.js';
 import { createTimeNowTool } from './time-now.js';
 import { defineTool, type ToolDefinition } from './tool.js';
 import { BUILT_IN_TOOL_NAMES, toolNames } from './tool-names.js';
@@ -30,6 +31,7 @@ export const toolCatalogue: ReadonlyMap<string, ToolDefinition> = new Map(
     // The default address policy: public unicast addresses only.
     createHttpFetchTool(),
     codeAnalyzeTool,
+    agentMessageTool,
   ].map((tool) => [tool.name, tool]),
 );
 

@@ -10,6 +10,7 @@ export const BUILT_IN_TOOL_NAMES = [
   'fs.list',
   'http.fetch',
   'code.analyze',
+  'agent.message',
 ] as const;
 
 export const toolNames: ReadonlySet<string> = new Set(BUILT_IN_TOOL_NAMES);
