@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import type { RouteConfig } from '../../shared/core/models/route-config.js';
 import { lambdaBundlingFor } from '../bundling.js';
 import type { FunctionSpec, SecretId } from '../topology.js';
-import { functionEnvironment } from './function-environment.js';
+import { DEPLOYMENT_TUNABLES, functionEnvironment } from './function-environment.js';
 import { FUNCTION_TAG, LAYER_TAG } from './tags.js';
 import type { WorkQueues } from './work-queues.js';
 
@@ -85,6 +85,11 @@ export class AgentFunction extends Construct {
         tableName: resources.table.tableName,
         eventBusName: resources.bus.eventBusName,
         modelRoutes: JSON.stringify(resources.modelRoutes),
+        tunables: Object.fromEntries(
+          DEPLOYMENT_TUNABLES.flatMap((name) =>
+            process.env[name] ? [[name, process.env[name]]] : [],
+          ),
+        ),
         ...(resources.embeddings ? { embeddings: JSON.stringify(resources.embeddings) } : {}),
         queueUrl: (queueId) => resources.queues.get(queueId).queueUrl,
         secretId: (secretId) => resources.secrets[secretId].secretArn,

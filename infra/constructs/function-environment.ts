@@ -21,6 +21,18 @@ import {
 /** Where each readable secret's id is passed. */
 const SECRET_ENV: Record<SecretId, string> = { 'admin-api-key': ADMIN_KEY_SECRET_ENV };
 
+/**
+ * Tunables a deployment may set: taken from the environment of `cdk synth`/`cdk deploy` when
+ * set there, and given to every function (each reads only its own).
+ */
+export const DEPLOYMENT_TUNABLES = [
+  'AGENT_CORE_RETRY_BASE_SECONDS',
+  'AGENT_CORE_RETRY_MAX_SECONDS',
+  'AGENT_CORE_EVENT_RETENTION_DAYS',
+  'AGENT_CORE_MESSAGES_PER_MINUTE',
+  'AGENT_CORE_MODEL_PRICES',
+] as const;
+
 /** The values (or CloudFormation tokens) for the resources a function may be told about. */
 export interface EnvironmentValues {
   tableName: string;
@@ -31,6 +43,8 @@ export interface EnvironmentValues {
   embeddings?: string;
   queueUrl(queueId: string): string;
   secretId(secretId: SecretId): string;
+  /** Tunables set for this deployment (see DEPLOYMENT_TUNABLES). */
+  tunables?: Partial<Record<(typeof DEPLOYMENT_TUNABLES)[number], string>>;
 }
 
 export function functionEnvironment(
@@ -46,6 +60,7 @@ export function functionEnvironment(
   if (fn.access.table) env[TABLE_NAME_ENV] = values.tableName;
   if (fn.access.publishEvents) env[EVENT_BUS_NAME_ENV] = values.eventBusName;
   for (const queueId of queuesNeedingUrls(fn)) env[queueUrlEnv(queueId)] = values.queueUrl(queueId);
+  for (const [name, value] of Object.entries(values.tunables ?? {})) if (value) env[name] = value;
   if (fn.access.modelRoutes) env[MODEL_ROUTES_ENV] = values.modelRoutes;
   if (fn.access.embeddings && values.embeddings) env[EMBEDDINGS_ENV] = values.embeddings;
   for (const secretId of fn.access.readSecrets ?? []) {

@@ -335,6 +335,20 @@ describe('IAM', () => {
     expect(JSON.parse(env[MODEL_ROUTES_ENV] as string).routes.fast).toHaveLength(2);
   });
 
+  it('passes on the deployment tunables set where cdk runs, and only those', () => {
+    process.env.AGENT_CORE_MESSAGES_PER_MINUTE = '5';
+    try {
+      const tuned = new SynthesizedStack({ context: WITHOUT_BUNDLING });
+      for (const fn of topology.functions) {
+        const env = tuned.environment(fn.name);
+        expect(env.AGENT_CORE_MESSAGES_PER_MINUTE, fn.name).toBe('5');
+        expect(env.AGENT_CORE_RETRY_BASE_SECONDS, fn.name).toBeUndefined();
+      }
+    } finally {
+      delete process.env.AGENT_CORE_MESSAGES_PER_MINUTE;
+    }
+  });
+
   it('grants no Bedrock access when no route names a Bedrock model', () => {
     const actions = synthesized.statementsOf('task-worker').flatMap((st) => st.Action);
     expect(actions.filter((a) => a.startsWith('bedrock:'))).toEqual([]);
