@@ -1,6 +1,7 @@
 /** Every event type agent-core publishes, by detail-type. Adding an event means adding it here. */
 import * as agentEvents from './agent-events.js';
 import type { EventDefinition } from './envelope.js';
+import * as memoryEvents from './memory-events.js';
 import * as messageEvents from './message-events.js';
 import * as modelEvents from './model-events.js';
 import * as securityEvents from './security-events.js';
@@ -15,11 +16,13 @@ export const eventCatalogue: ReadonlyMap<string, EventDefinition> = new Map(
     ...Object.values(toolEvents),
     ...Object.values(securityEvents),
     ...Object.values(messageEvents),
+    ...Object.values(memoryEvents),
   ].map((def) => [def.type, def]),
 );
 
 export * from './agent-events.js';
 export * from './envelope.js';
+export * from './memory-events.js';
 export * from './message-events.js';
 export * from './model-events.js';
 export * from './security-events.js';

@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import {
+  type EmbeddingsConfig,
+  parseEmbeddingsConfig,
+} from '../shared/core/memory/embeddings-config.js';
 import type { RouteConfig } from '../shared/core/models/route-config.js';
 import { loadRouteConfig } from '../shared/runtime/model-config.js';
 import { ApiSecrets } from './constructs/api-secrets.js';
@@ -30,20 +34,16 @@ export interface AgentCoreStackProps extends StackProps {
   /** Model routes; by default from AGENT_CORE_MODEL_ROUTES or AGENT_CORE_MODEL_ROUTES_FILE. */
   modelRoutes?: RouteConfig;
   /** The embedder; by default from AGENT_CORE_EMBEDDINGS (unset: the local embedder). */
-  embeddings?: { provider: string; model?: string; region?: string };
+  embeddings?: EmbeddingsConfig;
 }
 
-/** AGENT_CORE_EMBEDDINGS as the synth sees it; the functions validate it fully at cold start. */
+/** AGENT_CORE_EMBEDDINGS as the synth sees it, validated as the functions will validate it. */
 function embeddingsAtSynth(): AgentCoreStackProps['embeddings'] {
   const raw = process.env.AGENT_CORE_EMBEDDINGS;
   if (!raw) return undefined;
-  const value = JSON.parse(raw) as { provider?: unknown; model?: unknown; region?: unknown };
-  if (typeof value.provider !== 'string') throw new Error('AGENT_CORE_EMBEDDINGS needs a provider');
-  return {
-    provider: value.provider,
-    ...(typeof value.model === 'string' ? { model: value.model } : {}),
-    ...(typeof value.region === 'string' ? { region: value.region } : {}),
-  };
+  const parsed = parseEmbeddingsConfig(raw);
+  if ('problem' in parsed) throw new Error(parsed.problem);
+  return parsed.config;
 }
 
 export class AgentCoreStack extends Stack {

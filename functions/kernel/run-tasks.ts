@@ -22,6 +22,7 @@ import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { parseInput } from '../../shared/core/validation.js';
 import { queueUrl, settings } from '../../shared/runtime/config.js';
 import { createLogger } from '../../shared/runtime/logger.js';
+import { memoryService } from '../../shared/runtime/memory.js';
 import { messagingService } from '../../shared/runtime/messaging.js';
 import { modelResolver } from '../../shared/runtime/models.js';
 import { jsonBody, processBatch, queueNameOf, RetryLater } from '../../shared/runtime/sqs-batch.js';
@@ -124,7 +125,7 @@ const deps = once(
         maxSeconds: settings().AGENT_CORE_RETRY_MAX_SECONDS,
       },
       models: modelResolver(),
-      services: { ...toolServices(), messaging: messagingService() },
+      services: { ...toolServices(), memory: memoryService(), messaging: messagingService() },
       rateLimiter: rateLimiter(),
       modelStats: modelStatsStore(),
       loadMcpTools: agentMcpTools,

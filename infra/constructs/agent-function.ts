@@ -13,6 +13,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { EmbeddingsConfig } from '../../shared/core/memory/embeddings-config.js';
 import type { RouteConfig } from '../../shared/core/models/route-config.js';
 import { lambdaBundlingFor } from '../bundling.js';
 import type { FunctionSpec, SecretId } from '../topology.js';
@@ -29,7 +30,7 @@ export interface FunctionResources {
   /** The model route configuration read at synth (AGENT_CORE_MODEL_ROUTES[_FILE]). */
   modelRoutes: RouteConfig;
   /** The embeddings configuration read at synth (AGENT_CORE_EMBEDDINGS); unset: local. */
-  embeddings?: { provider: string; model?: string; region?: string } | undefined;
+  embeddings?: EmbeddingsConfig | undefined;
 }
 
 export interface AgentFunctionProps {
@@ -193,7 +194,7 @@ export class AgentFunction extends Construct {
     if (access.invokeModels) this.grantBedrock(resources.modelRoutes, role);
     if (access.embeddings && resources.embeddings?.provider === 'bedrock') {
       const stack = Stack.of(this);
-      const model = resources.embeddings.model ?? 'amazon.titan-embed-text-v2:0';
+      const model = resources.embeddings.model;
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['bedrock:InvokeModel'],

@@ -36,6 +36,17 @@ export function auditEntryOf(event: BusEvent): AuditEntry | undefined {
         outcome: 'allowed',
         detail: data,
       };
+    case 'memory.granted':
+    case 'memory.revoked':
+      return {
+        eventId: event.detail.id,
+        time: event.detail.time,
+        actor: String(data.by),
+        action: event['detail-type'],
+        target: `memory:${String(data.agentId)}/${String(data.namespace)}`,
+        outcome: 'allowed',
+        detail: data,
+      };
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import * as agentEvents from '../../events/agent-events.js';
 import { eventCatalogue } from '../../events/catalogue.js';
 import { type EventDefinition, eventDetailSchema } from '../../events/envelope.js';
+import * as memoryEvents from '../../events/memory-events.js';
 import * as messageEvents from '../../events/message-events.js';
 import * as modelEvents from '../../events/model-events.js';
 import * as securityEvents from '../../events/security-events.js';
@@ -37,6 +38,7 @@ const definitions = [
   ...Object.values(toolEvents),
   ...Object.values(securityEvents),
   ...Object.values(messageEvents),
+  ...Object.values(memoryEvents),
 ].filter(isDefinition);
 
 const ctx = () => ({ correlationId: 'corr-1', clock: new FixedClock('2025-02-03T04:05:06.789Z') });

@@ -15,6 +15,8 @@ describe('the tool catalogue', () => {
       'http.fetch',
       'code.analyze',
       'agent.message',
+      'memory.search',
+      'memory.write',
     ];
     // Act
     const names = [...toolNames];

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { codeAnalyzeTool } from './code-analysis.js';
 import { createHttpFetchTool } from './http-fetch.js';
 import { evaluateExpression } from './math-eval.js';
+import { memorySearchTool, memoryWriteTool } from './memory-tools.js';
 import { agentMessageTool } from './messaging-tool.js';
 import { createTimeNowTool } from './time-now.js';
 import { defineTool, type ToolDefinition } from './tool.js';
@@ -32,6 +33,8 @@ export const toolCatalogue: ReadonlyMap<string, ToolDefinition> = new Map(
     createHttpFetchTool(),
     codeAnalyzeTool,
     agentMessageTool,
+    memorySearchTool,
+    memoryWriteTool,
   ].map((tool) => [tool.name, tool]),
 );
 

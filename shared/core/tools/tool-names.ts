@@ -11,6 +11,8 @@ export const BUILT_IN_TOOL_NAMES = [
   'http.fetch',
   'code.analyze',
   'agent.message',
+  'memory.search',
+  'memory.write',
 ] as const;
 
 export const toolNames: ReadonlySet<string> = new Set(BUILT_IN_TOOL_NAMES);

@@ -1,0 +1,91 @@
+/**
+ * The memory layer as a function is configured: the embedder from `AGENT_CORE_EMBEDDINGS`
+ * (default: the local hashing embedder, 256 dimensions), the DynamoDB stores, a per-process
+ * cache of namespaces' vectors, and the memory service the agents' tools use. Built once per
+ * process, on first use.
+ */
+import { bedrockClient } from '../adapters/clients/bedrock.js';
+import { dynamoClient } from '../adapters/clients/dynamodb.js';
+import { DynamoGrantStore } from '../adapters/dynamo-grant-store.js';
+import { DynamoMemoryStore } from '../adapters/dynamo-memory-store.js';
+import { BedrockTitanEmbedder } from '../adapters/embeddings/bedrock-titan-embedder.js';
+import { LocalHashEmbedder } from '../adapters/embeddings/local-hash-embedder.js';
+import { OpenAiEmbedder } from '../adapters/embeddings/openai-embedder.js';
+import type { Embedder } from '../core/memory/embedder.js';
+import {
+  EMBEDDINGS_VARIABLE,
+  type EmbeddingsConfig,
+  parseEmbeddingsConfig,
+} from '../core/memory/embeddings-config.js';
+import type { MemoryDeps } from '../core/memory/memory-service.js';
+import { createMemoryToolService } from '../core/memory/memory-tool-service.js';
+import { VectorCache } from '../core/memory/vector-cache.js';
+import { systemClock } from '../core/ports.js';
+import type { MemoryToolService } from '../core/tools/tool.js';
+import { ConfigError, tableName } from './config.js';
+import { once } from './once.js';
+import { agentStore, eventPublisher } from './wiring.js';
+
+export { EMBEDDINGS_VARIABLE };
+
+/** The embeddings configuration of this process; a malformed value is a ConfigError naming it. */
+export function loadEmbeddingsConfig(env: NodeJS.ProcessEnv = process.env): EmbeddingsConfig {
+  const result = parseEmbeddingsConfig(env[EMBEDDINGS_VARIABLE]);
+  if ('problem' in result) throw new ConfigError(result.problem);
+  return result.config;
+}
+
+/** The embedder a configuration names. */
+export function createEmbedder(
+  config: EmbeddingsConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Embedder {
+  switch (config.provider) {
+    case 'local':
+      return new LocalHashEmbedder(config.dimensions);
+    case 'bedrock':
+      return new BedrockTitanEmbedder({
+        client: bedrockClient(config.region),
+        modelId: config.model,
+        dimensions: config.dimensions,
+      });
+    case 'openai':
+      return new OpenAiEmbedder({
+        baseUrl: config.baseUrl,
+        model: config.model,
+        dimensions: config.dimensions,
+        apiKey: env[config.apiKeyEnv],
+      });
+  }
+}
+
+export const embedder = /* @__PURE__ */ once(() => createEmbedder(loadEmbeddingsConfig()));
+
+export const memoryStore = /* @__PURE__ */ once(
+  () => new DynamoMemoryStore(dynamoClient(), tableName()),
+);
+
+export const grantStore = /* @__PURE__ */ once(
+  () => new DynamoGrantStore(dynamoClient(), tableName()),
+);
+
+/** Namespaces' vectors kept between searches (a warm Lambda container keeps them too). */
+export const vectorCache = /* @__PURE__ */ once(() => new VectorCache());
+
+/** Everything the memory use cases need, as this process is configured. */
+export const memoryDeps = /* @__PURE__ */ once(
+  (): MemoryDeps => ({
+    agents: agentStore(),
+    memories: memoryStore(),
+    grants: grantStore(),
+    embedder: embedder(),
+    events: eventPublisher(),
+    clock: systemClock,
+    cache: vectorCache(),
+  }),
+);
+
+/** Memory for the agents' tools (`services.memory`), under the same rules as the HTTP API. */
+export const memoryService = /* @__PURE__ */ once(
+  (): MemoryToolService => createMemoryToolService(memoryDeps),
+);

@@ -1,0 +1,451 @@
+/**
+ * The memory API handler (`memoriesApi`) behind middy and httpErrorHandler, with the real
+ * DynamoDB stores on dynalite: the contract's answers, and the access rules for agent keys
+ * (403 and `security.denied` without a grant, allowed with one, 403 again after its revoke;
+ * the admin always).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoriesApi } from '../../functions/memory/memories-api.js';
+import { DynamoAgentStore } from '../../shared/adapters/dynamo-agent-store.js';
+import { DynamoGrantStore } from '../../shared/adapters/dynamo-grant-store.js';
+import { DynamoMemoryStore } from '../../shared/adapters/dynamo-memory-store.js';
+import { LocalHashEmbedder } from '../../shared/adapters/embeddings/local-hash-embedder.js';
+import { newId } from '../../shared/core/ids.js';
+import type { Embedder } from '../../shared/core/memory/embedder.js';
+import type { MemoryDeps } from '../../shared/core/memory/memory-service.js';
+import { VectorCache } from '../../shared/core/memory/vector-cache.js';
+import { ModelCallError } from '../../shared/core/models/model-error.js';
+import type { HttpEvent, HttpResponse } from '../../shared/runtime/http-api.js';
+import { httpErrorHandler } from '../../shared/runtime/http-api.js';
+import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
+import { buildAgent, FixedClock, RecordingEventPublisher } from '../helpers/in-memory.js';
+
+const logLevel = vi.hoisted(() => {
+  const before = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  return before;
+});
+afterAll(() => {
+  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
+});
+
+const aws = useLocalAws();
+const lambdaContext = { awsRequestId: 'aws-req' } as Context;
+
+interface CallOptions {
+  /** What the authorizer labelled the request with: `admin`, `agent:<id>`, or '' (no key). */
+  principal?: string;
+  body?: unknown;
+  query?: Record<string, string>;
+  path?: Record<string, string>;
+}
+
+let events: RecordingEventPublisher;
+let embedder: Embedder;
+
+function handler() {
+  const deps: MemoryDeps = {
+    agents: new DynamoAgentStore(aws().dynamo, aws().tableName),
+    memories: new DynamoMemoryStore(aws().dynamo, aws().tableName),
+    grants: new DynamoGrantStore(aws().dynamo, aws().tableName),
+    embedder,
+    events,
+    clock: new FixedClock('2030-05-01T00:00:00.000Z'),
+    cache: new VectorCache(),
+  };
+  return middy<HttpEvent, HttpResponse, Error, Context>(memoriesApi(() => deps)).use(
+    httpErrorHandler({ logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }) }),
+  );
+}
+
+async function call(routeKey: string, options: CallOptions = {}) {
+  const [method, path] = routeKey.split(' ');
+  const principal = options.principal ?? 'admin';
+  const event = {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: {},
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.path ? { pathParameters: options.path } : {}),
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: `req-${newId()}`,
+      routeKey,
+      http: { method, path },
+      authorizer: { lambda: principal ? { principal } : { reason: 'missing API key' } },
+    },
+  } as unknown as HttpEvent;
+  const response = await handler()(event, lambdaContext);
+  return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+}
+
+async function anAgent(prefix: string, tags: string[] = []): Promise<string> {
+  const id = uniqueId(prefix);
+  await new DynamoAgentStore(aws().dynamo, aws().tableName).create(buildAgent({ id, tags }));
+  return id;
+}
+
+const MEMORIES = 'POST /v1/agents/{id}/memories';
+const LIST = 'GET /v1/agents/{id}/memories';
+const DELETE = 'DELETE /v1/agents/{id}/memories/{memoryId}';
+const SEARCH = 'POST /v1/agents/{id}/memories/search';
+const GRANT = 'POST /v1/agents/{id}/grants';
+const GRANTS = 'GET /v1/agents/{id}/grants';
+const REVOKE = 'DELETE /v1/agents/{id}/grants/{grantId}';
+
+beforeEach(() => {
+  events = new RecordingEventPublisher();
+  embedder = new LocalHashEmbedder();
+});
+
+describe('the memory API as the admin', () => {
+  it('writes (201), lists, searches and deletes a memory', async () => {
+    // Prepare
+    const a = await anAgent('api');
+
+    // Act
+    const written = await call(MEMORIES, {
+      path: { id: a },
+      body: { text: 'the coffee machine is on floor 3', metadata: { by: 'test' }, ttlSeconds: 0 },
+    });
+    const listed = await call(LIST, { path: { id: a }, query: { namespace: 'default' } });
+    const found = await call(SEARCH, {
+      path: { id: a },
+      body: { query: 'where is the coffee machine', k: 5 },
+    });
+    const deleted = await call(DELETE, { path: { id: a, memoryId: written.json.id } });
+    const again = await call(DELETE, { path: { id: a, memoryId: written.json.id } });
+
+    // Assess
+    expect(written.statusCode).toBe(201);
+    expect(written.json).toMatchObject({
+      agentId: a,
+      namespace: 'default',
+      text: 'the coffee machine is on floor 3',
+      metadata: { by: 'test' },
+      expiresAt: null,
+    });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json).toEqual({ items: [written.json], nextCursor: null });
+    expect(found.statusCode).toBe(200);
+    expect(found.json.items).toEqual([
+      { memory: written.json, score: expect.any(Number), ownerAgentId: a },
+    ]);
+    expect(found.json.items[0].score).toBeGreaterThan(0.3);
+    expect(found.json).toMatchObject({ scanned: 1, truncated: false });
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json.id).toBe(written.json.id);
+    expect(again.statusCode).toBe(404);
+    expect(again.json.error.code).toBe('NotFound');
+  });
+
+  it('answers 404 for an unknown agent on every route', async () => {
+    // Act
+    const answers = await Promise.all(
+      [MEMORIES, LIST, SEARCH, GRANT, GRANTS].map((route) =>
+        call(route, { path: { id: 'no-such-agent' }, body: { text: 'x', query: 'x' } }),
+      ),
+    );
+
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([404, 404, 404, 404, 404]);
+  });
+
+  it('answers 400 naming each bad field, writes nothing and announces nothing', async () => {
+    // Prepare
+    const a = await anAgent('api');
+
+    // Act
+    const bad = await call(MEMORIES, {
+      path: { id: a },
+      body: { text: '', namespace: 'UPPER', ttlSeconds: -5, extra: 1 },
+    });
+    const badSearch = await call(SEARCH, { path: { id: a }, body: { query: 'x', k: 0 } });
+    const badLimit = await call(LIST, { path: { id: a }, query: { limit: '0' } });
+    const noBody = await call(MEMORIES, { path: { id: a } });
+
+    // Assess
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json.error.code).toBe('ValidationError');
+    expect(bad.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual(
+      ['extra', 'namespace', 'text', 'ttlSeconds'].sort(),
+    );
+    expect(badSearch.json.error.details).toEqual([{ path: 'k', message: expect.any(String) }]);
+    expect(badLimit.statusCode).toBe(400);
+    expect(noBody.statusCode).toBe(400);
+    expect((await call(LIST, { path: { id: a } })).json.items).toEqual([]);
+    expect(events.ofType('memory.written')).toEqual([]);
+  });
+
+  it('answers 401 without a key', async () => {
+    // Prepare
+    const a = await anAgent('api');
+
+    // Act
+    const response = await call(LIST, { path: { id: a }, principal: '' });
+
+    // Assess
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('answers 429 when the embedding model throttles, 503 when it is down, and writes nothing', async () => {
+    // Prepare
+    const a = await anAgent('api');
+    const failing = (reason: 'throttled' | 'unavailable'): Embedder => ({
+      id: 'local:hash-v1:256',
+      dimensions: 256,
+      embed: async () => {
+        throw new ModelCallError(`embedder: ${reason}`, reason, true);
+      },
+    });
+
+    // Act
+    embedder = failing('throttled');
+    const throttled = await call(MEMORIES, { path: { id: a }, body: { text: 'x' } });
+    embedder = failing('unavailable');
+    const down = await call(SEARCH, { path: { id: a }, body: { query: 'x' } });
+
+    // Assess
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.headers?.['retry-after']).toBe('2');
+    expect(down.statusCode).toBe(503);
+    expect(down.json.error.code).toBe('ServiceUnavailable');
+    embedder = new LocalHashEmbedder();
+    expect((await call(LIST, { path: { id: a } })).json.items).toEqual([]);
+  });
+});
+
+describe('access rules for agent keys', () => {
+  it("denies B on A's private memories (403 + security.denied), allows after a grant, denies after its revoke", async () => {
+    // Prepare
+    const a = await anAgent('owner');
+    const b = await anAgent('peer');
+    const keyA = `agent:${a}`;
+    const keyB = `agent:${b}`;
+    const memory = await call(MEMORIES, {
+      path: { id: a },
+      principal: keyA,
+      body: { text: 'quarterly numbers are up 12%', namespace: 'finance' },
+    });
+    expect(memory.statusCode).toBe(201);
+
+    // Act + Assess: no grant
+    const denied = await call(LIST, {
+      path: { id: a },
+      principal: keyB,
+      query: { namespace: 'finance' },
+    });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json.error.code).toBe('Forbidden');
+    expect(events.ofType('security.denied').map((e) => e.detail.data)).toEqual([
+      {
+        principal: keyB,
+        action: LIST,
+        resource: `memory:${a}/finance`,
+        reason: expect.stringContaining('not shared'),
+      },
+    ]);
+    const searchDenied = await call(SEARCH, {
+      path: { id: b },
+      principal: keyB,
+      body: { query: 'quarterly numbers' },
+    });
+    expect(searchDenied.json.items).toEqual([]);
+
+    // Act + Assess: A grants read on finance to B
+    const grant = await call(GRANT, {
+      path: { id: a },
+      principal: keyA,
+      body: { namespace: 'finance', grantee: b, access: 'read' },
+    });
+    expect(grant.statusCode).toBe(201);
+    const allowed = await call(LIST, {
+      path: { id: a },
+      principal: keyB,
+      query: { namespace: 'finance' },
+    });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json.items.map((m: { id: string }) => m.id)).toEqual([memory.json.id]);
+    const shared = await call(SEARCH, {
+      path: { id: b },
+      principal: keyB,
+      body: { query: 'quarterly numbers' },
+    });
+    expect(shared.json.items).toEqual([
+      expect.objectContaining({ ownerAgentId: a, memory: memory.json }),
+    ]);
+    const readOnly = await call(MEMORIES, {
+      path: { id: a },
+      principal: keyB,
+      body: { text: 'edit', namespace: 'finance' },
+    });
+    expect(readOnly.statusCode).toBe(403);
+
+    // Act + Assess: revoked
+    const revoke = await call(REVOKE, { path: { id: a, grantId: grant.json.id }, principal: keyA });
+    expect(revoke.statusCode).toBe(200);
+    const deniedAgain = await call(LIST, {
+      path: { id: a },
+      principal: keyB,
+      query: { namespace: 'finance' },
+    });
+    expect(deniedAgain.statusCode).toBe(403);
+    const searchAgain = await call(SEARCH, {
+      path: { id: b },
+      principal: keyB,
+      body: { query: 'quarterly numbers' },
+    });
+    expect(searchAgain.json.items).toEqual([]);
+    expect(events.types()).toEqual(
+      expect.arrayContaining(['memory.written', 'memory.granted', 'memory.revoked']),
+    );
+  });
+
+  it('grants to a tag reach agents with that tag', async () => {
+    // Prepare
+    const a = await anAgent('owner');
+    const tag = uniqueId('ops').replace(/-/g, '');
+    const member = await anAgent('member', [tag]);
+    await call(MEMORIES, { path: { id: a }, body: { text: 'pager rota', namespace: 'ops' } });
+
+    // Act
+    const before = await call(LIST, {
+      path: { id: a },
+      principal: `agent:${member}`,
+      query: { namespace: 'ops' },
+    });
+    await call(GRANT, { path: { id: a }, body: { namespace: 'ops', grantee: `tag:${tag}` } });
+    const after = await call(LIST, {
+      path: { id: a },
+      principal: `agent:${member}`,
+      query: { namespace: 'ops' },
+    });
+
+    // Assess
+    expect(before.statusCode).toBe(403);
+    expect(after.statusCode).toBe(200);
+    expect(after.json.items).toHaveLength(1);
+  });
+
+  it("keeps B off A's own routes: search as A, delete, grant, list and revoke grants, list all", async () => {
+    // Prepare
+    const a = await anAgent('owner');
+    const b = await anAgent('peer');
+    const keyB = `agent:${b}`;
+    const memory = await call(MEMORIES, {
+      path: { id: a },
+      body: { text: 'secret', namespace: 'x' },
+    });
+    const grant = await call(GRANT, {
+      path: { id: a },
+      body: { namespace: 'x', grantee: b, access: 'write' },
+    });
+
+    // Act
+    const answers = await Promise.all([
+      call(SEARCH, { path: { id: a }, principal: keyB, body: { query: 'secret' } }),
+      call(DELETE, { path: { id: a, memoryId: memory.json.id }, principal: keyB }),
+      call(GRANT, { path: { id: a }, principal: keyB, body: { namespace: 'x', grantee: b } }),
+      call(GRANTS, { path: { id: a }, principal: keyB }),
+      call(REVOKE, { path: { id: a, grantId: grant.json.id }, principal: keyB }),
+      call(LIST, { path: { id: a }, principal: keyB }),
+    ]);
+
+    // Assess
+    expect(answers.map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403]);
+    expect(events.ofType('security.denied')).toHaveLength(6);
+    expect(
+      (await call(LIST, { path: { id: a }, query: { namespace: 'x' } })).json.items,
+    ).toHaveLength(1);
+    expect((await call(GRANTS, { path: { id: a } })).json.items).toHaveLength(1);
+  });
+
+  it('lets a write grantee add to the shared namespace through the owner route', async () => {
+    // Prepare
+    const a = await anAgent('owner');
+    const b = await anAgent('peer');
+    await call(GRANT, {
+      path: { id: a },
+      body: { namespace: 'inbox', grantee: b, access: 'write' },
+    });
+
+    // Act
+    const written = await call(MEMORIES, {
+      path: { id: a },
+      principal: `agent:${b}`,
+      body: { text: 'a note from b', namespace: 'inbox' },
+    });
+    const defaultNs = await call(MEMORIES, {
+      path: { id: a },
+      principal: `agent:${b}`,
+      body: { text: 'a note from b' },
+    });
+
+    // Assess
+    expect(written.statusCode).toBe(201);
+    expect(written.json).toMatchObject({ agentId: a, namespace: 'inbox', createdBy: `agent:${b}` });
+    expect(defaultNs.statusCode).toBe(403);
+  });
+
+  it('lets an agent key manage its own memories and grants', async () => {
+    // Prepare
+    const a = await anAgent('self');
+    const b = await anAgent('peer');
+    const key = `agent:${a}`;
+
+    // Act
+    const written = await call(MEMORIES, {
+      path: { id: a },
+      principal: key,
+      body: { text: 'mine' },
+    });
+    const grant = await call(GRANT, {
+      path: { id: a },
+      principal: key,
+      body: { namespace: 'default', grantee: b },
+    });
+    const regrant = await call(GRANT, {
+      path: { id: a },
+      principal: key,
+      body: { namespace: 'default', grantee: b },
+    });
+    const grants = await call(GRANTS, { path: { id: a }, principal: key, query: { limit: '10' } });
+    const deleted = await call(DELETE, {
+      path: { id: a, memoryId: written.json.id },
+      principal: key,
+    });
+
+    // Assess
+    expect([written.statusCode, grant.statusCode, regrant.statusCode, deleted.statusCode]).toEqual([
+      201, 201, 200, 200,
+    ]);
+    expect(regrant.json.id).toBe(grant.json.id);
+    expect(grants.json).toEqual({ items: [grant.json], nextCursor: null });
+    expect(events.ofType('security.denied')).toEqual([]);
+  });
+
+  it('lets the admin read anything', async () => {
+    // Prepare
+    const a = await anAgent('owner');
+    await call(MEMORIES, {
+      path: { id: a },
+      principal: `agent:${a}`,
+      body: { text: 'private diary', namespace: 'diary' },
+    });
+
+    // Act
+    const list = await call(LIST, { path: { id: a } });
+    const search = await call(SEARCH, { path: { id: a }, body: { query: 'diary' } });
+
+    // Assess
+    expect(list.json.items).toHaveLength(1);
+    expect(search.json.items).toHaveLength(1);
+  });
+});
