@@ -6,6 +6,8 @@
 import { benchAgentLoop } from './agent-loop.js';
 import { benchBundles, printTable } from './bundles.js';
 import { benchLocalThroughput } from './local-throughput.js';
+import { benchMemorySearch, printMemorySearch } from './memory-search.js';
+import { benchMessageDelivery } from './message-delivery.js';
 
 const tasks = Number(process.env.BENCH_TASKS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -28,3 +30,9 @@ const loop = await benchAgentLoop();
 console.log(
   `${loop.loops} loops of ${loop.stepsPerLoop} steps: mean ${loop.overheadMsPerStep.mean} ms, p50 ${loop.overheadMsPerStep.p50} ms, p99 ${loop.overheadMsPerStep.p99} ms   (target < 2 ms)`,
 );
+
+console.log('\n== Memory search (dynalite on disk, local embedder, k=5)');
+printMemorySearch(await benchMemorySearch());
+
+console.log('\n== Message delivery: send over HTTP → recipient inbox (npm start)');
+console.log(JSON.stringify(await benchMessageDelivery(200, 4), null, 2));
