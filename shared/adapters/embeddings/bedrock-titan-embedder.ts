@@ -8,7 +8,8 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import * as z from 'zod';
 import { type Embedder, normaliseInPlace } from '../../core/memory/embedder.js';
-import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
+import type { ModelCallError, ModelFailureReason } from '../../core/models/model-error.js';
+import { bedrockCallError, bedrockError } from '../models/bedrock-errors.js';
 
 export const TITAN_V2_MODEL_ID = 'amazon.titan-embed-text-v2:0';
 export const TITAN_V2_DIMENSIONS = [256, 512, 1024] as const;
@@ -26,36 +27,6 @@ const responseSchema = z.object({
   embedding: z.array(z.number()).min(1),
   inputTextTokenCount: z.number().optional(),
 });
-
-const MAX_ERROR_DETAIL = 300;
-const THROTTLED = new Set(['ThrottlingException', 'ServiceQuotaExceededException']);
-const UNAVAILABLE = new Set([
-  'ServiceUnavailableException',
-  'InternalServerException',
-  'ModelNotReadyException',
-]);
-const TIMEOUT = new Set(['ModelTimeoutException', 'TimeoutError', 'RequestTimeout']);
-const AUTH = new Set([
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-  'ExpiredTokenException',
-  'CredentialsProviderError',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-]);
 
 export class BedrockTitanEmbedder implements Embedder {
   readonly id: string;
@@ -124,56 +95,10 @@ export class BedrockTitanEmbedder implements Embedder {
 
   /** Only the error's name, its status and the service's own short message: never the text. */
   private callError(error: unknown, signal: AbortSignal | undefined): ModelCallError {
-    const e = (typeof error === 'object' && error !== null ? error : {}) as {
-      name?: unknown;
-      message?: unknown;
-      code?: unknown;
-      cause?: { code?: unknown };
-      $metadata?: { httpStatusCode?: unknown };
-    };
-    const name = typeof e.name === 'string' ? e.name : 'Error';
-    const status =
-      typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-    const code = typeof e.code === 'string' ? e.code : e.cause?.code;
-    const detail = typeof e.message === 'string' ? e.message : String(error);
-    if (signal?.aborted || name === 'AbortError') {
-      return this.error('the call was aborted by its caller', 'timeout', status);
-    }
-    const reason: ModelFailureReason = THROTTLED.has(name)
-      ? 'throttled'
-      : UNAVAILABLE.has(name)
-        ? 'unavailable'
-        : TIMEOUT.has(name)
-          ? 'timeout'
-          : name === 'ValidationException'
-            ? 'invalid-request'
-            : AUTH.has(name)
-              ? 'auth'
-              : name === 'ResourceNotFoundException'
-                ? 'not-found'
-                : typeof code === 'string' && NETWORK_CODES.has(code)
-                  ? 'network'
-                  : status === 429
-                    ? 'throttled'
-                    : status !== undefined && status >= 500
-                      ? 'unavailable'
-                      : status === 401 || status === 403
-                        ? 'auth'
-                        : status === 404
-                          ? 'not-found'
-                          : 'other';
-    const what = reason === 'network' && typeof code === 'string' ? `${name} (${code})` : name;
-    return this.error(`${what}: ${detail}`, reason, status);
+    return bedrockCallError(this.id, error, signal);
   }
 
   private error(message: string, reason: ModelFailureReason, status?: number): ModelCallError {
-    const retryable =
-      reason === 'throttled' ||
-      reason === 'unavailable' ||
-      reason === 'timeout' ||
-      reason === 'network';
-    const text = message.replace(/\s+/g, ' ').trim();
-    const short = text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
-    return new ModelCallError(`${this.id}: ${short}`, reason, retryable, status);
+    return bedrockError(this.id, message, reason, status);
   }
 }

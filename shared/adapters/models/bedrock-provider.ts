@@ -19,7 +19,8 @@ import type {
   ModelResponse,
   ToolCall,
 } from '../../core/kernel/model-provider.js';
-import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
+import type { ModelCallError, ModelFailureReason } from '../../core/models/model-error.js';
+import { bedrockCallError, bedrockError } from './bedrock-errors.js';
 import { ToolNames } from './tool-names.js';
 
 export interface BedrockConverseProviderOptions {
@@ -29,37 +30,6 @@ export interface BedrockConverseProviderOptions {
 }
 
 type Document = NonNullable<ToolUseBlock['input']>;
-
-const MAX_ERROR_DETAIL = 300;
-
-const THROTTLED = new Set(['ThrottlingException', 'ServiceQuotaExceededException']);
-const UNAVAILABLE = new Set([
-  'ServiceUnavailableException',
-  'InternalServerException',
-  'ModelNotReadyException',
-]);
-const TIMEOUT = new Set(['ModelTimeoutException', 'TimeoutError', 'RequestTimeout']);
-const AUTH = new Set([
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-  'ExpiredTokenException',
-  'CredentialsProviderError',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-]);
 
 export class BedrockConverseProvider implements ModelProvider {
   readonly name: string;
@@ -158,60 +128,12 @@ export class BedrockConverseProvider implements ModelProvider {
     };
   }
 
-  /** Only the error's name, its status and the service's own short message: never the request. */
   private callError(error: unknown, signal: AbortSignal): ModelCallError {
-    if (error instanceof ModelCallError) return error;
-    const e = (typeof error === 'object' && error !== null ? error : {}) as {
-      name?: unknown;
-      message?: unknown;
-      code?: unknown;
-      cause?: { code?: unknown };
-      $metadata?: { httpStatusCode?: unknown };
-    };
-    const name = typeof e.name === 'string' ? e.name : 'Error';
-    const status =
-      typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-    const code = typeof e.code === 'string' ? e.code : e.cause?.code;
-    const detail = typeof e.message === 'string' ? e.message : String(error);
-    if (signal.aborted || name === 'AbortError') {
-      return this.error('the call was aborted by its caller', 'timeout', status);
-    }
-    const reason: ModelFailureReason = THROTTLED.has(name)
-      ? 'throttled'
-      : UNAVAILABLE.has(name)
-        ? 'unavailable'
-        : TIMEOUT.has(name)
-          ? 'timeout'
-          : name === 'ValidationException'
-            ? 'invalid-request'
-            : AUTH.has(name)
-              ? 'auth'
-              : name === 'ResourceNotFoundException'
-                ? 'not-found'
-                : typeof code === 'string' && NETWORK_CODES.has(code)
-                  ? 'network'
-                  : status === 429
-                    ? 'throttled'
-                    : status !== undefined && status >= 500
-                      ? 'unavailable'
-                      : status === 401 || status === 403
-                        ? 'auth'
-                        : status === 404
-                          ? 'not-found'
-                          : 'other';
-    const what = reason === 'network' && typeof code === 'string' ? `${name} (${code})` : name;
-    return this.error(`${what}: ${detail}`, reason, status);
+    return bedrockCallError(this.name, error, signal);
   }
 
   private error(message: string, reason: ModelFailureReason, status?: number): ModelCallError {
-    const retryable =
-      reason === 'throttled' ||
-      reason === 'unavailable' ||
-      reason === 'timeout' ||
-      reason === 'network';
-    const text = message.replace(/\s+/g, ' ').trim();
-    const short = text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
-    return new ModelCallError(`${this.name}: ${short}`, reason, retryable, status);
+    return bedrockError(this.name, message, reason, status);
   }
 }
 
