@@ -6,7 +6,8 @@
  */
 import * as z from 'zod';
 import { type Embedder, normaliseInPlace } from '../../core/memory/embedder.js';
-import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
+import type { ModelCallError, ModelFailureReason } from '../../core/models/model-error.js';
+import { openAiError, openAiStatusError } from '../models/openai-errors.js';
 
 export interface OpenAiEmbedderOptions {
   /** The API root, usually ending in `/v1`. */
@@ -27,8 +28,6 @@ const responseSchema = z.object({
     .array(z.object({ embedding: z.array(z.number()).min(1), index: z.number().int().min(0) }))
     .min(1),
 });
-
-const MAX_ERROR_DETAIL = 300;
 
 export class OpenAiEmbedder implements Embedder {
   readonly id: string;
@@ -148,53 +147,10 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   private statusError(status: number, body: string): ModelCallError {
-    const reason: ModelFailureReason =
-      status === 429
-        ? 'throttled'
-        : status === 408
-          ? 'timeout'
-          : status >= 500
-            ? 'unavailable'
-            : status === 401 || status === 403
-              ? 'auth'
-              : status === 404
-                ? 'not-found'
-                : status >= 400
-                  ? 'invalid-request'
-                  : 'other';
-    const detail = serverMessage(body);
-    return this.error(`answered HTTP ${status}${detail ? `: ${detail}` : ''}`, reason, status);
+    return openAiStatusError(this.id, status, body, this.apiKey);
   }
 
   private error(message: string, reason: ModelFailureReason, status?: number): ModelCallError {
-    const retryable =
-      reason === 'throttled' ||
-      reason === 'unavailable' ||
-      reason === 'timeout' ||
-      reason === 'network';
-    let text = `${this.id}: ${message}`;
-    // Servers have been known to echo a rejected key; it never leaves this adapter.
-    if (this.apiKey) text = text.replaceAll(this.apiKey, '[redacted]');
-    return new ModelCallError(text, reason, retryable, status);
+    return openAiError(this.id, message, reason, status, this.apiKey);
   }
-}
-
-function serverMessage(body: string): string {
-  let message: unknown = body;
-  try {
-    const json = JSON.parse(body) as { error?: unknown; message?: unknown };
-    const error = json?.error;
-    message =
-      typeof error === 'string'
-        ? error
-        : typeof (error as { message?: unknown } | undefined)?.message === 'string'
-          ? (error as { message: string }).message
-          : typeof json?.message === 'string'
-            ? json.message
-            : body;
-  } catch {
-    // Not JSON: the text itself.
-  }
-  const text = String(message).replace(/\s+/g, ' ').trim();
-  return text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
 }

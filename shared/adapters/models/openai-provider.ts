@@ -15,7 +15,8 @@ import type {
   ModelResponse,
   ToolCall,
 } from '../../core/kernel/model-provider.js';
-import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
+import type { ModelCallError, ModelFailureReason } from '../../core/models/model-error.js';
+import { openAiError, openAiStatusError } from './openai-errors.js';
 import { ToolNames } from './tool-names.js';
 
 export interface OpenAiCompatibleProviderOptions {
@@ -30,7 +31,6 @@ export interface OpenAiCompatibleProviderOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
-const MAX_ERROR_DETAIL = 300;
 
 const wireToolCallSchema = z.object({
   id: z.string().min(1).optional(),
@@ -184,34 +184,11 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   private statusError(status: number, body: string): ModelCallError {
-    const reason: ModelFailureReason =
-      status === 429
-        ? 'throttled'
-        : status === 408
-          ? 'timeout'
-          : status >= 500
-            ? 'unavailable'
-            : status === 401 || status === 403
-              ? 'auth'
-              : status === 404
-                ? 'not-found'
-                : status >= 400
-                  ? 'invalid-request'
-                  : 'other';
-    const detail = serverMessage(body);
-    return this.error(`answered HTTP ${status}${detail ? `: ${detail}` : ''}`, reason, status);
+    return openAiStatusError(this.name, status, body, this.apiKey);
   }
 
   private error(message: string, reason: ModelFailureReason, status?: number): ModelCallError {
-    const retryable =
-      reason === 'throttled' ||
-      reason === 'unavailable' ||
-      reason === 'timeout' ||
-      reason === 'network';
-    let text = `${this.name}: ${message}`;
-    // Servers have been known to echo a rejected key; it never leaves this provider.
-    if (this.apiKey) text = text.replaceAll(this.apiKey, '[redacted]');
-    return new ModelCallError(text, reason, retryable, status);
+    return openAiError(this.name, message, reason, status, this.apiKey);
   }
 }
 
@@ -260,25 +237,4 @@ function toToolCall(call: WireToolCall, names: ToolNames): ToolCall {
     name: names.fromWire(call.function.name),
     input,
   };
-}
-
-/** The short message of an error body: OpenAI's `{error: {message}}`, Ollama's `{error}`, or text. */
-function serverMessage(body: string): string {
-  let message: unknown = body;
-  try {
-    const json = JSON.parse(body) as { error?: unknown; message?: unknown };
-    const error = json?.error;
-    message =
-      typeof error === 'string'
-        ? error
-        : typeof (error as { message?: unknown } | undefined)?.message === 'string'
-          ? (error as { message: string }).message
-          : typeof json?.message === 'string'
-            ? json.message
-            : body;
-  } catch {
-    // Not JSON: the text itself.
-  }
-  const text = String(message).replace(/\s+/g, ' ').trim();
-  return text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
 }

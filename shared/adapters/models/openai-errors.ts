@@ -1,0 +1,77 @@
+/**
+ * How a failed call to an OpenAI-compatible server (chat completions, embeddings) reads as a
+ * ModelCallError: by HTTP status, with the server's own short message, and never the API key,
+ * even when a server echoes it back.
+ */
+import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
+
+const MAX_ERROR_DETAIL = 300;
+const RETRYABLE: ReadonlySet<ModelFailureReason> = new Set([
+  'throttled',
+  'unavailable',
+  'timeout',
+  'network',
+]);
+
+export function openAiError(
+  who: string,
+  message: string,
+  reason: ModelFailureReason,
+  status?: number,
+  apiKey?: string,
+): ModelCallError {
+  let text = `${who}: ${message}`;
+  if (apiKey) text = text.replaceAll(apiKey, '[redacted]');
+  return new ModelCallError(text, reason, RETRYABLE.has(reason), status);
+}
+
+export function openAiStatusError(
+  who: string,
+  status: number,
+  body: string,
+  apiKey?: string,
+): ModelCallError {
+  const reason: ModelFailureReason =
+    status === 429
+      ? 'throttled'
+      : status === 408
+        ? 'timeout'
+        : status >= 500
+          ? 'unavailable'
+          : status === 401 || status === 403
+            ? 'auth'
+            : status === 404
+              ? 'not-found'
+              : status >= 400
+                ? 'invalid-request'
+                : 'other';
+  const detail = serverMessage(body);
+  return openAiError(
+    who,
+    `answered HTTP ${status}${detail ? `: ${detail}` : ''}`,
+    reason,
+    status,
+    apiKey,
+  );
+}
+
+/** The server's error message from an OpenAI-style error body (or the text itself), shortened. */
+export function serverMessage(body: string): string {
+  let message: unknown = body;
+  try {
+    const json = JSON.parse(body) as { error?: unknown; message?: unknown };
+    const error = json?.error;
+    message =
+      typeof error === 'string'
+        ? error
+        : typeof (error as { message?: unknown } | undefined)?.message === 'string'
+          ? (error as { message: string }).message
+          : typeof json?.message === 'string'
+            ? json.message
+            : body;
+  } catch {
+    // Not JSON: the text itself.
+  }
+  const text = String(message).replace(/\s+/g, ' ').trim();
+  return text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
+}
