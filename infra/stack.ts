@@ -19,6 +19,7 @@ import { DataTable } from './constructs/data-table.js';
 import { EventRouting } from './constructs/event-routing.js';
 import { AgentCoreHttpApi } from './constructs/http-api.js';
 import { LayerFunctions } from './constructs/layer-functions.js';
+import { Monitoring } from './constructs/monitoring.js';
 import { WorkQueues } from './constructs/work-queues.js';
 import { type Layer, topology } from './topology.js';
 
@@ -86,6 +87,7 @@ export class AgentCoreStack extends Stack {
     }
 
     const http = new AgentCoreHttpApi(this, 'Http', { spec, functions });
+    const monitoring = new Monitoring(this, 'Monitoring', { spec, queues, functions });
 
     new CfnOutput(this, 'HttpApiUrl', { value: http.stage.url });
     new CfnOutput(this, 'AdminApiKeySecretName', {
@@ -94,6 +96,7 @@ export class AgentCoreStack extends Stack {
       value: secrets.byId['admin-api-key'].secretName,
     });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
   }
 

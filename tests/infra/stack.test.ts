@@ -518,10 +518,10 @@ describe('admin API key and outputs', () => {
     });
   });
 
-  it('outputs the API URL, the secret name, the table name and the bus name', () => {
+  it('outputs the API URL, the secret name, the table, the bus and the dashboard names', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AdminApiKeySecretName', 'EventBusName', 'HttpApiUrl', 'TableName'].sort(),
+      ['AdminApiKeySecretName', 'DashboardName', 'EventBusName', 'HttpApiUrl', 'TableName'].sort(),
     );
     expect(refsIn(outputs.AdminApiKeySecretName!.Value)).toEqual([secretId, secretId]);
     expect(refOf(outputs.TableName!.Value)).toBe(tableId);
