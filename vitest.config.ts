@@ -9,6 +9,10 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // EMF metrics go to stdout in Lambda; tests have no use for them.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
   },
 });

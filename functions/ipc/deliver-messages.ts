@@ -4,14 +4,13 @@
  * `onMessage: "task"`, tasks. Each record on its own: a bad one fails alone and SQS redelivers it
  * (then its DLQ); redeliveries are idempotent per message and recipient.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
 import { messageSent } from '../../events/message-events.js';
 import { type DeliveryDeps, deliverMessage } from '../../shared/core/ipc/delivery.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { inboxStore } from '../../shared/runtime/messaging.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
@@ -57,4 +56,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(deliverMessages(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(deliverMessages(deps), logger);

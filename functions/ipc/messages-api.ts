@@ -1,6 +1,4 @@
 /** IPC HTTP API: send messages between agents under their ACL, read an inbox, acknowledge. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import {
   ackMessage,
   type InboxDeps,
@@ -12,10 +10,10 @@ import {
   callerOf,
   createHttpApi,
   type HttpRequest,
-  httpErrorHandler,
   ok,
   pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { inboxStore, messagingDeps } from '../../shared/runtime/messaging.js';
 import { once } from '../../shared/runtime/wiring.js';
@@ -51,6 +49,4 @@ export function messagesApi(deps: () => MessagesApiDeps) {
 
 const deps = once((): MessagesApiDeps => ({ ...messagingDeps(), inbox: inboxStore() }));
 
-export const handler = middy(messagesApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(messagesApi(deps), logger);

@@ -1,6 +1,4 @@
 /** Kernel HTTP API: the agent registry, and the health check. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { publicAgent } from '../../shared/core/agents/agent.js';
 import {
   type AgentDeps,
@@ -17,10 +15,10 @@ import {
   callerOf,
   createHttpApi,
   type HttpRequest,
-  httpErrorHandler,
   ok,
   pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { configuredModels } from '../../shared/runtime/model-config.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
@@ -94,6 +92,4 @@ const deps = once(
   (): AgentDeps => ({ agents: agentStore(), events: eventPublisher(), models: configuredModels() }),
 );
 
-export const handler = middy(agentsApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(agentsApi(deps), logger);

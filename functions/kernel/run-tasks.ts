@@ -1,12 +1,11 @@
 /** Task worker: runs the tasks of a batch from the priority queues (SQS event source). */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   ChangeMessageVisibilityCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queuesNeedingUrls, topology } from '../../infra/topology.js';
 import { sqsClient } from '../../shared/adapters/clients/sqs.js';
@@ -21,6 +20,7 @@ import { taskMessageSchema } from '../../shared/core/tasks/task.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { parseInput } from '../../shared/core/validation.js';
 import { queueUrl, settings } from '../../shared/runtime/config.js';
+import { eventHandler, metrics } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { memoryService } from '../../shared/runtime/memory.js';
 import { messagingService } from '../../shared/runtime/messaging.js';
@@ -36,6 +36,13 @@ import {
 } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
+
+/** What became of each delivered task message (EMF, namespace AgentCore). */
+const OUTCOME_METRIC = {
+  done: 'TaskMessagesDone',
+  'retry-later': 'TaskAttemptsRetried',
+  'dead-letter': 'TasksDeadLettered',
+} as const;
 
 export interface RunTasksDeps {
   worker: WorkerDeps;
@@ -91,6 +98,7 @@ export function runTasks(deps: () => RunTasksDeps) {
           await hideFor(record, retryDelaySeconds(receives, worker.retry)).catch(() => undefined);
           throw error;
         }
+        metrics.addMetric(OUTCOME_METRIC[outcome.kind], MetricUnit.Count, 1);
         switch (outcome.kind) {
           case 'done':
             return;
@@ -135,4 +143,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(runTasks(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(runTasks(deps), logger, { withMetrics: true });

@@ -1,6 +1,4 @@
 /** Memory HTTP API: an agent's memories (write, list, delete, search) and its grants. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import {
   deleteMemory,
   grantAccess,
@@ -15,10 +13,10 @@ import {
   callerOf,
   createHttpApi,
   type HttpRequest,
-  httpErrorHandler,
   ok,
   pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { memoryDeps } from '../../shared/runtime/memory.js';
 
@@ -74,6 +72,4 @@ export function memoriesApi(deps: () => MemoryDeps) {
   });
 }
 
-export const handler = middy(memoriesApi(memoryDeps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(memoriesApi(memoryDeps), logger);

@@ -2,11 +2,10 @@
  * Models HTTP API: the configured routes, the providers, and per-model statistics. (Circuit
  * breakers live in each worker process, so their state is not shown here.)
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { ModelResolver } from '../../shared/core/models/model-resolver.js';
 import type { ModelStatsStore } from '../../shared/core/ports.js';
-import { createHttpApi, httpErrorHandler, ok } from '../../shared/runtime/http-api.js';
+import { createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { configuredModels } from '../../shared/runtime/model-config.js';
 import { modelStatsStore, once } from '../../shared/runtime/wiring.js';
@@ -56,6 +55,4 @@ function publicTarget(target: Record<string, unknown>): Record<string, unknown> 
 
 const deps = once((): ModelsApiDeps => ({ models: configuredModels(), stats: modelStatsStore() }));
 
-export const handler = middy(modelsApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(modelsApi(deps), logger);

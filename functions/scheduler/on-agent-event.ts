@@ -1,12 +1,11 @@
 /** Scheduler reactions to agent lifecycle events: a resumed agent gets its parked tasks back. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { agentResumed } from '../../events/agent-events.js';
 import { busEventSchema } from '../../events/envelope.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { releaseParkedTasks, type SchedulerDeps } from '../../shared/core/tasks/task-service.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 import {
@@ -48,4 +47,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(onAgentEvent(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(onAgentEvent(deps), logger);

@@ -1,11 +1,10 @@
 /** DLQ consumer: a task message in a dead-letter queue marks its task failed and dead-lettered. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { systemClock } from '../../shared/core/ports.js';
 import { taskMessageSchema } from '../../shared/core/tasks/task.js';
 import { recordDeadLetter, type SchedulerDeps } from '../../shared/core/tasks/task-service.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 import { eventPublisher, once, taskStore } from '../../shared/runtime/wiring.js';
@@ -30,4 +29,4 @@ export function recordDeadLetters(deps: () => Pick<SchedulerDeps, 'tasks' | 'eve
 
 const deps = once(() => ({ tasks: taskStore(), events: eventPublisher() }));
 
-export const handler = middy(recordDeadLetters(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(recordDeadLetters(deps), logger);

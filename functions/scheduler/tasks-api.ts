@@ -1,6 +1,4 @@
 /** Scheduler HTTP API: tasks (submit, get, list, cancel, trace) and the queue (depth, DLQ, redrive). */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import * as z from 'zod';
 import type { IdempotencyStore, TraceStore } from '../../shared/core/ports.js';
 import { systemClock } from '../../shared/core/ports.js';
@@ -21,11 +19,11 @@ import {
   callerOf,
   createHttpApi,
   type HttpRequest,
-  httpErrorHandler,
   idempotent,
   ok,
   pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import {
   agentStore,
@@ -138,6 +136,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(tasksApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(tasksApi(deps), logger);

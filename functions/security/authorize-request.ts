@@ -4,8 +4,6 @@
  * agent-core error shape, which the route handler gives for an anonymous principal. A route
  * handler never runs its logic for a request this function did not authenticate.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
@@ -17,6 +15,7 @@ import {
   CachedAgentKeyLookup,
 } from '../../shared/core/security/api-keys.js';
 import type { AuthorizerContext } from '../../shared/core/security/principal.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { adminKeySource, apiKeyStore, once } from '../../shared/runtime/wiring.js';
 
@@ -49,4 +48,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(authorizeRequest(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(authorizeRequest(deps), logger);

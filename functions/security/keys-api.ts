@@ -1,6 +1,4 @@
 /** Security HTTP API: agent-scoped API keys, minted (shown once), listed and revoked by the admin. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { systemClock } from '../../shared/core/ports.js';
 import {
   type ApiKeyDeps,
@@ -13,10 +11,10 @@ import {
   callerOf,
   createHttpApi,
   type HttpRequest,
-  httpErrorHandler,
   ok,
   pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { agentStore, apiKeyStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
 
@@ -54,6 +52,4 @@ const deps = once(
   (): ApiKeyDeps => ({ keys: apiKeyStore(), agents: agentStore(), events: eventPublisher() }),
 );
 
-export const handler = middy(keysApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(keysApi(deps), logger);

@@ -2,8 +2,6 @@
  * Tools HTTP API: the tool catalogue with each input's JSON Schema and the permission it needs;
  * with `?agentId=`, also that agent's MCP tools and which tools it may call.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Agent } from '../../shared/core/agents/agent.js';
 import { getAgent } from '../../shared/core/agents/agent-service.js';
 import { jsonSchemaOf } from '../../shared/core/kernel/agent-loop.js';
@@ -13,7 +11,8 @@ import { Authorization } from '../../shared/core/security/authorization.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { mayUseTool } from '../../shared/core/tools/permissions.js';
 import type { ToolDefinition } from '../../shared/core/tools/tool.js';
-import { callerOf, createHttpApi, httpErrorHandler, ok } from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { agentMcpTools } from '../../shared/runtime/tools.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
@@ -71,6 +70,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(toolsApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(toolsApi(deps), logger);

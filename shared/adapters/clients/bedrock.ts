@@ -7,6 +7,7 @@
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { sharedClientConfig } from './request-handler.js';
+import { tracer } from './tracer.js';
 
 const clients = new Map<string, BedrockRuntimeClient>();
 
@@ -14,8 +15,8 @@ export function bedrockClient(region?: string): BedrockRuntimeClient {
   const key = region ?? '';
   let client = clients.get(key);
   if (!client) {
-    client = new BedrockRuntimeClient(
-      region ? { ...sharedClientConfig(), region } : sharedClientConfig(),
+    client = tracer.captureAWSv3Client(
+      new BedrockRuntimeClient(region ? { ...sharedClientConfig(), region } : sharedClientConfig()),
     );
     clients.set(key, client);
   }

@@ -7,12 +7,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sharedClientConfig } from './request-handler.js';
+import { tracer } from './tracer.js';
 
 let client: DynamoDBDocumentClient | undefined;
 
 export function dynamoClient(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient(sharedClientConfig()), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  client ??= DynamoDBDocumentClient.from(
+    tracer.captureAWSv3Client(new DynamoDBClient(sharedClientConfig())),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
   return client;
 }

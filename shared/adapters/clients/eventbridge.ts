@@ -6,10 +6,11 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { sharedClientConfig } from './request-handler.js';
+import { tracer } from './tracer.js';
 
 let client: EventBridgeClient | undefined;
 
 export function eventBridgeClient(): EventBridgeClient {
-  client ??= new EventBridgeClient(sharedClientConfig());
+  client ??= tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig()));
   return client;
 }

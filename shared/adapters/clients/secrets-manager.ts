@@ -6,10 +6,11 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { sharedClientConfig } from './request-handler.js';
+import { tracer } from './tracer.js';
 
 let client: SecretsManagerClient | undefined;
 
 export function secretsClient(): SecretsManagerClient {
-  client ??= new SecretsManagerClient(sharedClientConfig());
+  client ??= tracer.captureAWSv3Client(new SecretsManagerClient(sharedClientConfig()));
   return client;
 }

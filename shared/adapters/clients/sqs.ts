@@ -6,6 +6,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { sharedClientConfig } from './request-handler.js';
+import { tracer } from './tracer.js';
 
 let client: SQSClient | undefined;
 
@@ -15,6 +16,8 @@ export function sqsClient(): SQSClient {
   const explicitEndpoint = Boolean(
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   );
-  client ??= new SQSClient({ ...sharedClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint });
+  client ??= tracer.captureAWSv3Client(
+    new SQSClient({ ...sharedClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint }),
+  );
   return client;
 }
