@@ -20,6 +20,7 @@ import { EventRouting } from './constructs/event-routing.js';
 import { AgentCoreHttpApi } from './constructs/http-api.js';
 import { LayerFunctions } from './constructs/layer-functions.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { DashboardWebSocketApi } from './constructs/websocket-api.js';
 import { WorkQueues } from './constructs/work-queues.js';
 import { type Layer, topology } from './topology.js';
 
@@ -59,6 +60,8 @@ export class AgentCoreStack extends Stack {
     const queues = new WorkQueues(this, 'Queues', { spec });
     const events = new EventRouting(this, 'Events', { spec, queues });
     const secrets = new ApiSecrets(this, 'Secrets');
+    // The dashboard feed's API first: its functions are told its endpoint; routes come below.
+    const webSocket = new DashboardWebSocketApi(this, 'WebSocket', { spec });
     const resources = {
       table: data.table,
       bus: events.bus,
@@ -67,6 +70,7 @@ export class AgentCoreStack extends Stack {
       // The same configuration the functions validate at cold start, read here once at synth.
       modelRoutes: props?.modelRoutes ?? loadRouteConfig(),
       embeddings: props?.embeddings ?? embeddingsAtSynth(),
+      webSocket,
     };
 
     const applicationLogLevel = this.applicationLogLevel();
@@ -87,9 +91,14 @@ export class AgentCoreStack extends Stack {
     }
 
     const http = new AgentCoreHttpApi(this, 'Http', { spec, functions });
+    webSocket.addRoutes(spec, functions);
     const monitoring = new Monitoring(this, 'Monitoring', { spec, queues, functions });
 
     new CfnOutput(this, 'HttpApiUrl', { value: http.stage.url });
+    new CfnOutput(this, 'WebSocketUrl', {
+      description: 'The dashboard feed: connect with ?token=<API key>',
+      value: webSocket.url,
+    });
     new CfnOutput(this, 'AdminApiKeySecretName', {
       description:
         'Read the admin API key with: aws secretsmanager get-secret-value --secret-id <this>',

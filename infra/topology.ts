@@ -44,9 +44,14 @@ export interface DeadLetterQueueSpec {
   retentionDays: number;
 }
 
+export type WebSocketRouteKey = '$connect' | '$disconnect' | '$default';
+
 export type Trigger =
   | { kind: 'http'; routes: HttpRoute[] }
   | { kind: 'http-authorizer' }
+  /** Routes of the dashboard's WebSocket API; `$connect` goes through its authorizer. */
+  | { kind: 'websocket'; routes: WebSocketRouteKey[] }
+  | { kind: 'websocket-authorizer' }
   | {
       kind: 'queue';
       queue: string;
@@ -73,6 +78,8 @@ export interface Access {
   invokeModels?: boolean;
   /** Computes embeddings (AGENT_CORE_EMBEDDINGS; Bedrock Titan when configured so). */
   embeddings?: boolean;
+  /** Posts to and closes WebSocket connections (API Gateway Management API). */
+  manageConnections?: boolean;
 }
 
 export type SecretId = 'admin-api-key';
@@ -171,17 +178,20 @@ export const topology: Topology = {
     { id: 'event-sink', deadLetterQueue: 'event-sink-dlq', maxReceiveCount: 5 },
     { id: 'scheduler-events', deadLetterQueue: 'scheduler-events-dlq', maxReceiveCount: 5 },
     { id: 'messages', deadLetterQueue: 'messages-dlq', maxReceiveCount: 5 },
+    { id: 'dashboard-push', deadLetterQueue: 'dashboard-push-dlq', maxReceiveCount: 3 },
   ],
   deadLetterQueues: [
     ...taskDeadLetterQueues.map((id) => ({ id, retentionDays: 14 })),
     { id: 'event-sink-dlq', retentionDays: 14 },
     { id: 'scheduler-events-dlq', retentionDays: 14 },
     { id: 'messages-dlq', retentionDays: 14 },
+    { id: 'dashboard-push-dlq', retentionDays: 14 },
   ],
   rules: [
     {
       id: 'all-events-to-sink',
-      description: 'Every agent-core event is recorded (task traces, and later the event log).',
+      description:
+        'Every agent-core event is recorded: event log, metrics, task traces, audit log.',
       pattern: { source: [{ prefix: 'agent-core.' }] },
       targetQueue: 'event-sink',
     },
@@ -196,6 +206,12 @@ export const topology: Topology = {
       description: "A sent message is delivered to each recipient's inbox.",
       pattern: { source: ['agent-core.ipc'], 'detail-type': ['message.sent'] },
       targetQueue: 'messages',
+    },
+    {
+      id: 'all-events-to-dashboard',
+      description: 'Every event is pushed to the dashboard connections that subscribed to it.',
+      pattern: { source: [{ prefix: 'agent-core.' }] },
+      targetQueue: 'dashboard-push',
     },
   ],
   authorizerCacheSeconds: 0,
@@ -405,17 +421,57 @@ export const topology: Topology = {
     {
       name: 'observability-api',
       layer: 'observability',
-      description: 'The audit log: who did what to what, from which key (admin only).',
-      entry: 'functions/observability/audit-api.ts',
+      description: 'The event log, metrics per minute, and the audit log.',
+      entry: 'functions/observability/observability-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [r('GET', '/v1/events'), r('GET', '/v1/metrics'), r('GET', '/v1/audit')],
+        },
+      ],
+      access: {
+        table: 'read',
+        publishEvents: true,
+        inspect: [...taskQueues, ...taskDeadLetterQueues],
+      },
+    },
+    {
+      name: 'dashboard-authorizer',
+      layer: 'dashboard',
+      description: 'WebSocket $connect authorizer: the API key in the token query parameter.',
+      entry: 'functions/dashboard/authorize-connection.ts',
+      timeoutSeconds: 5,
+      memoryMb: 256,
+      triggers: [{ kind: 'websocket-authorizer' }],
+      access: { readSecrets: ['admin-api-key'], table: 'read' },
+    },
+    {
+      name: 'dashboard-connections',
+      layer: 'dashboard',
+      description:
+        'Dashboard WebSocket: connect, subscribe by event-type patterns, ping, disconnect.',
+      entry: 'functions/dashboard/connections.ts',
       timeoutSeconds: 10,
       memoryMb: 256,
-      triggers: [{ kind: 'http', routes: [r('GET', '/v1/audit')] }],
-      access: { table: 'read', publishEvents: true },
+      triggers: [{ kind: 'websocket', routes: ['$connect', '$disconnect', '$default'] }],
+      access: { table: 'readwrite', manageConnections: true },
+    },
+    {
+      name: 'dashboard-push',
+      layer: 'dashboard',
+      description: 'Pushes events to the subscribed dashboard connections; drops gone ones (410).',
+      entry: 'functions/dashboard/push-events.ts',
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      triggers: [{ kind: 'queue', queue: 'dashboard-push', batchSize: 10, maxConcurrency: 5 }],
+      access: { table: 'readwrite', manageConnections: true },
     },
     {
       name: 'event-sink',
       layer: 'observability',
-      description: 'Records every event: per-task traces.',
+      description: 'Records every event: the event log, task traces, audit entries, metrics.',
       entry: 'functions/observability/record-events.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
@@ -442,6 +498,8 @@ export const EVENT_BUS_NAME_ENV = 'EVENT_BUS_NAME';
 export const ADMIN_KEY_SECRET_ENV = 'ADMIN_KEY_SECRET_ID';
 export const MODEL_ROUTES_ENV = 'AGENT_CORE_MODEL_ROUTES';
 export const EMBEDDINGS_ENV = 'AGENT_CORE_EMBEDDINGS';
+/** The API Gateway Management API endpoint of the dashboard's WebSocket API. */
+export const WEBSOCKET_ENDPOINT_ENV = 'WEBSOCKET_MANAGEMENT_ENDPOINT';
 
 /**
  * Every queue a function's code needs a URL for: those it sends to, those it inspects, and those

@@ -1,7 +1,8 @@
 /**
  * The AWS operations the adapters use beyond DynamoDB and SQS, answered on an internal loopback
- * port in the AWS JSON 1.1 protocol: EventBridge PutEvents (routed to queues by the topology's
- * rules) and Secrets Manager GetSecretValue (the admin key).
+ * port: EventBridge PutEvents (routed to queues by the topology's rules) and Secrets Manager
+ * GetSecretValue (the admin key) in the AWS JSON 1.1 protocol, and the API Gateway Management
+ * API (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,9 +19,27 @@ export interface AwsEndpointOptions {
   sqs: SQSClient;
   secrets: Map<string, string>;
   region: string;
-  /** Called with every event put on the bus (the dashboard feed will listen here). */
+  /** Called with every event put on the bus. */
   onEvent?: (event: BusEnvelope) => void;
+  /** The WebSocket connections the Management API acts on (local/websocket-gateway.ts). */
+  connections?: ManagedConnections;
 }
+
+/** What the API Gateway Management API needs from a WebSocket gateway. */
+export interface ManagedConnections {
+  /** Sends one frame; false when the connection is not open. */
+  post(connectionId: string, data: Buffer): boolean;
+  /** Closes the connection; false when it is not open. */
+  close(connectionId: string): boolean;
+  describe(
+    connectionId: string,
+  ): { connectedAt: Date; lastActiveAt: Date; sourceIp: string; userAgent: string } | undefined;
+}
+
+/** `[/<stage>]/@connections/<id>`: the endpoint may carry the stage, as API Gateway's does. */
+const CONNECTION_PATH = /^(?:\/[^/@][^/]*)*\/@connections\/([^/]+)$/;
+/** PostToConnection's limit on Data. */
+const MAX_POST_BYTES = 128 * 1024;
 
 export interface BusEnvelope {
   version: '0';
@@ -74,6 +93,11 @@ export class LocalAwsEndpoint {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const connectionPath = CONNECTION_PATH.exec(new URL(req.url ?? '/', 'http://local').pathname);
+    if (connectionPath?.[1]) {
+      this.manageConnection(req.method ?? 'GET', connectionPath[1], Buffer.concat(chunks), res);
+      return;
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -91,6 +115,64 @@ export class LocalAwsEndpoint {
       });
       res.end(JSON.stringify({ __type: type, message: (error as Error).message }));
     }
+  }
+
+  /** The API Gateway Management API (REST JSON): errors name their type in x-amzn-errortype. */
+  private manageConnection(
+    method: string,
+    encodedId: string,
+    body: Buffer,
+    res: ServerResponse,
+  ): void {
+    const reply = (status: number, value?: unknown, errorType?: string) => {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+      });
+      res.end(value === undefined ? '' : JSON.stringify(value));
+    };
+    let connectionId: string;
+    try {
+      connectionId = decodeURIComponent(encodedId);
+    } catch {
+      reply(400, { message: 'malformed connection id' }, 'BadRequestException');
+      return;
+    }
+    const gone = () =>
+      reply(410, { message: `connection ${connectionId} is gone` }, 'GoneException');
+    const connections = this.options.connections;
+    if (!connections) {
+      gone();
+      return;
+    }
+    if (method === 'POST') {
+      if (body.length > MAX_POST_BYTES) {
+        reply(413, { message: 'data is larger than 128 KB' }, 'PayloadTooLargeException');
+        return;
+      }
+      if (connections.post(connectionId, body)) reply(200);
+      else gone();
+      return;
+    }
+    if (method === 'DELETE') {
+      if (connections.close(connectionId)) reply(204);
+      else gone();
+      return;
+    }
+    if (method === 'GET') {
+      const info = connections.describe(connectionId);
+      if (!info) {
+        gone();
+        return;
+      }
+      reply(200, {
+        connectedAt: info.connectedAt.toISOString(),
+        lastActiveAt: info.lastActiveAt.toISOString(),
+        identity: { sourceIp: info.sourceIp, userAgent: info.userAgent },
+      });
+      return;
+    }
+    reply(405, { message: `method ${method} is not supported` }, 'ForbiddenException');
   }
 
   private getSecretValue(secretId: string): unknown {

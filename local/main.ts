@@ -18,6 +18,7 @@ import {
   queueUrlEnv,
   TABLE_NAME_ENV,
   topology,
+  WEBSOCKET_ENDPOINT_ENV,
 } from '../infra/topology.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
@@ -29,6 +30,7 @@ import { contractError, HttpGateway, send } from './http-gateway.js';
 import { LambdaHost } from './lambda-host.js';
 import { provisionQueues, provisionTable } from './provision.js';
 import { QueuePoller } from './queue-poller.js';
+import { WebSocketGateway } from './websocket-gateway.js';
 import { buildLocalWiring } from './wiring.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -113,6 +115,16 @@ async function main(): Promise<void> {
   for (const [id, url] of queueUrls) process.env[queueUrlEnv(id)] = url;
 
   const wiring = buildLocalWiring(topology);
+  const host = new LambdaHost(wiring.functions, root);
+  const reportError = (error: unknown) =>
+    log(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  // The dashboard feed: WebSocket upgrades on the HTTP port, path /ws (API.md).
+  const webSockets = new WebSocketGateway({
+    routes: wiring.websocketRoutes,
+    authorizer: wiring.websocketAuthorizer,
+    host,
+    onError: reportError,
+  });
   const aws = new LocalAwsEndpoint({
     busName: topology.eventBus.name,
     rules: wiring.rules,
@@ -120,20 +132,19 @@ async function main(): Promise<void> {
     sqs,
     secrets: new Map([[ADMIN_SECRET_ID, key]]),
     region: REGION,
+    connections: webSockets,
   });
   const awsEndpoint = await aws.start();
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = awsEndpoint;
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = awsEndpoint;
+  // The API Gateway Management API (PostToConnection) of the local WebSocket gateway.
+  process.env[WEBSOCKET_ENDPOINT_ENV] = awsEndpoint;
 
   // A configuration mistake stops the start, rather than the first request that needs it.
   loadRouteConfig();
   loadPrices();
 
-  const host = new LambdaHost(wiring.functions, root);
   await host.load();
-
-  const reportError = (error: unknown) =>
-    log(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
 
   // Tasks a previous process left unfinished go back to their queues before anything new runs.
   const recovered = await recoverUnfinishedTasks(
@@ -190,6 +201,7 @@ async function main(): Promise<void> {
       });
   });
   server.keepAliveTimeout = 65_000;
+  webSockets.attach(server);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolveListen);
@@ -206,6 +218,7 @@ async function main(): Promise<void> {
     log(`admin API key: in ${resolve(config.dataDir, 'admin-api-key')}`);
   }
   log(`try: curl -H "Authorization: Bearer <key>" ${url}/v1/agents`);
+  log(`dashboard feed: ${url.replace(/^http/, 'ws')}/ws?token=<key>`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -214,6 +227,7 @@ async function main(): Promise<void> {
     log(`${signal}: stopping`);
     server.close();
     server.closeIdleConnections();
+    await webSockets.stop();
     await Promise.all(pollers.map((p) => p.stop()));
     await aws.stop();
     emulators.child.send('stop');

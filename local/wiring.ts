@@ -3,7 +3,13 @@
  * host dispatches HTTP routes, polls queues and routes events from exactly this object, and
  * tests/infra/parity.test.ts compares it with the synthesized CloudFormation template.
  */
-import type { EventRuleSpec, FunctionSpec, HttpMethod, Topology } from '../infra/topology.js';
+import type {
+  EventRuleSpec,
+  FunctionSpec,
+  HttpMethod,
+  Topology,
+  WebSocketRouteKey,
+} from '../infra/topology.js';
 
 export interface LocalRoute {
   /** API Gateway route key, e.g. `GET /v1/agents/{id}`. */
@@ -11,6 +17,14 @@ export interface LocalRoute {
   method: HttpMethod;
   path: string;
   functionName: string;
+  auth: boolean;
+}
+
+/** A route of the dashboard's WebSocket API (served on the HTTP port, path `/ws`). */
+export interface LocalWebSocketRoute {
+  routeKey: WebSocketRouteKey;
+  functionName: string;
+  /** Only `$connect` runs the WebSocket authorizer; API Gateway allows it nowhere else. */
   auth: boolean;
 }
 
@@ -27,6 +41,9 @@ export interface LocalQueueSource {
 export interface LocalWiring {
   routes: LocalRoute[];
   authorizer: string | undefined;
+  websocketRoutes: LocalWebSocketRoute[];
+  /** The function that authorizes WebSocket connections (`$connect`). */
+  websocketAuthorizer: string | undefined;
   queueSources: LocalQueueSource[];
   rules: EventRuleSpec[];
   functions: Map<string, FunctionSpec>;
@@ -36,6 +53,8 @@ export function buildLocalWiring(spec: Topology): LocalWiring {
   const routes: LocalRoute[] = [];
   const queueSources: LocalQueueSource[] = [];
   let authorizer: string | undefined;
+  const websocketRoutes: LocalWebSocketRoute[] = [];
+  let websocketAuthorizer: string | undefined;
 
   for (const fn of spec.functions) {
     let queuePriority = 0;
@@ -56,6 +75,21 @@ export function buildLocalWiring(spec: Topology): LocalWiring {
           if (authorizer) throw new Error(`two HTTP authorizers: ${authorizer} and ${fn.name}`);
           authorizer = fn.name;
           break;
+        case 'websocket':
+          for (const routeKey of trigger.routes) {
+            websocketRoutes.push({
+              routeKey,
+              functionName: fn.name,
+              auth: routeKey === '$connect',
+            });
+          }
+          break;
+        case 'websocket-authorizer':
+          if (websocketAuthorizer) {
+            throw new Error(`two WebSocket authorizers: ${websocketAuthorizer} and ${fn.name}`);
+          }
+          websocketAuthorizer = fn.name;
+          break;
         case 'queue':
           queueSources.push({
             queue: trigger.queue,
@@ -75,10 +109,18 @@ export function buildLocalWiring(spec: Topology): LocalWiring {
     if (seen.has(route.routeKey)) throw new Error(`route ${route.routeKey} is wired twice`);
     seen.add(route.routeKey);
   }
+  for (const route of websocketRoutes) {
+    if (seen.has(`ws ${route.routeKey}`)) {
+      throw new Error(`WebSocket route ${route.routeKey} is wired twice`);
+    }
+    seen.add(`ws ${route.routeKey}`);
+  }
 
   return {
     routes,
     authorizer,
+    websocketRoutes,
+    websocketAuthorizer,
     queueSources,
     rules: spec.rules,
     functions: new Map(spec.functions.map((fn) => [fn.name, fn])),

@@ -1,14 +1,22 @@
 /**
- * Event sink: records every agent-core event; events about a task form that task's trace, and
- * denials go to the audit log.
+ * Event sink: records every agent-core event in the event log and the per-minute metrics; events
+ * about a task form that task's trace, and denials and key or grant changes go to the audit log.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
-import { auditEntryOf } from '../../shared/core/audit.js';
-import type { AuditEntry, AuditStore, TraceEntry, TraceStore } from '../../shared/core/ports.js';
+import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
+import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
+import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
+import {
+  type EventSinkDeps,
+  recordBusEvents,
+  type SinkRecord,
+} from '../../shared/core/observability/event-sink.js';
+import { loggedEventOf } from '../../shared/core/observability/logged-event.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { settings, tableName } from '../../shared/runtime/config.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 import { auditStore, once, traceStore } from '../../shared/runtime/wiring.js';
@@ -16,55 +24,57 @@ import { auditStore, once, traceStore } from '../../shared/runtime/wiring.js';
 const logger = createLogger('observability');
 
 /**
- * Parses every record on its own (a malformed one fails alone), then writes the batch's trace
- * entries together: one DynamoDB batch write per 25 events instead of one call per event.
+ * Parses every record on its own (a malformed one fails alone), then writes the batch together:
+ * trace and audit entries in batch writes, one conditional put per event into the log, one
+ * update per metric bucket. A failed write fails the records it concerns, and only those.
  */
-export function recordEvents(deps: () => { traces: TraceStore; audit: AuditStore }) {
+export function recordEvents(deps: () => EventSinkDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const entries = new Map<string, { taskId: string; entry: TraceEntry }>();
-    const audits = new Map<string, AuditEntry>();
+    const records: SinkRecord[] = [];
     const parsed = await processBatch(
       event,
       async (record) => {
         const busEvent = parseInput(busEventSchema, jsonBody(record), 'bus event');
-        const audit = auditEntryOf(busEvent);
-        if (audit) audits.set(record.messageId, audit);
-        const taskId = busEvent.detail.data.taskId;
-        if (typeof taskId !== 'string') return;
-        entries.set(record.messageId, {
-          taskId,
-          entry: {
-            eventId: busEvent.detail.id,
-            type: busEvent['detail-type'],
-            time: busEvent.detail.time,
-            source: busEvent.source,
-            data: busEvent.detail.data,
-          },
+        records.push({
+          recordId: record.messageId,
+          event: busEvent,
+          logged: loggedEventOf(busEvent),
         });
       },
       logger,
     );
-    try {
-      await Promise.all([
-        deps().traces.recordMany([...entries.values()]),
-        audits.size ? deps().audit.record([...audits.values()]) : undefined,
-      ]);
-    } catch (error) {
-      logger.error('writing trace or audit entries failed; SQS will deliver them again', {
-        error: error as Error,
+    const outcome = await recordBusEvents(deps(), records);
+    for (const problem of outcome.problems) {
+      logger.error(`writing ${problem.what} failed; SQS will deliver the records again`, {
+        records: problem.recordIds.length,
+        error: problem.error as Error,
       });
-      const written = new Set([...entries.keys(), ...audits.keys()]);
-      return {
-        batchItemFailures: [
-          ...parsed.batchItemFailures,
-          ...[...written].map((itemIdentifier) => ({ itemIdentifier })),
-        ],
-      };
     }
-    return parsed;
+    return {
+      batchItemFailures: [
+        ...parsed.batchItemFailures,
+        ...outcome.failedRecordIds.map((itemIdentifier) => ({ itemIdentifier })),
+      ],
+    };
   };
 }
 
-const deps = once(() => ({ traces: traceStore(), audit: auditStore() }));
+// The lead may move these two into shared/runtime/wiring.ts (`eventLog`, `metricStore`).
+const eventLog = once(
+  () => new DynamoEventLog(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+const metricStore = once(
+  () =>
+    new DynamoMetricStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+
+const deps = once(
+  (): EventSinkDeps => ({
+    traces: traceStore(),
+    audit: auditStore(),
+    eventLog: eventLog(),
+    metrics: metricStore(),
+  }),
+);
 
 export const handler = middy(recordEvents(deps)).use(injectLambdaContext(logger));

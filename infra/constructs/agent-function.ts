@@ -19,6 +19,7 @@ import { lambdaBundlingFor } from '../bundling.js';
 import type { FunctionSpec, SecretId } from '../topology.js';
 import { DEPLOYMENT_TUNABLES, functionEnvironment } from './function-environment.js';
 import { FUNCTION_TAG, LAYER_TAG } from './tags.js';
+import type { DashboardWebSocketApi } from './websocket-api.js';
 import type { WorkQueues } from './work-queues.js';
 
 /** The shared resources a function's `access` may name. */
@@ -31,6 +32,8 @@ export interface FunctionResources {
   modelRoutes: RouteConfig;
   /** The embeddings configuration read at synth (AGENT_CORE_EMBEDDINGS); unset: local. */
   embeddings?: EmbeddingsConfig | undefined;
+  /** The dashboard WebSocket API, for functions that manage its connections. */
+  webSocket?: DashboardWebSocketApi | undefined;
 }
 
 export interface AgentFunctionProps {
@@ -94,6 +97,9 @@ export class AgentFunction extends Construct {
         ...(resources.embeddings ? { embeddings: JSON.stringify(resources.embeddings) } : {}),
         queueUrl: (queueId) => resources.queues.get(queueId).queueUrl,
         secretId: (secretId) => resources.secrets[secretId].secretArn,
+        ...(resources.webSocket
+          ? { webSocketEndpoint: resources.webSocket.managementEndpoint }
+          : {}),
       }),
     });
     Tags.of(this).add(FUNCTION_TAG, spec.name);
@@ -101,7 +107,8 @@ export class AgentFunction extends Construct {
 
     this.grantAccess(spec, resources, role);
     for (const trigger of spec.triggers) {
-      if (trigger.kind !== 'queue') continue; // HTTP triggers are wired by the HTTP API.
+      // HTTP and WebSocket triggers are wired by their APIs.
+      if (trigger.kind !== 'queue') continue;
       // The event source grants the consume permissions on its queue.
       this.function.addEventSource(
         new SqsEventSource(resources.queues.get(trigger.queue), {
@@ -192,6 +199,12 @@ export class AgentFunction extends Construct {
     }
     for (const secretId of access.readSecrets ?? []) resources.secrets[secretId].grantRead(fn);
     if (access.invokeModels) this.grantBedrock(resources.modelRoutes, role);
+    if (access.manageConnections) {
+      if (!resources.webSocket) {
+        throw new Error(`function ${spec.name} manages WebSocket connections, and there is no API`);
+      }
+      resources.webSocket.grantManageConnections(fn, role);
+    }
     if (access.embeddings && resources.embeddings?.provider === 'bedrock') {
       const stack = Stack.of(this);
       const model = resources.embeddings.model;

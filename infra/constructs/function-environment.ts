@@ -16,6 +16,7 @@ import {
   type SecretId,
   TABLE_NAME_ENV,
   topology,
+  WEBSOCKET_ENDPOINT_ENV,
 } from '../topology.js';
 
 /** Where each readable secret's id is passed. */
@@ -43,6 +44,8 @@ export interface EnvironmentValues {
   embeddings?: string;
   queueUrl(queueId: string): string;
   secretId(secretId: SecretId): string;
+  /** The dashboard WebSocket API's Management API endpoint (`https://…/<stage>`). */
+  webSocketEndpoint?: string;
   /** Tunables set for this deployment (see DEPLOYMENT_TUNABLES). */
   tunables?: Partial<Record<(typeof DEPLOYMENT_TUNABLES)[number], string>>;
 }
@@ -63,6 +66,9 @@ export function functionEnvironment(
   for (const [name, value] of Object.entries(values.tunables ?? {})) if (value) env[name] = value;
   if (fn.access.modelRoutes) env[MODEL_ROUTES_ENV] = values.modelRoutes;
   if (fn.access.embeddings && values.embeddings) env[EMBEDDINGS_ENV] = values.embeddings;
+  if (fn.access.manageConnections && values.webSocketEndpoint) {
+    env[WEBSOCKET_ENDPOINT_ENV] = values.webSocketEndpoint;
+  }
   for (const secretId of fn.access.readSecrets ?? []) {
     env[SECRET_ENV[secretId]] = values.secretId(secretId);
   }

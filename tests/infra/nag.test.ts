@@ -150,15 +150,34 @@ describe('cdk-nag AwsSolutions', () => {
     const raw = rawFindings();
 
     it('are only the reviewed ones', () => {
-      const ids = new Set(acknowledgements.map((a) => a.id.replace(/<\w+\.Arn>/, '<Table.Arn>')));
+      const ids = new Set(
+        acknowledgements.map((a) =>
+          a.id.replace(/<\w+\.Arn>/, '<Table.Arn>').replace(/<WebSocketApi\w+>/, '<WebSocketApi>'),
+        ),
+      );
       expect([...ids].sort()).toEqual([
         'AwsSolutions-APIG4',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<WebSocketApi>/v1/*/@connections/*]',
         'AwsSolutions-SMG4',
       ]);
-      const publicRoutes = acknowledgements.filter((a) => a.id === 'AwsSolutions-APIG4');
-      expect(publicRoutes.map((a) => a.path)).toEqual([`${STACK_NAME}/Http/GET health`]);
+      // Public HTTP routes, and the WebSocket routes that cannot carry an authorizer.
+      const unauthorized = acknowledgements.filter((a) => a.id === 'AwsSolutions-APIG4');
+      expect(unauthorized.map((a) => a.path).sort()).toEqual(
+        [
+          `${STACK_NAME}/Http/GET health`,
+          `${STACK_NAME}/WebSocket/Api/$default-Route`,
+          `${STACK_NAME}/WebSocket/Api/$disconnect-Route`,
+        ].sort(),
+      );
+      // The connection grant is acknowledged only on the roles of functions that manage connections.
+      const connectionGrants = acknowledgements.filter((a) => a.id.includes('@connections'));
+      expect(connectionGrants.map((a) => a.path).sort()).toEqual([
+        `${STACK_NAME}/Dashboard/dashboard-connections/Role`,
+        `${STACK_NAME}/Dashboard/dashboard-push/Role`,
+      ]);
     });
 
     it('each give a real reason', () => {

@@ -32,6 +32,15 @@ const functionBehind = (value: unknown): string => {
   return cloud.functionName(functionIds[0]!);
 };
 
+/** Resources of a type that belong to the one API of this protocol (HTTP or WEBSOCKET). */
+function ofApi(protocol: 'HTTP' | 'WEBSOCKET', type: string) {
+  const apis = cloud
+    .ofType('AWS::ApiGatewayV2::Api')
+    .filter(([, api]) => api.Properties.ProtocolType === protocol);
+  expect(apis).toHaveLength(1);
+  return cloud.ofType(type).filter(([, r]) => refOf(r.Properties.ApiId) === apis[0]![0]);
+}
+
 describe('local runtime and CloudFormation template', () => {
   it('define the same functions', () => {
     const cloudFunctions = cloud
@@ -41,7 +50,7 @@ describe('local runtime and CloudFormation template', () => {
   });
 
   it('route the same HTTP route keys to the same functions, with the same authentication', () => {
-    const cloudRoutes = cloud.ofType('AWS::ApiGatewayV2::Route').map(([, route]) => {
+    const cloudRoutes = ofApi('HTTP', 'AWS::ApiGatewayV2::Route').map(([, route]) => {
       // Target is `integrations/<integration id>`.
       const integrationIds = refsIn(route.Properties.Target);
       expect(integrationIds).toHaveLength(1);
@@ -61,10 +70,31 @@ describe('local runtime and CloudFormation template', () => {
   });
 
   it('authorize with the same function', () => {
-    const authorizers = cloud
-      .ofType('AWS::ApiGatewayV2::Authorizer')
-      .map(([, authorizer]) => functionBehind(authorizer.Properties.AuthorizerUri));
+    const authorizers = ofApi('HTTP', 'AWS::ApiGatewayV2::Authorizer').map(([, authorizer]) =>
+      functionBehind(authorizer.Properties.AuthorizerUri),
+    );
     expect(authorizers).toEqual(local.authorizer ? [local.authorizer] : []);
+  });
+
+  it('route the same WebSocket routes to the same functions, authorizing the same ones', () => {
+    const cloudRoutes = ofApi('WEBSOCKET', 'AWS::ApiGatewayV2::Route').map(([, route]) => {
+      const integrationIds = refsIn(route.Properties.Target);
+      expect(integrationIds).toHaveLength(1);
+      const integration = cloud.resource(integrationIds[0]!);
+      return {
+        routeKey: route.Properties.RouteKey,
+        functionName: functionBehind(integration.Properties.IntegrationUri),
+        auth: (route.Properties.AuthorizationType ?? 'NONE') !== 'NONE',
+      };
+    });
+    expect(sorted(cloudRoutes)).toEqual(sorted(local.websocketRoutes));
+  });
+
+  it('authorize WebSocket connections with the same function', () => {
+    const authorizers = ofApi('WEBSOCKET', 'AWS::ApiGatewayV2::Authorizer').map(([, authorizer]) =>
+      functionBehind(authorizer.Properties.AuthorizerUri),
+    );
+    expect(authorizers).toEqual(local.websocketAuthorizer ? [local.websocketAuthorizer] : []);
   });
 
   it('feed the same queues to the same functions, in the same batches and concurrency', () => {

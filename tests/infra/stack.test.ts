@@ -7,6 +7,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
+import { WEBSOCKET_STAGE } from '../../infra/constructs/websocket-api.js';
 import { LOG_LEVEL_CONTEXT } from '../../infra/stack.js';
 import {
   ADMIN_KEY_SECRET_ENV,
@@ -18,6 +19,7 @@ import {
   TABLE_NAME_ENV,
   TASK_QUEUE_BY_PRIORITY,
   topology,
+  WEBSOCKET_ENDPOINT_ENV,
 } from '../../infra/topology.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { parseRouteConfig } from '../../shared/core/models/route-config.js';
@@ -43,7 +45,27 @@ const onlyLogicalId = (type: string): string => {
   expect(found).toHaveLength(1);
   return found[0]![0];
 };
+/** The one API of this protocol (HTTP or WEBSOCKET), and its resources of a type. */
+const apiId = (protocol: 'HTTP' | 'WEBSOCKET'): string => {
+  const found = synthesized
+    .ofType('AWS::ApiGatewayV2::Api')
+    .filter(([, api]) => api.Properties.ProtocolType === protocol);
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+};
+const ofApi = (protocol: 'HTTP' | 'WEBSOCKET', type: string) =>
+  synthesized.ofType(type).filter(([, r]) => refOf(r.Properties.ApiId) === apiId(protocol));
+const onlyOfApi = (protocol: 'HTTP' | 'WEBSOCKET', type: string): string => {
+  const found = ofApi(protocol, type);
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+};
 const tableId = onlyLogicalId('AWS::DynamoDB::Table');
+/** API Gateway's account-level CloudWatch role (WebSocket APIs log through it). */
+const apiGatewayAccountRoleId = (): string =>
+  refOf(
+    synthesized.resource(onlyLogicalId('AWS::ApiGateway::Account')).Properties.CloudWatchRoleArn,
+  );
 const busId = onlyLogicalId('AWS::Events::EventBus');
 const secretId = onlyLogicalId('AWS::SecretsManager::Secret');
 
@@ -279,6 +301,23 @@ describe('functions', () => {
     for (const queueId of queuesNeedingUrls(fn)) {
       expect(refOf(env[queueUrlEnv(queueId)])).toBe(synthesized.queueLogicalId(queueId));
     }
+    if (fn.access.manageConnections) {
+      // https://<apiId>.execute-api.<region>.<suffix>/<stage>: the WebSocket API's stage.
+      expect(env[WEBSOCKET_ENDPOINT_ENV]).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: apiId('WEBSOCKET') },
+            '.execute-api.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            `/${WEBSOCKET_STAGE}`,
+          ],
+        ],
+      });
+    }
   });
 
   it('takes the application log level from context', () => {
@@ -360,9 +399,63 @@ describe('IAM', () => {
     );
     expect(new Set(roles).size).toBe(topology.functions.length);
     for (const [logicalId, role] of synthesized.ofType('AWS::IAM::Role')) {
+      if (logicalId === apiGatewayAccountRoleId()) continue;
       expect(role.Properties.ManagedPolicyArns, logicalId).toBeUndefined();
     }
   });
+
+  it("has one managed policy only: API Gateway's account role for WebSocket access logs", () => {
+    const role = synthesized.resource(apiGatewayAccountRoleId());
+    expect(role.DeletionPolicy).toBe('Retain');
+    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Principal: { Service: 'apigateway.amazonaws.com' } }],
+    });
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain(
+      ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+    );
+    expect(
+      synthesized
+        .ofType('AWS::IAM::Policy')
+        .filter(([, p]) => refsIn(p.Properties.Roles).includes(apiGatewayAccountRoleId())),
+    ).toEqual([]);
+  });
+
+  it.each(topology.functions)(
+    '$name: manages WebSocket connections exactly when its access says, on the stage only',
+    (fn) => {
+      const statements = synthesized
+        .statementsOf(fn.name)
+        .filter((s) => s.Action.some((a) => a.startsWith('execute-api:')));
+      if (!fn.access.manageConnections) {
+        expect(statements).toEqual([]);
+        return;
+      }
+      expect(statements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['execute-api:ManageConnections'],
+          Resource: [
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':execute-api:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':',
+                  { Ref: apiId('WEBSOCKET') },
+                  `/${WEBSOCKET_STAGE}/*/@connections/*`,
+                ],
+              ],
+            },
+          ],
+        },
+      ]);
+    },
+  );
 
   it.each(topology.functions)('$name: writes logs only to its own log group', (fn) => {
     const logGroupId = refOf(
@@ -455,8 +548,8 @@ describe('IAM', () => {
 });
 
 describe('HTTP API', () => {
-  const routes = synthesized.ofType('AWS::ApiGatewayV2::Route');
-  const authorizerId = onlyLogicalId('AWS::ApiGatewayV2::Authorizer');
+  const routes = ofApi('HTTP', 'AWS::ApiGatewayV2::Route');
+  const authorizerId = onlyOfApi('HTTP', 'AWS::ApiGatewayV2::Authorizer');
 
   it('has one route per topology route', () => {
     const expected = topology.functions.flatMap((fn) =>
@@ -494,7 +587,7 @@ describe('HTTP API', () => {
   });
 
   it('logs access as JSON to a log group with retention, and throttles', () => {
-    const stage = synthesized.resource(onlyLogicalId('AWS::ApiGatewayV2::Stage')).Properties;
+    const stage = synthesized.resource(onlyOfApi('HTTP', 'AWS::ApiGatewayV2::Stage')).Properties;
     expect(stage).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
@@ -511,6 +604,94 @@ describe('HTTP API', () => {
   });
 });
 
+describe('WebSocket API (dashboard feed)', () => {
+  const routes = ofApi('WEBSOCKET', 'AWS::ApiGatewayV2::Route');
+  const authorizerId = onlyOfApi('WEBSOCKET', 'AWS::ApiGatewayV2::Authorizer');
+  const websocketRoutes = topology.functions.flatMap((fn) =>
+    fn.triggers.flatMap((t) =>
+      t.kind === 'websocket' ? t.routes.map((routeKey) => ({ routeKey, fn: fn.name })) : [],
+    ),
+  );
+
+  it('selects routes by the action of a message', () => {
+    expect(synthesized.resource(apiId('WEBSOCKET')).Properties).toMatchObject({
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: '$request.body.action',
+    });
+  });
+
+  it('has one route per topology WebSocket route, each integrated with its function', () => {
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(
+      websocketRoutes.map((r) => r.routeKey).sort(),
+    );
+    for (const [, route] of routes) {
+      const integration = synthesized.resource(refsIn(route.Properties.Target)[0]!);
+      expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
+      const fnIds = refsIn(integration.Properties.IntegrationUri).filter(
+        (id) => synthesized.resource(id).Type === 'AWS::Lambda::Function',
+      );
+      expect(fnIds.map((id) => synthesized.functionName(id))).toEqual([
+        websocketRoutes.find((r) => r.routeKey === route.Properties.RouteKey)?.fn,
+      ]);
+    }
+  });
+
+  it('puts the authorizer on $connect only', () => {
+    for (const [, route] of routes) {
+      const { RouteKey, AuthorizationType, AuthorizerId } = route.Properties;
+      if (RouteKey === '$connect') {
+        expect(AuthorizationType).toBe('CUSTOM');
+        expect(refOf(AuthorizerId)).toBe(authorizerId);
+      } else {
+        expect(AuthorizationType ?? 'NONE', String(RouteKey)).toBe('NONE');
+        expect(AuthorizerId).toBeUndefined();
+      }
+    }
+  });
+
+  it('authorizes with the websocket-authorizer function, from the token query parameter', () => {
+    const props = synthesized.resource(authorizerId).Properties;
+    expect(props).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.token'],
+    });
+    expect(props.EnableSimpleResponses).toBeUndefined();
+    const authorizerFn = topology.functions.find((fn) =>
+      fn.triggers.some((t) => t.kind === 'websocket-authorizer'),
+    );
+    expect(refsIn(props.AuthorizerUri)).toContain(
+      synthesized.functionLogicalId(authorizerFn!.name),
+    );
+  });
+
+  it('deploys a stage automatically, logs access as JSON without the token, and throttles', () => {
+    const stageId = onlyOfApi('WEBSOCKET', 'AWS::ApiGatewayV2::Stage');
+    const stage = synthesized.resource(stageId);
+    expect(stage.Properties).toMatchObject({
+      StageName: WEBSOCKET_STAGE,
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: expect.any(Number),
+        ThrottlingBurstLimit: expect.any(Number),
+      },
+    });
+    const accessLog = stage.Properties.AccessLogSettings as {
+      DestinationArn: unknown;
+      Format: string;
+    };
+    expect(JSON.parse(accessLog.Format)).toMatchObject({
+      connectionId: '$context.connectionId',
+      eventType: '$context.eventType',
+    });
+    expect(accessLog.Format).not.toMatch(/header|querystring|token/i);
+    const logGroup = synthesized.resource(refOf(accessLog.DestinationArn));
+    expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    // Logging needs API Gateway's account role, set before the stage.
+    const [accountId] = synthesized.ofType('AWS::ApiGateway::Account')[0]!;
+    expect((stage as unknown as { DependsOn?: string[] }).DependsOn).toContain(accountId);
+  });
+});
+
 describe('admin API key and outputs', () => {
   it('generates a 48-character key without punctuation', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -521,8 +702,17 @@ describe('admin API key and outputs', () => {
   it('outputs the API URL, the secret name, the table, the bus and the dashboard names', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AdminApiKeySecretName', 'DashboardName', 'EventBusName', 'HttpApiUrl', 'TableName'].sort(),
+      [
+        'AdminApiKeySecretName',
+        'DashboardName',
+        'EventBusName',
+        'HttpApiUrl',
+        'TableName',
+        'WebSocketUrl',
+      ].sort(),
     );
+    expect(refsIn(outputs.WebSocketUrl!.Value)).toContain(apiId('WEBSOCKET'));
+    expect(JSON.stringify(outputs.WebSocketUrl!.Value)).toContain('wss://');
     expect(refsIn(outputs.AdminApiKeySecretName!.Value)).toEqual([secretId, secretId]);
     expect(refOf(outputs.TableName!.Value)).toBe(tableId);
     expect(refOf(outputs.EventBusName!.Value)).toBe(busId);
@@ -541,5 +731,6 @@ function expectedEnvironmentNames(fn: FunctionSpec): string[] {
     ...queuesNeedingUrls(fn).map(queueUrlEnv),
     ...(fn.access.readSecrets?.includes('admin-api-key') ? [ADMIN_KEY_SECRET_ENV] : []),
     ...(fn.access.modelRoutes ? [MODEL_ROUTES_ENV] : []),
+    ...(fn.access.manageConnections ? [WEBSOCKET_ENDPOINT_ENV] : []),
   ];
 }

@@ -1,6 +1,7 @@
 /**
- * The event sink (`recordEvents`) with the real DynamoDB trace and audit stores on dynalite: an
- * SQS batch of EventBridge events becomes task traces and audit entries.
+ * The event sink (`recordEvents`) with the real DynamoDB stores on dynalite: an SQS batch of
+ * EventBridge events becomes task traces, audit entries, event-log items and metric buckets, each
+ * written once however often SQS delivers an event.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -8,13 +9,22 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { agentRegistered } from '../../events/agent-events.js';
 import type { EventDefinition, OutgoingEvent } from '../../events/envelope.js';
 import { modelInvoked } from '../../events/model-events.js';
-import { taskFailed, taskStarted, taskStep, taskSucceeded } from '../../events/task-events.js';
+import {
+  taskFailed,
+  taskQueued,
+  taskStarted,
+  taskStep,
+  taskSucceeded,
+} from '../../events/task-events.js';
 import { toolDenied } from '../../events/tool-events.js';
 import { recordEvents } from '../../functions/observability/record-events.js';
 import { DynamoAuditStore } from '../../shared/adapters/dynamo-audit-store.js';
+import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
+import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
 import { DynamoTraceStore } from '../../shared/adapters/dynamo-trace-store.js';
 import { createEvent } from '../../shared/core/events.js';
 import { newId } from '../../shared/core/ids.js';
+import type { MetricStore } from '../../shared/core/observability/ports.js';
 import type { AuditStore, TraceStore } from '../../shared/core/ports.js';
 import { useLocalAws } from '../helpers/aws-local.js';
 import { FixedClock } from '../helpers/in-memory.js';
@@ -38,6 +48,8 @@ function stores() {
   return {
     traces: new DynamoTraceStore(aws().dynamo, aws().tableName, RETENTION_DAYS),
     audit: new DynamoAuditStore(aws().dynamo, aws().tableName, RETENTION_DAYS),
+    eventLog: new DynamoEventLog(aws().dynamo, aws().tableName, RETENTION_DAYS),
+    metrics: new DynamoMetricStore(aws().dynamo, aws().tableName, RETENTION_DAYS),
   };
 }
 
@@ -94,15 +106,28 @@ async function traceOf(traces: TraceStore, taskId: string) {
   return (await traces.list(taskId, { limit: 100 })).items;
 }
 
-async function auditItemsOf(day: string): Promise<Record<string, unknown>[]> {
+async function itemsOf(pk: string): Promise<Record<string, unknown>[]> {
   const page = await aws().dynamo.send(
     new QueryCommand({
       TableName: aws().tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `AUDIT#${day}` },
+      ExpressionAttributeValues: { ':pk': pk },
     }),
   );
   return page.Items ?? [];
+}
+
+const auditItemsOf = (day: string) => itemsOf(`AUDIT#${day}`);
+/** The event ids in the log for the hours of a test's day (its events are at 12:00 and after). */
+const loggedIdsOf = async (day: string) =>
+  (await itemsOf(`EVENTLOG#${day}T12`)).map((item) => item.eventId);
+/** The counters of a metric bucket of a test's day. */
+async function countersOf(day: string, minute: string, key: string) {
+  const items = await itemsOf(`METRIC#${day}T${minute}`);
+  const item = items.find((i) => i.sk === key);
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ttl: _ttl, ...counters } = item;
+  return counters;
 }
 
 describe('recordEvents', () => {
@@ -187,6 +212,22 @@ describe('recordEvents', () => {
       outcome: 'denied',
     });
     expect(JSON.parse(audit[0]?.detailJson as string)).toEqual(denial.detail.data);
+    // Every event is in the log, the one about no task too, in time order.
+    expect(await loggedIdsOf(t.day)).toEqual(
+      [...aEvents, ...bEvents, registered].map((e) => e.detail.id).sort(),
+    );
+    // Their times are 12:00:01 … 12:00:08: one minute's buckets.
+    expect(await countersOf(t.day, '12:00', 'all')).toEqual({ succeeded: 1, failed: 1, lat00: 1 });
+    expect(await countersOf(t.day, '12:00', 'agent#calc')).toEqual({ succeeded: 1, lat00: 1 });
+    expect(await countersOf(t.day, '12:00', 'agent#reader')).toEqual({ failed: 1 });
+    expect(await countersOf(t.day, '12:00', 'model#echo')).toEqual({
+      calls: 1,
+      errors: 0,
+      inputTokens: 3,
+      outputTokens: 3,
+      costUsd: 0,
+      lat00: 1,
+    });
   });
 
   it('fails only the malformed records of a batch, and records the rest', async () => {
@@ -238,10 +279,108 @@ describe('recordEvents', () => {
     expect(await auditItemsOf(t.day)).toHaveLength(1);
   });
 
-  it('fails every well-formed record when the writes fail, so SQS delivers them again', async () => {
-    // Prepare: the audit write fails; the trace write succeeds.
+  it('counts a redelivered batch once in the metrics, and logs its events once', async () => {
+    // Prepare: a submission, a success and a model call; one event twice in the first batch.
     const t = eventClock();
-    const { traces } = stores();
+    const deps = stores();
+    const task = { taskId: newId(), agentId: 'calc' };
+    const events = [
+      t.make(taskQueued, { ...task, priority: 'normal', reason: 'submitted' }),
+      t.make(modelInvoked, {
+        ...task,
+        model: 'echo',
+        ok: false,
+        latencyMs: 40,
+        inputTokens: 2,
+        outputTokens: 0,
+        costUsd: 0.25,
+      }),
+      t.make(taskSucceeded, {
+        ...task,
+        attempt: 1,
+        durationMs: 1200,
+        usage: { modelCalls: 1, toolCalls: 0, inputTokens: 2, outputTokens: 0, costUsd: 0.25 },
+      }),
+    ];
+    const handler = recordEvents(() => deps);
+
+    // Act: the batch, then SQS delivers it all again.
+    const first = await handler(batch([...events, events[0] as OutgoingEvent].map(recordOf)));
+    const second = await handler(batch(events.map(recordOf)));
+
+    // Assess
+    expect([first, second]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(await loggedIdsOf(t.day)).toEqual(events.map((e) => e.detail.id).sort());
+    expect(await countersOf(t.day, '12:00', 'all')).toEqual({
+      submitted: 1,
+      succeeded: 1,
+      lat08: 1,
+    });
+    expect(await countersOf(t.day, '12:00', 'agent#calc')).toEqual({
+      submitted: 1,
+      succeeded: 1,
+      lat08: 1,
+    });
+    expect(await countersOf(t.day, '12:00', 'model#echo')).toEqual({
+      calls: 1,
+      errors: 1,
+      inputTokens: 2,
+      outputTokens: 0,
+      costUsd: 0.25,
+      lat03: 1,
+    });
+  });
+
+  it('fails the records whose metrics could not be written, and counts them on redelivery', async () => {
+    // Prepare: the metric store fails once, for the agent's bucket only.
+    const t = eventClock();
+    const deps = stores();
+    let failures = 1;
+    const flaky: MetricStore = {
+      add: async (delta) => {
+        if (delta.key === 'agent#calc' && failures-- > 0) throw new Error('throttled');
+        await deps.metrics.add(delta);
+      },
+      read: (minutes) => deps.metrics.read(minutes),
+    };
+    const mine = recordOf(
+      t.make(taskQueued, {
+        taskId: newId(),
+        agentId: 'calc',
+        priority: 'low',
+        reason: 'submitted',
+      }),
+    );
+    const other = recordOf(
+      t.make(taskQueued, {
+        taskId: newId(),
+        agentId: 'read',
+        priority: 'low',
+        reason: 'submitted',
+      }),
+    );
+    const handler = recordEvents(() => ({ ...deps, metrics: flaky }));
+
+    // Act
+    const first = await handler(batch([mine, other]));
+    const loggedBetween = await loggedIdsOf(t.day);
+    const second = await handler(batch([mine]));
+
+    // Assess: the failed record was taken out of the log, so its redelivery counted it once.
+    expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: mine.messageId }] });
+    expect(loggedBetween).toEqual([JSON.parse(other.body).detail.id]);
+    expect(second).toEqual({ batchItemFailures: [] });
+    expect(await countersOf(t.day, '12:00', 'agent#calc')).toEqual({ submitted: 1 });
+    expect(await countersOf(t.day, '12:00', 'agent#read')).toEqual({ submitted: 1 });
+    // `all` was written for both the first time: the redelivery counts `mine` there again (the
+    // documented gap when a batch's bucket writes fail only in part).
+    expect(await countersOf(t.day, '12:00', 'all')).toEqual({ submitted: 3 });
+  });
+
+  it('fails only the records a failed write concerns, so SQS delivers them again', async () => {
+    // Prepare: the audit write fails; the trace and log writes succeed.
+    const t = eventClock();
+    const deps = stores();
     const failingAudit: AuditStore = {
       record: async () => {
         throw new Error('throttled');
@@ -255,13 +394,41 @@ describe('recordEvents', () => {
     const broken = sqsRecord('nope');
 
     // Act
-    const response = await recordEvents(() => ({ traces, audit: failingAudit }))(
+    const response = await recordEvents(() => ({ ...deps, audit: failingAudit }))(
       batch([started, broken, denied, registered]),
     );
 
-    // Assess: an event with neither trace nor audit entry had nothing to lose.
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
-      [broken.messageId, started.messageId, denied.messageId].sort(),
+    // Assess
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      broken.messageId,
+      denied.messageId,
+    ]);
+    expect(await traceOf(deps.traces, task.taskId)).toHaveLength(2);
+    expect(await loggedIdsOf(t.day)).toHaveLength(3);
+  });
+
+  it('fails the records with trace entries when the trace write fails', async () => {
+    // Prepare
+    const t = eventClock();
+    const deps = stores();
+    const failingTraces: TraceStore = {
+      record: async () => {
+        throw new Error('throttled');
+      },
+      recordMany: async () => {
+        throw new Error('throttled');
+      },
+      list: async () => ({ items: [], nextCursor: null }),
+    };
+    const started = recordOf(t.make(taskStarted, { taskId: newId(), agentId: 'x1', attempt: 1 }));
+    const registered = recordOf(t.make(agentRegistered, { agentId: 'a1', name: 'a1', tags: [] }));
+
+    // Act
+    const response = await recordEvents(() => ({ ...deps, traces: failingTraces }))(
+      batch([started, registered]),
     );
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: started.messageId }]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Scoping at the HTTP edge: keysApi, auditApi, agentsApi and tasksApi wrapped in a real middy
+ * Scoping at the HTTP edge: keysApi, observabilityApi, agentsApi and tasksApi wrapped in a real middy
  * handler with httpErrorHandler, fed API Gateway v2 events labelled by the authorizer. An
  * `agent:<id>` key works with its own agent and tasks only; every refusal is a 403 `Forbidden`,
  * one `security.denied` event, and nothing written.
@@ -9,10 +9,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { agentsApi } from '../../functions/kernel/agents-api.js';
-import { auditApi } from '../../functions/observability/audit-api.js';
+import { observabilityApi } from '../../functions/observability/observability-api.js';
 import { tasksApi } from '../../functions/scheduler/tasks-api.js';
 import { keysApi } from '../../functions/security/keys-api.js';
 import { NotFoundError } from '../../shared/core/errors.js';
+import type { EventLog, MetricStore } from '../../shared/core/observability/ports.js';
 import type {
   ApiKeyRecord,
   ApiKeyStore,
@@ -196,7 +197,16 @@ const handlers = {
   agents: wrap(agentsApi(() => ({ agents, events }))),
   tasks: wrap(tasksApi(() => ({ agents, tasks, queue, events, traces, idempotency }))),
   keys: wrap(keysApi(() => ({ keys, agents, events }))),
-  audit: wrap(auditApi(() => ({ audit, events }))),
+  audit: wrap(
+    observabilityApi(() => ({
+      audit,
+      events,
+      tasks,
+      queue,
+      eventLog: noEventLog,
+      metrics: noMetrics,
+    })),
+  ),
 } satisfies Record<ApiName, unknown>;
 
 const lambdaContext: Context = {
@@ -428,7 +438,7 @@ const refusedToAlice: [string, RefusedRow][] = [
     'revoke a key',
     { api: 'keys', routeKey: 'DELETE /v1/keys/{id}', path: { id: BOB_KEY_ID }, resource: 'keys' },
   ],
-  // auditApi
+  // observabilityApi
   ['read the audit log', { api: 'audit', routeKey: 'GET /v1/audit', resource: 'audit' }],
   [
     'read the audit log of itself',
@@ -941,7 +951,7 @@ describe('keysApi for the admin', () => {
   });
 });
 
-describe('auditApi for the admin', () => {
+describe('observabilityApi for the admin', () => {
   it('hands the store the page and filters asked for', async () => {
     // Act
     const response = await send('audit', {
@@ -1009,3 +1019,9 @@ describe('auditApi for the admin', () => {
     expect(audit.queries).toEqual([]);
   });
 });
+/** The audit route never reaches the event log or the metrics. */
+const unused = async (): Promise<never> => {
+  throw new Error('not used by these tests');
+};
+const noEventLog: EventLog = { append: unused, remove: unused, list: unused };
+const noMetrics: MetricStore = { add: unused, read: unused };

@@ -1,0 +1,106 @@
+/**
+ * Observability HTTP API: the event log (`GET /v1/events`: the admin sees every event, an agent
+ * key its own agent's), the metrics (`GET /v1/metrics`, admin only) and the audit log
+ * (`GET /v1/audit`, admin only).
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
+import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
+import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
+import { listEvents } from '../../shared/core/observability/event-listing.js';
+import { metricsReport } from '../../shared/core/observability/metrics-report.js';
+import type { EventLog, MetricStore } from '../../shared/core/observability/ports.js';
+import {
+  type AuditStore,
+  type EventPublisher,
+  systemClock,
+  type TaskQueue,
+  type TaskStore,
+} from '../../shared/core/ports.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
+import { parseInput } from '../../shared/core/validation.js';
+import { settings, tableName } from '../../shared/runtime/config.js';
+import {
+  callerOf,
+  createHttpApi,
+  httpErrorHandler,
+  ok,
+  pageRequest,
+} from '../../shared/runtime/http-api.js';
+import { createLogger } from '../../shared/runtime/logger.js';
+import {
+  auditStore,
+  eventPublisher,
+  once,
+  taskQueueWithDepth,
+  taskStore,
+} from '../../shared/runtime/wiring.js';
+
+const logger = createLogger('observability');
+
+const auditQuerySchema = z.object({
+  actor: z.string().min(1).max(100).optional(),
+  action: z.string().min(1).max(100).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+});
+
+export interface ObservabilityApiDeps {
+  audit: AuditStore;
+  eventLog: EventLog;
+  metrics: MetricStore;
+  tasks: TaskStore;
+  /** The task queues with their DLQs: the metrics report their depth. */
+  queue: TaskQueue;
+  events: EventPublisher;
+}
+
+export function observabilityApi(deps: () => ObservabilityApiDeps) {
+  const authorization = () => new Authorization(deps().events, systemClock);
+  return createHttpApi({
+    'GET /v1/events': async (request) =>
+      ok(
+        await listEvents(
+          { eventLog: deps().eventLog, authorization: authorization() },
+          callerOf(request),
+          request.query,
+          pageRequest(request.query),
+        ),
+      ),
+    'GET /v1/metrics': async (request) => {
+      await authorization().requireAdmin(callerOf(request), 'metrics');
+      return ok(await metricsReport(deps(), request.query, systemClock));
+    },
+    'GET /v1/audit': async (request) => {
+      await authorization().requireAdmin(callerOf(request), 'audit');
+      const { actor, action, since } = request.query;
+      const filter = parseInput(auditQuerySchema, { actor, action, since }, 'query');
+      return ok(await deps().audit.list({ ...pageRequest(request.query), ...filter }));
+    },
+  });
+}
+
+// The lead may move these two into shared/runtime/wiring.ts (`eventLog`, `metricStore`).
+const eventLog = once(
+  () => new DynamoEventLog(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+const metricStore = once(
+  () =>
+    new DynamoMetricStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+
+const deps = once(
+  (): ObservabilityApiDeps => ({
+    audit: auditStore(),
+    eventLog: eventLog(),
+    metrics: metricStore(),
+    tasks: taskStore(),
+    queue: taskQueueWithDepth(),
+    events: eventPublisher(),
+  }),
+);
+
+export const handler = middy(observabilityApi(deps))
+  .use(injectLambdaContext(logger))
+  .use(httpErrorHandler({ logger }));

@@ -1,0 +1,115 @@
+/**
+ * Dashboard WebSocket connections: `WSCONN#<connectionId>` / `WSCONN`, listed through gsi1
+ * `WSCONNS`, expiring by TTL. DynamoDB deletes expired items only eventually (and dynalite never),
+ * so listings filter on `ttl` themselves.
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type ConnectionStore,
+  type DashboardConnection,
+  DEFAULT_PATTERNS,
+} from '../core/dashboard/connection.js';
+
+const COLLECTION = 'WSCONNS';
+const key = (connectionId: string) => ({ pk: `WSCONN#${connectionId}`, sk: 'WSCONN' });
+
+const toConnection = (item: Record<string, unknown>): DashboardConnection => ({
+  connectionId: item.connectionId as string,
+  principal: item.principal as string,
+  patterns: (item.patterns as string[] | undefined) ?? [],
+  connectedAt: item.connectedAt as string,
+  ttl: item.ttl as number,
+});
+
+export class DynamoConnectionStore implements ConnectionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(connection: DashboardConnection): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...key(connection.connectionId),
+          type: 'ws-connection',
+          gsi1pk: COLLECTION,
+          gsi1sk: connection.connectionId,
+          ...connection,
+        },
+      }),
+    );
+  }
+
+  async refresh(
+    connectionId: string,
+    fields: { principal: string; ttl: number; connectedAt: string; patterns?: string[] },
+  ): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(connectionId),
+        UpdateExpression: [
+          'SET #ttl = :ttl, principal = :principal, connectionId = :id, #type = :type',
+          'gsi1pk = :gsi1pk, gsi1sk = :id',
+          'connectedAt = if_not_exists(connectedAt, :connectedAt)',
+          fields.patterns
+            ? 'patterns = :patterns'
+            : 'patterns = if_not_exists(patterns, :patterns)',
+        ].join(', '),
+        ExpressionAttributeNames: { '#ttl': 'ttl', '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':ttl': fields.ttl,
+          ':principal': fields.principal,
+          ':id': connectionId,
+          ':type': 'ws-connection',
+          ':gsi1pk': COLLECTION,
+          ':connectedAt': fields.connectedAt,
+          ':patterns': fields.patterns ?? [...DEFAULT_PATTERNS],
+        },
+      }),
+    );
+  }
+
+  async remove(connectionId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: key(connectionId) }),
+    );
+  }
+
+  async get(connectionId: string): Promise<DashboardConnection | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key(connectionId), ConsistentRead: true }),
+    );
+    return result.Item ? toConnection(result.Item) : undefined;
+  }
+
+  async listActive(nowSeconds: number): Promise<DashboardConnection[]> {
+    const connections: DashboardConnection[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: '#ttl > :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':pk': COLLECTION, ':now': nowSeconds },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      connections.push(...(page.Items ?? []).map(toConnection));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return connections;
+  }
+}
