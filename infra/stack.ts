@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import {
@@ -15,6 +15,7 @@ import {
 import type { RouteConfig } from '../shared/core/models/route-config.js';
 import { loadRouteConfig } from '../shared/runtime/model-config.js';
 import { ApiSecrets } from './constructs/api-secrets.js';
+import { DashboardSite } from './constructs/dashboard-site.js';
 import { DataTable } from './constructs/data-table.js';
 import { EventRouting } from './constructs/event-routing.js';
 import { AgentCoreHttpApi } from './constructs/http-api.js';
@@ -90,10 +91,20 @@ export class AgentCoreStack extends Stack {
       }
     }
 
-    const http = new AgentCoreHttpApi(this, 'Http', { spec, functions });
+    // The page is built first (its API URL resolved lazily) so the HTTP API's CORS can name it.
+    const site: DashboardSite = new DashboardSite(this, 'DashboardSite', {
+      apiUrl: Lazy.string({ produce: (): string => http.stage.url }),
+      wsUrl: webSocket.url,
+    });
+    const http: AgentCoreHttpApi = new AgentCoreHttpApi(this, 'Http', {
+      spec,
+      functions,
+      corsOrigins: [site.url],
+    });
     webSocket.addRoutes(spec, functions);
     const monitoring = new Monitoring(this, 'Monitoring', { spec, queues, functions });
 
+    new CfnOutput(this, 'DashboardUrl', { value: site.url });
     new CfnOutput(this, 'HttpApiUrl', { value: http.stage.url });
     new CfnOutput(this, 'WebSocketUrl', {
       description: 'The dashboard feed: connect with ?token=<API key>',

@@ -25,6 +25,7 @@ import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
 import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
 import { LocalAwsEndpoint } from './aws-endpoint.js';
+import { serveDashboard } from './dashboard-static.js';
 import type { EmulatorMessage } from './emulators.js';
 import { contractError, HttpGateway, send } from './http-gateway.js';
 import { LambdaHost } from './lambda-host.js';
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
     AGENT_CORE_RUNTIME: 'local',
     AGENT_CORE_VERSION: packageJson.version,
     POWERTOOLS_LOG_LEVEL: config.logLevel,
+    // EMF metrics are for CloudWatch; locally GET /v1/metrics has the figures.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
 
   const sqs = new SQSClient({
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
 
   const gateway = new HttpGateway(wiring.routes, wiring.authorizer, host, reportError);
   const server = createServer((req, res) => {
+    if (serveDashboard(req, res)) return;
     gateway
       .handle(req, res)
       .then((handled) => {

@@ -52,6 +52,8 @@ export interface AgentCoreHttpApiProps {
   spec: Topology;
   /** Every topology function by name. */
   functions: ReadonlyMap<string, lambda.IFunction>;
+  /** Browser origins allowed to call the API (CORS), e.g. the dashboard site's. */
+  corsOrigins?: string[];
 }
 
 export class AgentCoreHttpApi extends Construct {
@@ -72,6 +74,19 @@ export class AgentCoreHttpApi extends Construct {
       description: 'agent-core HTTP API',
       // The stage is created below, with access logging and throttling.
       createDefaultStage: false,
+      corsPreflight: props.corsOrigins?.length
+        ? {
+            allowOrigins: props.corsOrigins,
+            allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+            allowMethods: [
+              apigw.CorsHttpMethod.GET,
+              apigw.CorsHttpMethod.POST,
+              apigw.CorsHttpMethod.PATCH,
+              apigw.CorsHttpMethod.DELETE,
+            ],
+            maxAge: Duration.hours(1),
+          }
+        : undefined,
     });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,

@@ -152,15 +152,31 @@ describe('cdk-nag AwsSolutions', () => {
     it('are only the reviewed ones', () => {
       const ids = new Set(
         acknowledgements.map((a) =>
-          a.id.replace(/<\w+\.Arn>/, '<Table.Arn>').replace(/<WebSocketApi\w+>/, '<WebSocketApi>'),
+          a.id
+            .replace(/<DashboardSiteBucket\w+\.Arn>/, '<DashboardSiteBucket>')
+            .replace(/<\w+\.Arn>/, '<Table.Arn>')
+            .replace(/<WebSocketApi\w+>/, '<WebSocketApi>'),
         ),
       );
       expect([...ids].sort()).toEqual([
         'AwsSolutions-APIG4',
+        'AwsSolutions-CFR1',
+        'AwsSolutions-CFR2',
+        'AwsSolutions-CFR3',
+        'AwsSolutions-CFR4',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'AwsSolutions-IAM5[Action::s3:Abort*]',
+        'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+        'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+        'AwsSolutions-IAM5[Action::s3:GetObject*]',
+        'AwsSolutions-IAM5[Action::s3:List*]',
         'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::<DashboardSiteBucket>/*]',
         'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<WebSocketApi>/v1/*/@connections/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        'AwsSolutions-L1',
+        'AwsSolutions-S1',
         'AwsSolutions-SMG4',
       ]);
       // Public HTTP routes, and the WebSocket routes that cannot carry an authorizer.

@@ -44,7 +44,7 @@ function ofApi(protocol: 'HTTP' | 'WEBSOCKET', type: string) {
 describe('local runtime and CloudFormation template', () => {
   it('define the same functions', () => {
     const cloudFunctions = cloud
-      .ofType('AWS::Lambda::Function')
+      .topologyFunctions()
       .map(([logicalId]) => cloud.functionName(logicalId));
     expect(cloudFunctions.sort()).toEqual([...local.functions.keys()].sort());
   });

@@ -7,6 +7,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
+import { FUNCTION_TAG } from '../../infra/constructs/tags.js';
 import { WEBSOCKET_STAGE } from '../../infra/constructs/websocket-api.js';
 import { LOG_LEVEL_CONTEXT } from '../../infra/stack.js';
 import {
@@ -260,9 +261,15 @@ describe('event routing', () => {
 describe('functions', () => {
   it('are exactly the topology functions', () => {
     const names = synthesized
-      .ofType('AWS::Lambda::Function')
+      .topologyFunctions()
       .map(([logicalId]) => synthesized.functionName(logicalId));
     expect(names.sort()).toEqual(topology.functions.map((fn) => fn.name).sort());
+    // Besides them, only the handler of CDK's BucketDeployment for the dashboard page.
+    const others = synthesized
+      .ofType('AWS::Lambda::Function')
+      .filter(([id]) => synthesized.tag(id, FUNCTION_TAG) === undefined)
+      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(others).toEqual(['CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C']);
   });
 
   it.each(topology.functions)('$name: runtime, architecture, tracing, logs, size', (fn) => {
@@ -324,7 +331,7 @@ describe('functions', () => {
     const debug = new SynthesizedStack({
       context: { ...WITHOUT_BUNDLING, [LOG_LEVEL_CONTEXT]: 'DEBUG' },
     });
-    for (const [, fn] of debug.ofType('AWS::Lambda::Function')) {
+    for (const [, fn] of debug.topologyFunctions()) {
       expect(fn.Properties.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'DEBUG' });
     }
   });
@@ -705,6 +712,7 @@ describe('admin API key and outputs', () => {
       [
         'AdminApiKeySecretName',
         'DashboardName',
+        'DashboardUrl',
         'EventBusName',
         'HttpApiUrl',
         'TableName',

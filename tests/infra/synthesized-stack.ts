@@ -74,6 +74,13 @@ export class SynthesizedStack {
     return Object.entries(this.resources).filter(([, r]) => r.Type === type);
   }
 
+  /** The topology's functions (tagged), not the handlers CDK adds for its own constructs. */
+  topologyFunctions(): [logicalId: string, resource: CfnResource][] {
+    return this.ofType('AWS::Lambda::Function').filter(
+      ([id]) => this.tag(id, FUNCTION_TAG) !== undefined,
+    );
+  }
+
   tag(logicalId: string, key: string): string | undefined {
     const tags = (this.resource(logicalId).Properties.Tags ?? []) as Tag[];
     return tags.find((t) => t.Key === key)?.Value;

@@ -1,0 +1,880 @@
+/**
+ * agent-core dashboard: a plain ES module, no build step. It reads `config.json` for where the
+ * API and the event feed are (empty: this page's own origin), asks for the API key once (kept in
+ * sessionStorage only), then shows agents, the queue, live tasks (from the WebSocket feed, with
+ * `GET /v1/tasks` as the source of truth), workflows, metrics charts (uPlot), the DLQ with
+ * redrive, and the audit trail. Everything is built with DOM calls: no markup from data.
+ */
+
+const KEY_STORAGE = 'agent-core.apiKey';
+const MAX_TASKS = 50;
+const BUCKET_SECONDS = 10;
+const WINDOW_SECONDS = 900;
+const FALLBACK_POLL_MS = 2000;
+const RECONCILE_POLL_MS = 30_000;
+const PING_MS = 30_000;
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+/** The task status each event moves a task to, and its rank among events of the same instant. */
+const TASK_EVENTS = {
+  'task.queued': { status: 'queued', rank: 0 },
+  'task.started': { status: 'running', rank: 1 },
+  'task.step': { status: 'running', rank: 2 },
+  'task.retrying': { status: 'retrying', rank: 3 },
+  'task.succeeded': { status: 'succeeded', rank: 4 },
+  'task.cancelled': { status: 'cancelled', rank: 4 },
+  'task.failed': { status: 'failed', rank: 4 },
+  'task.dead-lettered': { status: 'failed', rank: 5 },
+};
+
+/** When each event was rendered (epoch ms, keyed by event id): read by bench/event-to-page.ts. */
+const rendered = Object.create(null);
+const renderedOrder = [];
+window.__agentCoreRendered = rendered;
+
+const $ = (id) => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is missing from the page`);
+  return element;
+};
+
+/** `el('td', {className: 'x'}, 'text', child)`: an element with properties and children. */
+function el(tag, props = {}, ...children) {
+  const element = Object.assign(document.createElement(tag), props);
+  for (const child of children) {
+    if (child === null || child === undefined || child === '') continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+const state = {
+  apiBase: '',
+  wsUrl: '',
+  key: '',
+  running: false,
+  /** taskId → {task, key: [timeMs, rank], item: <li>, polledAt} */
+  tasks: new Map(),
+  seen: new Set(),
+  lastEventId: null,
+  socket: null,
+  socketOpen: false,
+  everOpened: false,
+  reconnectAttempts: 0,
+  reconnectTimer: 0,
+  pingTimer: 0,
+  timers: [],
+  /** Endpoints that answered 404: not served by this API, asked no more. */
+  missing: new Set(),
+  completions: new Map(),
+  latency: { t: [], p50: [], p95: [], p99: [] },
+  charts: { completions: null, latency: null },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Configuration, key, HTTP
+
+async function loadConfig() {
+  let config = {};
+  try {
+    const response = await fetch('config.json', { cache: 'no-store' });
+    if (response.ok) config = await response.json();
+  } catch {
+    // No configuration: everything on this origin.
+  }
+  state.apiBase = String(config.apiUrl ?? '').replace(/\/+$/, '');
+  const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  state.wsUrl = String(config.wsUrl ?? '') || `${wsScheme}//${location.host}/ws`;
+}
+
+class HttpError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** Calls the API with the key; 401 signs out. Answers the parsed body, or throws HttpError. */
+async function api(method, path, body) {
+  const headers = { authorization: `Bearer ${state.key}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${state.apiBase}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    cache: 'no-store',
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+  });
+  const text = await response.text();
+  let parsed;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (response.status === 401 && state.running) signOut('The API refused the key. Enter it again.');
+  if (!response.ok) throw new HttpError(response.status, parsed);
+  return parsed;
+}
+
+/**
+ * Runs `load` now and every `intervalMs` while signed in, never two at once; a 404 marks the
+ * endpoint as not served (`onMissing`), a 403 as needing another key (`onForbidden`).
+ */
+function poller(name, intervalMs, load, { onMissing, note } = {}) {
+  let busy = false;
+  let again = false;
+  const run = async () => {
+    if (!state.running || state.missing.has(name)) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      await load();
+      if (note) note.textContent = '';
+    } catch (error) {
+      if (!(error instanceof HttpError)) {
+        if (note) note.textContent = 'The API did not answer; retrying.';
+      } else if (error.status === 404) {
+        state.missing.add(name);
+        onMissing?.();
+      } else if (error.status === 403) {
+        state.missing.add(name);
+        if (note) note.textContent = 'This key may not see this; the admin key can.';
+      } else if (note && error.status !== 401) {
+        note.textContent = `Could not load: ${error.message}`;
+      }
+    } finally {
+      busy = false;
+      if (again) {
+        again = false;
+        void run();
+      }
+    }
+  };
+  if (intervalMs > 0) state.timers.push(setInterval(() => !document.hidden && run(), intervalMs));
+  return run;
+}
+
+/** At most one call of `fn` per `ms`, the last request honoured. */
+function throttle(fn, ms) {
+  let timer = 0;
+  let last = 0;
+  return () => {
+    if (timer) return;
+    const wait = Math.max(0, last + ms - Date.now());
+    timer = setTimeout(() => {
+      timer = 0;
+      last = Date.now();
+      fn();
+    }, wait);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign in and out
+
+function showSignIn(message = '') {
+  $('sign-in').hidden = false;
+  $('board').hidden = true;
+  $('sign-out').hidden = true;
+  $('api-key-error').textContent = message;
+  setConnection('Not connected');
+}
+
+async function signIn(key) {
+  state.key = key;
+  $('api-key-error').textContent = '';
+  setConnection('Connecting…');
+  try {
+    await api('GET', '/v1/queue');
+  } catch (error) {
+    // 403: a valid key without the admin's reach (an agent key); it still sees its own tasks.
+    if (!(error instanceof HttpError) || error.status !== 403) {
+      state.key = '';
+      sessionStorage.removeItem(KEY_STORAGE);
+      const refused = error instanceof HttpError && error.status === 401;
+      showSignIn(
+        refused ? 'The API refused this key.' : 'The API did not answer. Is the runtime running?',
+      );
+      return false;
+    }
+  }
+  sessionStorage.setItem(KEY_STORAGE, key);
+  $('sign-in').hidden = true;
+  $('board').hidden = false;
+  $('sign-out').hidden = false;
+  start();
+  return true;
+}
+
+function signOut(message = '') {
+  stop();
+  state.key = '';
+  sessionStorage.removeItem(KEY_STORAGE);
+  $('api-key').value = '';
+  showSignIn(message);
+  $('api-key').focus();
+}
+
+function setConnection(text) {
+  $('connection').textContent = text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+const refreshAgents = poller(
+  'agents',
+  15_000,
+  async () => {
+    const { items } = await api('GET', '/v1/agents?limit=100');
+    const body = $('agents-body');
+    body.replaceChildren(
+      ...items.map((agent) =>
+        el(
+          'tr',
+          {},
+          el(
+            'th',
+            { scope: 'row' },
+            el('span', { className: 'mono' }, agent.id),
+            agent.name && agent.name !== agent.id
+              ? el('span', { className: 'sub' }, agent.name)
+              : '',
+          ),
+          el('td', {}, modelLabel(agent.model)),
+          el('td', {}, badge(agent.status)),
+        ),
+      ),
+    );
+    $('agents-table').hidden = items.length === 0;
+    $('agents-note').textContent = items.length === 0 ? 'No agents registered.' : '';
+  },
+  { note: $('agents-note') },
+);
+
+function modelLabel(model) {
+  if (!model) return '–';
+  if (model.route) return `route ${model.route}`;
+  return model.model ? `${model.provider}: ${model.model}` : String(model.provider ?? '–');
+}
+
+function badge(status, extra = '') {
+  return el('span', { className: `badge status-${status}` }, extra ? `${status} ${extra}` : status);
+}
+
+const refreshQueue = poller(
+  'queue',
+  3000,
+  async () => {
+    const queue = await api('GET', '/v1/queue');
+    $('q-critical').textContent = String(queue.depth?.critical ?? 0);
+    $('q-normal').textContent = String(queue.depth?.normal ?? 0);
+    $('q-low').textContent = String(queue.depth?.low ?? 0);
+    $('q-inflight').textContent = String(queue.inFlight ?? 0);
+    $('q-dlq').textContent = String(queue.deadLettered ?? 0);
+  },
+  { note: $('queue-note') },
+);
+
+// Live tasks ----------------------------------------------------------------------------------
+
+const pollTasks = poller('tasks', 0, async () => {
+  const askedAt = Date.now();
+  const { items } = await api('GET', `/v1/tasks?limit=${MAX_TASKS}`);
+  for (const task of items) upsertTask(task, { snapshotAt: askedAt });
+  renderTaskListState();
+});
+
+/** A task as the API gives it: newer than what events said since the request went out. */
+function upsertTask(task, { snapshotAt }) {
+  const known = state.tasks.get(task.id);
+  if (known && known.eventAt > snapshotAt) return;
+  const entry = known ?? { task: {}, key: [0, -1], eventAt: 0, item: null };
+  entry.task = { ...entry.task, ...task };
+  const finished = Date.parse(task.finishedAt ?? task.startedAt ?? task.createdAt ?? '') || 0;
+  entry.key = [finished, TERMINAL.has(task.status) ? 4 : 0];
+  state.tasks.set(task.id, entry);
+  renderTask(task.id, entry);
+}
+
+function applyTaskEvent(event, data) {
+  const move = TASK_EVENTS[event.type];
+  if (!move) return;
+  const key = [Date.parse(event.time) || Date.now(), move.rank];
+  let entry = state.tasks.get(data.taskId);
+  if (!entry) {
+    entry = {
+      task: { id: data.taskId, agentId: data.agentId, createdAt: event.time },
+      key: [0, -1],
+      eventAt: 0,
+      item: null,
+    };
+    state.tasks.set(data.taskId, entry);
+  }
+  // Events may arrive out of order: only a later one (or a later step of the same instant) counts.
+  if (key[0] < entry.key[0] || (key[0] === entry.key[0] && key[1] < entry.key[1])) return;
+  entry.key = key;
+  entry.eventAt = Date.now();
+  const task = entry.task;
+  task.status = move.status;
+  if (data.attempt !== undefined) task.attempts = data.attempt;
+  if (data.priority) task.priority = data.priority;
+  if (event.type === 'task.queued') {
+    task.deadLettered = false;
+    task.error = null;
+    task.durationMs = undefined;
+  }
+  if (event.type === 'task.dead-lettered') task.deadLettered = true;
+  if (data.error) task.error = data.error;
+  if (event.type === 'task.succeeded') {
+    task.error = null;
+    task.durationMs = data.durationMs;
+  }
+  if (event.type === 'task.step' && data.step) task.lastStep = data.step.name;
+  renderTask(data.taskId, entry);
+}
+
+function renderTask(taskId, entry) {
+  const task = entry.task;
+  const status = task.status ?? 'queued';
+  let detail = '';
+  if (task.deadLettered) detail = `dead-lettered: ${task.error?.message ?? ''}`;
+  else if (task.error && status !== 'succeeded') detail = task.error.message;
+  else if (status === 'succeeded' && typeof task.durationMs === 'number')
+    detail = `in ${task.durationMs} ms`;
+  else if (status === 'succeeded' && task.output !== undefined && task.output !== null)
+    detail = clip(typeof task.output === 'string' ? task.output : JSON.stringify(task.output));
+  else if (status === 'running' && task.lastStep) detail = `step: ${task.lastStep}`;
+
+  const time = task.createdAt ? new Date(task.createdAt) : null;
+  const children = [
+    badge(status),
+    el(
+      'span',
+      { className: 'task-agent' },
+      task.agentId ?? '?',
+      task.priority && task.priority !== 'normal'
+        ? el('span', { className: 'sub' }, task.priority)
+        : '',
+    ),
+    el('code', { className: 'task-id' }, taskId),
+    el('span', { className: 'task-detail' }, detail),
+    time
+      ? el(
+          'time',
+          { className: 'task-time', dateTime: time.toISOString() },
+          time.toLocaleTimeString(),
+        )
+      : '',
+  ];
+  if (!entry.item) {
+    entry.item = el('li', { className: 'task' });
+    entry.item.dataset.taskId = taskId;
+    insertTaskItem(taskId, entry.item);
+  }
+  entry.item.dataset.status = status;
+  entry.item.replaceChildren(...children);
+}
+
+/** Newest (greatest ULID) first; at most MAX_TASKS items kept. */
+function insertTaskItem(taskId, item) {
+  const list = $('task-list');
+  let before = null;
+  for (const other of list.children) {
+    if ((other.dataset.taskId ?? '') < taskId) {
+      before = other;
+      break;
+    }
+  }
+  list.insertBefore(item, before);
+  while (list.children.length > MAX_TASKS) {
+    const last = list.lastElementChild;
+    state.tasks.delete(last.dataset.taskId);
+    last.remove();
+  }
+  renderTaskListState();
+}
+
+function renderTaskListState() {
+  $('tasks-empty').hidden = $('task-list').children.length > 0;
+}
+
+const clip = (text, n = 80) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+
+// Workflows -----------------------------------------------------------------------------------
+
+const refreshWorkflows = poller(
+  'workflows',
+  10_000,
+  async () => {
+    const { items } = await api('GET', '/v1/workflows?limit=20');
+    $('workflows').hidden = false;
+    $('workflows-empty').hidden = items.length > 0;
+    $('workflow-list').replaceChildren(...items.map(renderWorkflow));
+  },
+  {
+    // The API has no workflows (yet): the section goes, quietly.
+    onMissing: () => {
+      $('workflows').hidden = true;
+    },
+  },
+);
+
+function renderWorkflow(workflow) {
+  const steps = Array.isArray(workflow.steps) ? workflow.steps : [];
+  const done = steps.filter((s) => TERMINAL.has(s.status)).length;
+  const strategy = workflow.chosenStrategy ?? workflow.strategy ?? '';
+  const title = `${workflow.name ?? workflow.id}${strategy ? ` (${strategy})` : ''}`;
+  const progress = el('progress', { max: Math.max(steps.length, 1), value: done });
+  progress.setAttribute('aria-label', `${title}: ${done} of ${steps.length} steps finished`);
+  return el(
+    'li',
+    { className: 'workflow' },
+    el('div', { className: 'row' }, el('strong', {}, title), badge(workflow.status ?? 'running')),
+    progress,
+    el(
+      'ol',
+      { className: 'steps' },
+      ...steps.map((step) =>
+        el(
+          'li',
+          {},
+          el('span', { className: 'mono' }, step.id),
+          ' ',
+          el('span', { className: 'sub' }, step.agentId ?? ''),
+          ' ',
+          badge(step.status ?? 'pending'),
+        ),
+      ),
+    ),
+  );
+}
+
+// Metrics and charts --------------------------------------------------------------------------
+
+const refreshMetrics = poller(
+  'metrics',
+  15_000,
+  async () => {
+    const metrics = await api('GET', `/v1/metrics?windowSeconds=${WINDOW_SECONDS}`);
+    const tasks = metrics.tasks ?? {};
+    const latency = tasks.latencyMs ?? {};
+    $('m-submitted').textContent = String(tasks.submitted ?? 0);
+    $('m-succeeded').textContent = String(tasks.succeeded ?? 0);
+    $('m-failed').textContent = String(tasks.failed ?? 0);
+    $('m-perminute').textContent = round(tasks.perMinute);
+    $('m-latency').textContent =
+      typeof latency.p50 === 'number'
+        ? `${round(latency.p50)} / ${round(latency.p95)} / ${round(latency.p99)} ms`
+        : '–';
+    const now = Date.now() / 1000;
+    const series = state.latency;
+    series.t.push(now);
+    series.p50.push(latency.p50 ?? null);
+    series.p95.push(latency.p95 ?? null);
+    series.p99.push(latency.p99 ?? null);
+    while (series.t.length && series.t[0] < now - WINDOW_SECONDS) {
+      for (const values of Object.values(series)) values.shift();
+    }
+    state.charts.latency?.setData([series.t, series.p50, series.p95, series.p99]);
+  },
+  {
+    note: $('metrics-note'),
+    onMissing: () => {
+      $('metrics-note').textContent =
+        'This API serves no metrics (GET /v1/metrics); the live chart still counts finished tasks.';
+      $('chart-latency').closest('figure').hidden = true;
+      resizeCharts();
+    },
+  },
+);
+
+const round = (n) => (typeof n === 'number' && Number.isFinite(n) ? String(Math.round(n)) : '–');
+
+function countCompletion(time) {
+  const seconds = (Date.parse(time) || Date.now()) / 1000;
+  const bucket = Math.floor(seconds / BUCKET_SECONDS) * BUCKET_SECONDS;
+  state.completions.set(bucket, (state.completions.get(bucket) ?? 0) + 1);
+  drawCompletions();
+}
+
+const drawCompletions = throttle(() => {
+  const now = Math.floor(Date.now() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS;
+  const xs = [];
+  const ys = [];
+  let total = 0;
+  for (let t = now - WINDOW_SECONDS + BUCKET_SECONDS; t <= now; t += BUCKET_SECONDS) {
+    const n = state.completions.get(t) ?? 0;
+    xs.push(t);
+    ys.push(n);
+    total += n;
+  }
+  for (const t of state.completions.keys())
+    if (t < now - WINDOW_SECONDS) state.completions.delete(t);
+  state.charts.completions?.setData([xs, ys]);
+  $('chart-completions-caption').textContent =
+    `Tasks finished per 10 s, live from the event feed: ${total} in the last 15 min, ` +
+    `${ys.at(-1) ?? 0} in the last 10 s`;
+}, 1000);
+
+function makeCharts() {
+  const uPlot = window.uPlot;
+  if (!uPlot) {
+    $('metrics-note').textContent = 'Charts are unavailable (uPlot did not load).';
+    return;
+  }
+  const size = (id) => ({ width: Math.max(280, $(id).clientWidth || 480), height: 200 });
+  const axes = [{ stroke: '#333' }, { stroke: '#333', size: 50 }];
+  state.charts.completions = new uPlot(
+    {
+      ...size('chart-completions'),
+      axes,
+      scales: { y: { range: (_u, _min, max) => [0, Math.max(5, max)] } },
+      series: [
+        {},
+        {
+          label: 'finished / 10 s',
+          stroke: '#1f4e79',
+          fill: 'rgba(31, 78, 121, 0.15)',
+          points: { show: false },
+          paths: uPlot.paths.stepped?.({ align: 1 }),
+        },
+      ],
+    },
+    [[], []],
+    $('chart-completions'),
+  );
+  state.charts.latency = new uPlot(
+    {
+      ...size('chart-latency'),
+      axes,
+      series: [
+        {},
+        { label: 'p50', stroke: '#2e7d32', points: { show: true } },
+        { label: 'p95', stroke: '#b26a00', points: { show: true } },
+        { label: 'p99', stroke: '#b3261e', points: { show: true } },
+      ],
+    },
+    [[], [], [], []],
+    $('chart-latency'),
+  );
+  drawCompletions();
+  let resizeTimer = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(resizeCharts, 150);
+  });
+}
+
+/** Charts take their container's width (uPlot draws at a fixed size). */
+function resizeCharts() {
+  for (const [id, chart] of [
+    ['chart-completions', state.charts.completions],
+    ['chart-latency', state.charts.latency],
+  ]) {
+    const width = $(id).clientWidth;
+    if (chart && width > 0) chart.setSize({ width: Math.max(280, width), height: 200 });
+  }
+}
+
+// Dead-letter queue ---------------------------------------------------------------------------
+
+const refreshDlq = poller(
+  'dlq',
+  5000,
+  async () => {
+    const { items, nextCursor } = await api('GET', '/v1/queue/dlq?limit=50');
+    const hadFocus = $('dlq-body').contains(document.activeElement);
+    $('dlq-body').replaceChildren(
+      ...items.map((task) =>
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row' }, el('code', {}, task.id)),
+          el('td', {}, task.agentId),
+          el('td', {}, `${task.attempts} of ${task.maxAttempts}`),
+          el('td', {}, task.error?.message ?? ''),
+          el('td', {}, redriveButton(task.id)),
+        ),
+      ),
+    );
+    $('dlq-table').hidden = items.length === 0;
+    $('dlq-empty').hidden = items.length > 0;
+    $('redrive-all').disabled = items.length === 0;
+    $('dlq-note').textContent = nextCursor ? `Showing the first ${items.length}.` : '';
+    if (hadFocus && !$('dlq-body').contains(document.activeElement)) $('dlq-title').focus();
+  },
+  { note: $('dlq-note') },
+);
+
+function redriveButton(taskId) {
+  const button = el(
+    'button',
+    { type: 'button', className: 'redrive' },
+    'Redrive',
+    el('span', { className: 'visually-hidden' }, ` task ${taskId}`),
+  );
+  button.addEventListener('click', () => redrive([taskId], button));
+  return button;
+}
+
+async function redrive(taskIds, button) {
+  button.disabled = true;
+  $('dlq-status').textContent = 'Redriving…';
+  try {
+    const result = await api('POST', '/v1/queue/dlq/redrive', taskIds ? { taskIds } : {});
+    const redriven = result?.redriven?.length ?? 0;
+    const skipped = result?.skipped ?? [];
+    $('dlq-status').textContent =
+      `Redriven ${redriven} task${redriven === 1 ? '' : 's'}.` +
+      (skipped.length
+        ? ` Skipped ${skipped.map((s) => `${s.taskId} (${s.reason})`).join(', ')}.`
+        : '');
+  } catch (error) {
+    $('dlq-status').textContent = `Redrive failed: ${error.message}`;
+    button.disabled = false;
+  }
+  void refreshDlq();
+  void refreshQueue();
+  void pollTasks();
+}
+
+// Audit ---------------------------------------------------------------------------------------
+
+const refreshAudit = poller(
+  'audit',
+  15_000,
+  async () => {
+    const { items } = await api('GET', '/v1/audit?limit=20');
+    $('audit-body').replaceChildren(
+      ...items.map((entry) => {
+        const time = new Date(entry.time);
+        return el(
+          'tr',
+          {},
+          el('td', {}, el('time', { dateTime: time.toISOString() }, time.toLocaleString())),
+          el('td', {}, entry.actor),
+          el('td', {}, entry.action),
+          el('td', {}, entry.target),
+          el('td', {}, badge(entry.outcome)),
+        );
+      }),
+    );
+    $('audit-table').hidden = items.length === 0;
+    $('audit-empty').hidden = items.length > 0;
+  },
+  { note: $('audit-note') },
+);
+
+// ---------------------------------------------------------------------------------------------
+// The event feed
+
+const queueSoon = throttle(() => void refreshQueue(), 1000);
+const dlqSoon = throttle(() => void refreshDlq(), 1000);
+const agentsSoon = throttle(() => void refreshAgents(), 1000);
+const workflowsSoon = throttle(() => void refreshWorkflows(), 1000);
+const tasksSoon = throttle(() => void pollTasks(), 1000);
+const metricsSoon = throttle(() => void refreshMetrics(), 5000);
+
+let stampPending = [];
+/** Marks events as rendered at the next frame, when the DOM changes made for them are painted. */
+function stampRendered(eventId) {
+  stampPending.push(eventId);
+  if (stampPending.length > 1) return;
+  requestAnimationFrame(() => {
+    const now = performance.timeOrigin + performance.now();
+    for (const id of stampPending) {
+      rendered[id] = now;
+      renderedOrder.push(id);
+    }
+    stampPending = [];
+    while (renderedOrder.length > 10_000) delete rendered[renderedOrder.shift()];
+  });
+}
+
+function applyEvent(event) {
+  if (!event || typeof event.id !== 'string' || state.seen.has(event.id)) return;
+  state.seen.add(event.id);
+  if (state.seen.size > 20_000) state.seen = new Set([...state.seen].slice(-10_000));
+  if (!state.lastEventId || event.id > state.lastEventId) state.lastEventId = event.id;
+
+  const type = String(event.type ?? '');
+  const data = event.detail?.data;
+  if (type.startsWith('task.')) {
+    if (data && typeof data.taskId === 'string') applyTaskEvent(event, data);
+    else tasksSoon();
+    if (type === 'task.succeeded' || type === 'task.failed') {
+      countCompletion(event.time);
+      metricsSoon();
+    }
+    if (type !== 'task.step') queueSoon();
+    if (type === 'task.dead-lettered' || (type === 'task.queued' && data?.reason === 'redriven'))
+      dlqSoon();
+  } else if (type.startsWith('agent.')) {
+    agentsSoon();
+  } else if (type.startsWith('workflow.')) {
+    workflowsSoon();
+  } else if (type === 'tool.denied' || type === 'security.denied') {
+    void refreshAudit();
+  }
+  stampRendered(event.id);
+}
+
+function handleFrame(raw) {
+  let frame;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    tasksSoon();
+    return;
+  }
+  if (frame?.type !== 'event') return; // pong, acknowledgements
+  const event = frame.event;
+  // A frame cut short (too large for the socket) names no task: the list is asked again.
+  if (frame.truncated || event?.truncated || !event?.detail?.data) tasksSoon();
+  applyEvent(event);
+}
+
+function connectFeed() {
+  if (!state.running) return;
+  const url = new URL(state.wsUrl, location.href);
+  url.searchParams.set('token', state.key);
+  let socket;
+  try {
+    socket = new WebSocket(url);
+  } catch {
+    feedDown();
+    return;
+  }
+  state.socket = socket;
+  socket.addEventListener('open', () => {
+    const reconnected = state.everOpened;
+    state.socketOpen = true;
+    state.everOpened = true;
+    state.reconnectAttempts = 0;
+    setConnection('Live');
+    socket.send(JSON.stringify({ action: 'subscribe', types: ['*'] }));
+    state.pingTimer = setInterval(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action: 'ping' }));
+    }, PING_MS);
+    // What happened while the socket was not there.
+    if (reconnected && state.lastEventId) void catchUp();
+    else void pollTasks();
+  });
+  socket.addEventListener('message', (message) => handleFrame(message.data));
+  socket.addEventListener('close', () => {
+    if (state.socket !== socket) return;
+    state.socket = null;
+    state.socketOpen = false;
+    clearInterval(state.pingTimer);
+    feedDown();
+  });
+}
+
+/** No live feed: poll the tasks every 2 s while reconnecting with backoff. */
+function feedDown() {
+  if (!state.running) return;
+  setConnection('Live feed unavailable: polling every 2 s');
+  const delay = Math.min(30_000, 1000 * 2 ** state.reconnectAttempts) * (0.75 + Math.random() / 2);
+  state.reconnectAttempts += 1;
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = setTimeout(connectFeed, delay);
+}
+
+/** After a reconnect, the events missed, from the event log; the task list when it has none. */
+async function catchUp() {
+  try {
+    let cursor = null;
+    for (let page = 0; page < 10; page += 1) {
+      const query = new URLSearchParams({ after: state.lastEventId, limit: '100' });
+      if (cursor) query.set('cursor', cursor);
+      const { items, nextCursor } = await api('GET', `/v1/events?${query}`);
+      for (const event of items) applyEvent(event);
+      cursor = nextCursor;
+      if (!cursor) return;
+    }
+  } catch {
+    // No event log (or not now): the task list is the truth.
+  }
+  await pollTasks();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start and stop
+
+function start() {
+  state.running = true;
+  if (!state.charts.completions) makeCharts();
+  void refreshAgents();
+  void refreshQueue();
+  void pollTasks();
+  void refreshWorkflows();
+  void refreshMetrics();
+  void refreshDlq();
+  void refreshAudit();
+  connectFeed();
+  state.timers.push(
+    setInterval(() => {
+      if (!state.socketOpen) void pollTasks();
+    }, FALLBACK_POLL_MS),
+    setInterval(() => {
+      if (state.socketOpen && !document.hidden) void pollTasks();
+    }, RECONCILE_POLL_MS),
+    setInterval(drawCompletions, BUCKET_SECONDS * 1000),
+  );
+}
+
+function stop() {
+  state.running = false;
+  for (const timer of state.timers) clearInterval(timer);
+  state.timers = [];
+  clearTimeout(state.reconnectTimer);
+  clearInterval(state.pingTimer);
+  const socket = state.socket;
+  state.socket = null;
+  state.socketOpen = false;
+  state.everOpened = false;
+  state.missing.clear();
+  socket?.close();
+  state.tasks.clear();
+  state.seen.clear();
+  state.lastEventId = null;
+  $('task-list').replaceChildren();
+  renderTaskListState();
+}
+
+async function main() {
+  await loadConfig();
+  $('key-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const key = $('api-key').value.trim();
+    if (!key) {
+      $('api-key-error').textContent = 'Enter the API key.';
+      $('api-key').focus();
+      return;
+    }
+    void signIn(key).then((ok) => {
+      $('api-key').value = '';
+      if (ok) $('main').focus({ preventScroll: true });
+      else $('api-key').focus();
+    });
+  });
+  $('sign-out').addEventListener('click', () => signOut());
+  $('redrive-all').addEventListener('click', (event) => redrive(undefined, event.currentTarget));
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && state.running) {
+      void refreshQueue();
+      void refreshDlq();
+    }
+  });
+  const saved = sessionStorage.getItem(KEY_STORAGE);
+  if (saved) await signIn(saved);
+  else showSignIn();
+}
+
+void main();
