@@ -3,8 +3,10 @@
  * beside the figures; a missed target is reported, never a failure.
  *   BENCH_TASKS (default 2000) and BENCH_CONCURRENCY (default 32) size the end-to-end run.
  */
+import { existsSync } from 'node:fs';
 import { benchAgentLoop } from './agent-loop.js';
 import { benchBundles, printTable } from './bundles.js';
+import { benchEventToPage } from './event-to-page.js';
 import { benchLocalThroughput } from './local-throughput.js';
 import { benchMemorySearch, printMemorySearch } from './memory-search.js';
 import { benchMessageDelivery } from './message-delivery.js';
@@ -39,3 +41,12 @@ printMemorySearch(await benchMemorySearch());
 
 console.log('\n== Message delivery: send over HTTP → recipient inbox (npm start)');
 console.log(JSON.stringify(await benchMessageDelivery(200, 4), null, 2));
+
+if (existsSync('/usr/bin/chromium')) {
+  console.log('\n== Event to page: an event until the dashboard shows it (Chromium, npm start)');
+  const page = await benchEventToPage();
+  console.log(JSON.stringify(page, null, 2));
+  console.log(`event → page p99 ${page.eventToPageMs.p99} ms   (target < 100)`);
+} else {
+  console.log('\n== Event to page: skipped, no /usr/bin/chromium (apt-get install chromium)');
+}
