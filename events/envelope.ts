@@ -30,6 +30,8 @@ export const eventDetailSchema = z.object({
   id: z.string().min(1),
   time: z.string().min(1),
   correlationId: z.string().min(1),
+  /** Who caused it, when a caller of the API did (an extension of API.md's envelope): audited. */
+  actor: z.object({ principal: z.string(), keyId: z.string().optional() }).optional(),
   data: z.record(z.string(), z.unknown()),
 });
 

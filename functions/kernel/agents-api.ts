@@ -12,6 +12,7 @@ import { systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { settings } from '../../shared/runtime/config.js';
 import {
+  actorOf,
   callerOf,
   createHttpApi,
   type HttpRequest,
@@ -28,6 +29,7 @@ const logger = createLogger('kernel');
 const eventContext = (request: HttpRequest) => ({
   correlationId: request.correlationId,
   clock: systemClock,
+  actor: actorOf(request),
 });
 const idOf = (request: HttpRequest) => request.pathParameters.id ?? '';
 

@@ -16,6 +16,7 @@ import {
 } from '../../shared/core/tasks/task-service.js';
 import { parseInput } from '../../shared/core/validation.js';
 import {
+  actorOf,
   callerOf,
   createHttpApi,
   type HttpRequest,
@@ -50,6 +51,7 @@ const listQuerySchema = z.object({
 const eventContext = (request: HttpRequest) => ({
   correlationId: request.correlationId,
   clock: systemClock,
+  actor: actorOf(request),
 });
 const idOf = (request: HttpRequest) => request.pathParameters.id ?? '';
 

@@ -8,6 +8,7 @@ import {
 } from '../../shared/core/security/api-key-service.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import {
+  actorOf,
   callerOf,
   createHttpApi,
   type HttpRequest,
@@ -23,6 +24,7 @@ const logger = createLogger('security');
 const eventContext = (request: HttpRequest) => ({
   correlationId: request.correlationId,
   clock: systemClock,
+  actor: actorOf(request),
 });
 
 export function keysApi(deps: () => ApiKeyDeps) {

@@ -2,8 +2,37 @@
 import type { BusEvent } from '../../events/envelope.js';
 import type { AuditEntry } from './ports.js';
 
+/** Changes made through the API, each audited with the caller (event `actor`) and its key. */
+const MUTATIONS: Record<string, (data: Record<string, unknown>) => string | undefined> = {
+  'agent.registered': (d) => `agent:${String(d.agentId)}`,
+  'agent.updated': (d) => `agent:${String(d.agentId)}`,
+  'agent.paused': (d) => `agent:${String(d.agentId)}`,
+  'agent.resumed': (d) => `agent:${String(d.agentId)}`,
+  'agent.retired': (d) => `agent:${String(d.agentId)}`,
+  // Only a submission or a redrive is a caller's change; recovery and resume are the system's.
+  'task.queued': (d) =>
+    d.reason === 'submitted' || d.reason === 'redriven' ? `task:${String(d.taskId)}` : undefined,
+  'task.cancelled': (d) => `task:${String(d.taskId)}`,
+  'memory.written': (d) => `memory:${String(d.agentId)}/${String(d.namespace)}`,
+  'message.sent': (d) => `message:${String(d.messageId)}`,
+};
+
 export function auditEntryOf(event: BusEvent): AuditEntry | undefined {
   const data = event.detail.data;
+  const actor = event.detail.actor;
+  const mutation = MUTATIONS[event['detail-type']];
+  const target = actor && mutation ? mutation(data) : undefined;
+  if (actor && target) {
+    return {
+      eventId: event.detail.id,
+      time: event.detail.time,
+      actor: actor.principal,
+      action: event['detail-type'],
+      target,
+      outcome: 'allowed',
+      detail: { ...data, ...(actor.keyId ? { keyId: actor.keyId } : {}) },
+    };
+  }
   switch (event['detail-type']) {
     case 'tool.denied':
       return {

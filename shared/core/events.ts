@@ -7,6 +7,8 @@ import type { Clock } from './ports.js';
 export interface EventContext {
   correlationId: string;
   clock: Clock;
+  /** The API caller behind the change, when there is one (audited). */
+  actor?: { principal: string; keyId?: string } | undefined;
 }
 
 export function createEvent<D extends EventDefinition>(
@@ -22,6 +24,7 @@ export function createEvent<D extends EventDefinition>(
       id: newId(),
       time: context.clock.now().toISOString(),
       correlationId: context.correlationId,
+      ...(context.actor ? { actor: context.actor } : {}),
       // A malformed event is a programming error: fail loudly here, not in a consumer.
       data: definition.data.parse(data) as Record<string, unknown>,
     },

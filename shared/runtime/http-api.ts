@@ -136,6 +136,14 @@ function toResponse(result: HttpResult, requestId: string, correlationId: string
 
 export const ok = (body: unknown, statusCode = 200): HttpResult => ({ statusCode, body });
 
+/** The caller as events name it: the principal and the key it used. */
+export const actorOf = (request: HttpRequest) => ({
+  principal: request.principal.id,
+  ...('keyId' in request.principal && request.principal.keyId
+    ? { keyId: request.principal.keyId }
+    : {}),
+});
+
 /** Who asks what, for authorization decisions and their audit. */
 export const callerOf = (request: HttpRequest): Caller => ({
   principal: request.principal,

@@ -82,6 +82,22 @@ describe('an agent-scoped key', () => {
     expect(own.status).toBe(200);
     const listed = await runtime.api('GET', '/v1/tasks', undefined, as(aliceKey));
     expect(listed.body.items.every((t: { agentId: string }) => t.agentId === 'alice')).toBe(true);
+
+    // The submission is audited with the key that made it.
+    const audited = await eventually(
+      async () => {
+        const { body } = await runtime.api('GET', '/v1/audit?action=task.queued');
+        return body.items.find((e: { target: string }) => e.target === `task:${done.id}`);
+      },
+      { what: 'the submission in the audit log' },
+    );
+    expect(audited).toMatchObject({
+      actor: 'agent:alice',
+      outcome: 'allowed',
+      detail: { keyId: aliceKeyId },
+    });
+    const registered = await runtime.api('GET', '/v1/audit?action=agent.registered&actor=admin');
+    expect(registered.body.items.map((e: { target: string }) => e.target)).toContain('agent:alice');
   });
 
   it.each([

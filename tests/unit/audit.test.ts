@@ -137,3 +137,71 @@ describe('auditEntryOf for security events', () => {
     ]);
   });
 });
+
+describe('auditEntryOf: changes made through the API', () => {
+  const envelope = (
+    type: string,
+    data: Record<string, unknown>,
+    actor?: { principal: string; keyId?: string },
+  ) => ({
+    id: 'bus-1',
+    'detail-type': type,
+    source: 'agent-core.kernel',
+    time: '2026-01-02T03:04:05Z',
+    detail: {
+      version: 1 as const,
+      id: '01JEVENT00000000000000000',
+      time: '2026-01-02T03:04:05.000Z',
+      correlationId: 'c-1',
+      ...(actor ? { actor } : {}),
+      data,
+    },
+  });
+
+  it.each([
+    ['agent.registered', { agentId: 'scout', name: 'Scout', tags: [] }, 'agent:scout'],
+    ['agent.retired', { agentId: 'scout' }, 'agent:scout'],
+    [
+      'task.queued',
+      { taskId: 't1', agentId: 'scout', priority: 'normal', reason: 'submitted' },
+      'task:t1',
+    ],
+    [
+      'task.queued',
+      { taskId: 't1', agentId: 'scout', priority: 'normal', reason: 'redriven' },
+      'task:t1',
+    ],
+    ['task.cancelled', { taskId: 't1', agentId: 'scout' }, 'task:t1'],
+    [
+      'memory.written',
+      { agentId: 'scout', namespace: 'notes', memoryId: 'm1' },
+      'memory:scout/notes',
+    ],
+    ['message.sent', { messageId: 'msg1', from: 'scout' }, 'message:msg1'],
+  ])('audits %s by its caller and key', (type, data, target) => {
+    // Act
+    const entry = auditEntryOf(envelope(type, data, { principal: 'agent:scout', keyId: '01KEY' }));
+
+    // Assess
+    expect(entry).toMatchObject({
+      actor: 'agent:scout',
+      action: type,
+      target,
+      outcome: 'allowed',
+      detail: { keyId: '01KEY' },
+    });
+  });
+
+  it('does not audit what no caller did: recovery, resume, or an event without an actor', () => {
+    const recovered = { taskId: 't1', agentId: 'scout', priority: 'normal', reason: 'recovered' };
+    expect(
+      auditEntryOf(envelope('task.queued', recovered, { principal: 'admin' })),
+    ).toBeUndefined();
+    expect(
+      auditEntryOf(envelope('agent.registered', { agentId: 'scout', name: 'S', tags: [] })),
+    ).toBeUndefined();
+    expect(
+      auditEntryOf(envelope('task.succeeded', { taskId: 't1' }, { principal: 'admin' })),
+    ).toBeUndefined();
+  });
+});

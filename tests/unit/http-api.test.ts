@@ -641,9 +641,13 @@ describe('principalFromContext', () => {
   it.each([
     [
       { principal: 'admin', keyId: 'admin' },
-      { kind: 'admin', id: 'admin' },
+      { kind: 'admin', id: 'admin', keyId: 'admin' },
     ],
     [{ principal: 'agent:scanner' }, { kind: 'agent', id: 'agent:scanner', agentId: 'scanner' }],
+    [
+      { principal: 'agent:scanner', keyId: '01KEY' },
+      { kind: 'agent', id: 'agent:scanner', agentId: 'scanner', keyId: '01KEY' },
+    ],
     [
       { principal: '', reason: 'invalid API key' },
       { kind: 'anonymous', id: 'anonymous', reason: 'invalid API key' },

@@ -14,7 +14,7 @@ import type {
   PageRequest,
   RateLimiter,
 } from '../ports.js';
-import { Authorization, type Caller } from '../security/authorization.js';
+import { Authorization, actorOfCaller, type Caller } from '../security/authorization.js';
 import { parseInput } from '../validation.js';
 import type { InboxBound, InboxStore } from './inbox-store.js';
 import {
@@ -94,7 +94,11 @@ export async function sendMessage(
 
   const sentAt = deps.clock.now();
   const id = newId();
-  const ctx = { correlationId: caller.correlationId, clock: deps.clock };
+  const ctx = {
+    correlationId: caller.correlationId,
+    clock: deps.clock,
+    actor: actorOfCaller(caller),
+  };
   const events: OutgoingEvent[] = [];
   for (let i = 0; i < accepted.length; i += RECIPIENTS_PER_EVENT) {
     events.push(

@@ -12,7 +12,7 @@ import { createEvent } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
 import { ModelCallError } from '../models/model-error.js';
 import type { AgentStore, Clock, EventPublisher, Page, PageRequest } from '../ports.js';
-import { Authorization, actsAs, type Caller } from '../security/authorization.js';
+import { Authorization, actorOfCaller, actsAs, type Caller } from '../security/authorization.js';
 import { parseInput } from '../validation.js';
 import { type Embedder, normaliseInPlace } from './embedder.js';
 import {
@@ -63,6 +63,7 @@ const authorization = (deps: MemoryDeps) => new Authorization(deps.events, deps.
 const eventContext = (deps: MemoryDeps, caller: Caller) => ({
   correlationId: caller.correlationId,
   clock: deps.clock,
+  actor: actorOfCaller(caller),
 });
 
 async function requireAgentRecord(deps: MemoryDeps, id: string): Promise<Agent> {

@@ -54,3 +54,11 @@ export class Authorization {
 /** Whether a principal may act as the agent (the admin may act as any). */
 export const actsAs = (principal: Principal, agentId: string): boolean =>
   principal.kind === 'admin' || (principal.kind === 'agent' && principal.agentId === agentId);
+
+/** The caller as events name it (the `actor` of the events it causes, for the audit log). */
+export const actorOfCaller = (caller: Caller): { principal: string; keyId?: string } => ({
+  principal: caller.principal.id,
+  ...('keyId' in caller.principal && caller.principal.keyId
+    ? { keyId: caller.principal.keyId }
+    : {}),
+});

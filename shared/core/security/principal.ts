@@ -3,8 +3,8 @@
  * in the request context (API Gateway allows nothing richer); handlers read them back here.
  */
 export type Principal =
-  | { kind: 'admin'; id: 'admin' }
-  | { kind: 'agent'; id: string; agentId: string }
+  | { kind: 'admin'; id: 'admin'; keyId?: string }
+  | { kind: 'agent'; id: string; agentId: string; keyId?: string }
   | { kind: 'anonymous'; id: 'anonymous'; reason: string };
 
 export interface AuthorizerContext {
@@ -18,9 +18,10 @@ export interface AuthorizerContext {
 
 export function principalFromContext(context: AuthorizerContext | undefined): Principal {
   const principal = context?.principal ?? '';
-  if (principal === 'admin') return { kind: 'admin', id: 'admin' };
+  const keyId = context?.keyId ? { keyId: context.keyId } : {};
+  if (principal === 'admin') return { kind: 'admin', id: 'admin', ...keyId };
   if (principal.startsWith('agent:')) {
-    return { kind: 'agent', id: principal, agentId: principal.slice('agent:'.length) };
+    return { kind: 'agent', id: principal, agentId: principal.slice('agent:'.length), ...keyId };
   }
   return { kind: 'anonymous', id: 'anonymous', reason: context?.reason ?? 'missing API key' };
 }
