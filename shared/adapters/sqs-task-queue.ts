@@ -57,7 +57,11 @@ export class SqsTaskQueue implements TaskQueue {
       const entries = tasks
         .filter((task) => task.priority === priority)
         .map((task, i) => {
-          const body: TaskMessage = { taskId: task.taskId, agentId: task.agentId };
+          const body: TaskMessage = {
+            taskId: task.taskId,
+            agentId: task.agentId,
+            ...(task.correlationId ? { correlationId: task.correlationId } : {}),
+          };
           return { Id: String(i), MessageBody: JSON.stringify(body) };
         });
       if (entries.length) await sendBatches(this.client, this.urls.queues[priority], entries);

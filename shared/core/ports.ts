@@ -92,6 +92,7 @@ export interface TaskEnvelope {
   taskId: string;
   agentId: string;
   priority: Priority;
+  correlationId?: string | undefined;
 }
 
 export interface QueueDepth {

@@ -28,11 +28,29 @@ export async function processBatch(
       logger.error('record failed; SQS will deliver it again', {
         messageId: record.messageId,
         receiveCount: record.attributes.ApproximateReceiveCount,
+        ...correlationOf(record),
         error: result.reason as Error,
       });
     }
   });
   return { batchItemFailures };
+}
+
+/**
+ * The correlation id a record carries (an EventBridge event's `detail.correlationId`, or a task
+ * message's `correlationId`), so that a failure's log line joins the request that caused it.
+ */
+function correlationOf(record: SQSRecord): { correlation_id?: string } {
+  try {
+    const body = JSON.parse(record.body) as {
+      correlationId?: unknown;
+      detail?: { correlationId?: unknown };
+    };
+    const id = body?.detail?.correlationId ?? body?.correlationId;
+    return typeof id === 'string' ? { correlation_id: id } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Parses a record body as JSON; a body that is not JSON is a poison message and throws. */

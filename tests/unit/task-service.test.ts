@@ -117,7 +117,9 @@ describe('submitTask', () => {
       finishedAt: null,
     });
     expect(w.tasks.stored(task.id)).toEqual(task);
-    expect(w.queue.sent).toEqual([{ taskId: task.id, agentId: 'worker', priority: 'normal' }]);
+    expect(w.queue.sent).toEqual([
+      { taskId: task.id, agentId: 'worker', priority: 'normal', correlationId: 'corr-request' },
+    ]);
     expect(w.events.types()).toEqual(['task.queued']);
     expect(w.events.events[0]?.detail).toMatchObject({
       correlationId: 'corr-request',
@@ -393,7 +395,9 @@ describe('redriveDeadLettered', () => {
       finishedAt: null,
       correlationId: 'corr-request',
     });
-    expect(w.queue.sent).toEqual([{ taskId: task!.id, agentId: 'worker', priority: 'low' }]);
+    expect(w.queue.sent).toEqual([
+      { taskId: task!.id, agentId: 'worker', priority: 'low', correlationId: 'corr-request' },
+    ]);
     expect(w.events.types()).toEqual(['task.queued']);
     expect(w.events.events[0]?.detail.data).toMatchObject({ reason: 'redriven', priority: 'low' });
   });
@@ -615,8 +619,8 @@ describe('releaseParkedTasks', () => {
     // Assess
     expect(released).toBe(2);
     expect(w.queue.sent).toEqual([
-      { taskId: a!.id, agentId: 'worker', priority: 'critical' },
-      { taskId: b!.id, agentId: 'worker', priority: 'normal' },
+      { taskId: a!.id, agentId: 'worker', priority: 'critical', correlationId: a!.correlationId },
+      { taskId: b!.id, agentId: 'worker', priority: 'normal', correlationId: b!.correlationId },
     ]);
     expect(w.events.types()).toEqual(['task.queued', 'task.queued']);
     expect(w.events.events.map((e) => e.detail.data.reason)).toEqual(['resumed', 'resumed']);

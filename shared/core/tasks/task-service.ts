@@ -358,4 +358,5 @@ export const envelopeOf = (task: Task): TaskEnvelope => ({
   taskId: task.id,
   agentId: task.agentId,
   priority: task.priority,
+  correlationId: task.correlationId,
 });

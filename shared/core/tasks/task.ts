@@ -110,6 +110,8 @@ export const emptyUsage = (): TaskUsage => ({
 export const taskMessageSchema = z.object({
   taskId: z.string().min(1),
   agentId: z.string().min(1),
+  /** The request that caused the task, for the worker's log lines. */
+  correlationId: z.string().optional(),
 });
 export type TaskMessage = z.infer<typeof taskMessageSchema>;
 
