@@ -11,9 +11,10 @@
  * past that it answers what it found (maybe nothing) and a cursor to go on from.
  */
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
-  PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
@@ -25,7 +26,7 @@ import type {
   LoggedEvent,
 } from '../core/observability/ports.js';
 import type { Page } from '../core/ports.js';
-import { isConditionFailure } from './dynamo-pages.js';
+import { batchPutAll } from './dynamo-batch-write.js';
 
 const DAY_SECONDS = 86_400;
 const HOUR_MS = 3_600_000;
@@ -131,27 +132,51 @@ export class DynamoEventLog implements EventLog {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Adds the events the log does not hold yet: one consistent BatchGetItem per 100 events to see
+   * which are there, then BatchWriteItem for the rest (a conditional put per event cost a call
+   * each, the most expensive part of the sink). Two deliveries of one event processed at the
+   * very same moment could both see it absent; the sink then counts it twice. If the write
+   * fails, what it wrote is taken out again, so that the redelivery adds and counts it.
+   */
   async append(events: LoggedEvent[]): Promise<AppendOutcome> {
     const unique = [...new Map(events.map((event) => [event.id, event])).values()];
     const outcome: AppendOutcome = { added: [], existing: [], failed: [] };
-    // BatchWriteItem takes no conditions: one conditional put per event, all at once.
-    const results = await Promise.allSettled(
-      unique.map((event) =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: this.itemOf(event),
-            ConditionExpression: 'attribute_not_exists(pk)',
+    const present = new Set<string>();
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Key[] | undefined = unique.slice(i, i + 100).map((event) => this.keyOfEvent(event));
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 5) throw new Error('event log lookups stayed unprocessed after retries');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: 'eventId',
+              },
+            },
           }),
-        ),
-      ),
-    );
-    results.forEach((result, i) => {
-      const eventId = (unique[i] as LoggedEvent).id;
-      if (result.status === 'fulfilled') outcome.added.push(eventId);
-      else if (isConditionFailure(result.reason)) outcome.existing.push(eventId);
-      else outcome.failed.push({ eventId, error: result.reason });
-    });
+        );
+        for (const item of result.Responses?.[this.tableName] ?? [])
+          present.add(item.eventId as string);
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined;
+      }
+    }
+    const fresh = unique.filter((event) => !present.has(event.id));
+    outcome.existing = unique.filter((event) => present.has(event.id)).map((event) => event.id);
+    try {
+      await batchPutAll(
+        this.client,
+        this.tableName,
+        fresh.map((event) => this.itemOf(event)),
+      );
+      outcome.added = fresh.map((event) => event.id);
+    } catch (error) {
+      await this.remove(fresh).catch(() => undefined);
+      outcome.failed = fresh.map((event) => ({ eventId: event.id, error }));
+    }
     return outcome;
   }
 

@@ -139,26 +139,31 @@ describe('DynamoEventLog.append', () => {
     expect(await partition(new Date(now).toISOString().slice(0, 13))).toHaveLength(3);
   });
 
-  it('reports a put that fails, and adds the others', async () => {
-    // Prepare: the put of one event fails.
+  it('fails every new event of a write that fails, and leaves none of them in the log', async () => {
+    // Prepare: the batch write fails; the lookups and deletes work.
     const now = aWindow();
-    const [good, bad] = [eventAt(now), eventAt(now + 1)];
+    const [logged, first, second] = [eventAt(now), eventAt(now + 1), eventAt(now + 2)];
+    await append([logged]);
     const client = {
-      send: (command: { input: { Item?: Record<string, unknown> } }) =>
-        command.input.Item?.eventId === bad.id
+      send: (command: { constructor: { name: string } }) =>
+        command.constructor.name === 'BatchWriteCommand'
           ? Promise.reject(new Error('throttled'))
           : aws().dynamo.send(command as never),
     } as unknown as DynamoDBDocumentClient;
 
     // Act
     const outcome = await new DynamoEventLog(client, aws().tableName, RETENTION_DAYS).append([
-      good,
-      bad,
+      logged,
+      first,
+      second,
     ]);
 
-    // Assess
-    expect(outcome.added).toEqual([good.id]);
-    expect(outcome.failed).toEqual([{ eventId: bad.id, error: expect.any(Error) }]);
+    // Assess: the redelivery will add and count them.
+    expect(outcome.added).toEqual([]);
+    expect(outcome.existing).toEqual([logged.id]);
+    expect(outcome.failed.map((f) => f.eventId)).toEqual([first.id, second.id]);
+    const again = await append([first, second]);
+    expect(again.added).toEqual([first.id, second.id]);
   });
 
   it('removes events, which can then be added again', async () => {
