@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { type Embedder, normaliseInPlace } from '../../core/memory/embedder.js';
 import type { ModelCallError, ModelFailureReason } from '../../core/models/model-error.js';
-import { openAiError, openAiStatusError } from '../models/openai-errors.js';
+import { openAiError, openAiStatusError, parseOkBody } from '../models/openai-errors.js';
 
 export interface OpenAiEmbedderOptions {
   /** The API root, usually ending in `/v1`. */
@@ -111,22 +111,9 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   private toVectors(text: string, expected: number): Float32Array[] {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw this.error('answered 200 with a body that is not JSON', 'other');
-    }
-    const parsed = responseSchema.safeParse(json);
-    if (!parsed.success) {
-      const where = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-        .join('; ');
-      throw this.error(`answered 200 with an unexpected body (${where})`, 'other');
-    }
+    const body = parseOkBody(text, responseSchema, (message) => this.error(message, 'other'));
     const out = new Array<Float32Array | undefined>(expected);
-    for (const { embedding, index } of parsed.data.data) {
+    for (const { embedding, index } of body.data) {
       if (index >= expected) throw this.error(`answered an embedding for input ${index}`, 'other');
       this.knownDimensions ??= embedding.length;
       if (embedding.length !== this.knownDimensions) {

@@ -1,7 +1,7 @@
 /**
- * How a failed call to an OpenAI-compatible server (chat completions, embeddings) reads as a
- * ModelCallError: by HTTP status, with the server's own short message, and never the API key,
- * even when a server echoes it back.
+ * What chat completions and embeddings share on an OpenAI-compatible server's wire: how a
+ * failed call reads as a ModelCallError (by HTTP status, with the server's own short message,
+ * never the API key even when a server echoes it back), and how a 200 body is checked.
  */
 import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
 
@@ -74,4 +74,36 @@ export function serverMessage(body: string): string {
   }
   const text = String(message).replace(/\s+/g, ' ').trim();
   return text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
+}
+
+/**
+ * A 200 answer's body, parsed and checked against the schema the caller expects; anything else
+ * is the caller's error (`fail`), naming up to three of the fields that did not fit.
+ */
+export function parseOkBody<T>(
+  text: string,
+  schema: {
+    safeParse(
+      value: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  fail: (message: string) => Error,
+): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw fail('answered 200 with a body that is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+      .join('; ');
+    throw fail(`answered 200 with an unexpected body (${where})`);
+  }
+  return parsed.data;
 }

@@ -16,7 +16,7 @@ import type {
   ToolCall,
 } from '../../core/kernel/model-provider.js';
 import type { ModelCallError, ModelFailureReason } from '../../core/models/model-error.js';
-import { openAiError, openAiStatusError } from './openai-errors.js';
+import { openAiError, openAiStatusError, parseOkBody } from './openai-errors.js';
 import { ToolNames } from './tool-names.js';
 
 export interface OpenAiCompatibleProviderOptions {
@@ -134,21 +134,8 @@ export class OpenAiCompatibleProvider implements ModelProvider {
   }
 
   private toResponse(text: string, names: ToolNames): ModelResponse {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw this.error('answered 200 with a body that is not JSON', 'other');
-    }
-    const parsed = completionSchema.safeParse(json);
-    if (!parsed.success) {
-      const where = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-        .join('; ');
-      throw this.error(`answered 200 with an unexpected body (${where})`, 'other');
-    }
-    const choice = parsed.data.choices[0]!;
+    const body = parseOkBody(text, completionSchema, (message) => this.error(message, 'other'));
+    const choice = body.choices[0]!;
     const toolCalls = (choice.message.tool_calls ?? []).map((call) => toToolCall(call, names));
     const finish = choice.finish_reason;
     return {
@@ -161,8 +148,8 @@ export class OpenAiCompatibleProvider implements ModelProvider {
             ? 'tool_use'
             : 'end_turn',
       usage: {
-        inputTokens: parsed.data.usage?.prompt_tokens ?? 0,
-        outputTokens: parsed.data.usage?.completion_tokens ?? 0,
+        inputTokens: body.usage?.prompt_tokens ?? 0,
+        outputTokens: body.usage?.completion_tokens ?? 0,
         costUsd: 0,
       },
     };
