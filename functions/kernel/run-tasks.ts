@@ -26,12 +26,13 @@ import { memoryService } from '../../shared/runtime/memory.js';
 import { messagingService } from '../../shared/runtime/messaging.js';
 import { modelResolver } from '../../shared/runtime/models.js';
 import { jsonBody, processBatch, queueNameOf, RetryLater } from '../../shared/runtime/sqs-batch.js';
-import { agentMcpTools, rateLimiter, toolServices } from '../../shared/runtime/tools.js';
+import { agentMcpTools, toolServices } from '../../shared/runtime/tools.js';
 import {
   agentStore,
   eventPublisher,
   modelStatsStore,
   once,
+  rateLimiter,
   taskStore,
 } from '../../shared/runtime/wiring.js';
 

@@ -6,7 +6,6 @@
 import * as z from 'zod';
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { DynamoInboxStore } from '../adapters/dynamo-inbox-store.js';
-import { DynamoRateLimiter } from '../adapters/dynamo-rate-limiter.js';
 import { newId } from '../core/ids.js';
 import {
   DEFAULT_MESSAGES_PER_MINUTE,
@@ -17,7 +16,7 @@ import { systemClock } from '../core/ports.js';
 import type { MessagingToolService } from '../core/tools/tool.js';
 import { ConfigError, tableName } from './config.js';
 import { once } from './once.js';
-import { agentStore, eventPublisher } from './wiring.js';
+import { agentStore, eventPublisher, rateLimiter } from './wiring.js';
 
 export const MESSAGES_PER_MINUTE_ENV = 'AGENT_CORE_MESSAGES_PER_MINUTE';
 
@@ -42,19 +41,11 @@ export const inboxStore = /* @__PURE__ */ once(
   () => new DynamoInboxStore(dynamoClient(), tableName()),
 );
 
-/**
- * Its own limiter rather than tools.ts's: the same table and buckets, without pulling the tools'
- * dependencies (MCP) into the API's bundle.
- */
-const messageRateLimiter = /* @__PURE__ */ once(
-  () => new DynamoRateLimiter(dynamoClient(), tableName()),
-);
-
 export const messagingDeps = /* @__PURE__ */ once(
   (): MessagingDeps => ({
     agents: agentStore(),
     events: eventPublisher(),
-    rateLimiter: messageRateLimiter(),
+    rateLimiter: rateLimiter(),
     clock: systemClock,
     messagesPerMinute: messagesPerMinute(),
   }),

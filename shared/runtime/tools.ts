@@ -5,14 +5,12 @@
  */
 import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
-import { dynamoClient } from '../adapters/clients/dynamodb.js';
-import { DynamoRateLimiter } from '../adapters/dynamo-rate-limiter.js';
 import { loadMcpTools } from '../adapters/mcp-tools.js';
 import type { Agent } from '../core/agents/agent.js';
 import type { McpToolset } from '../core/kernel/run-task.js';
 import { directoryWorkspaces } from '../core/tools/local-workspace.js';
 import type { ToolServices } from '../core/tools/tool.js';
-import { settings, tableName } from './config.js';
+import { settings } from './config.js';
 import { once } from './once.js';
 
 export function workspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -29,10 +27,6 @@ export const toolServices = /* @__PURE__ */ once(
     resolveHost: async (hostname) =>
       (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address),
   }),
-);
-
-export const rateLimiter = /* @__PURE__ */ once(
-  () => new DynamoRateLimiter(dynamoClient(), tableName()),
 );
 
 /** Connects an agent's MCP servers for one attempt; servers that fail are left out. */

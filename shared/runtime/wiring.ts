@@ -12,6 +12,7 @@ import { DynamoApiKeyStore } from '../adapters/dynamo-api-key-store.js';
 import { DynamoAuditStore } from '../adapters/dynamo-audit-store.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
 import { DynamoModelStatsStore } from '../adapters/dynamo-model-stats-store.js';
+import { DynamoRateLimiter } from '../adapters/dynamo-rate-limiter.js';
 import { DynamoTaskStore } from '../adapters/dynamo-task-store.js';
 import { DynamoTraceStore } from '../adapters/dynamo-trace-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
@@ -70,6 +71,11 @@ export const auditStore = /* @__PURE__ */ once(
 
 export const apiKeyStore = /* @__PURE__ */ once(
   () => new DynamoApiKeyStore(dynamoClient(), tableName()),
+);
+
+/** Token buckets for tool calls and messages, kept in the table. */
+export const rateLimiter = /* @__PURE__ */ once(
+  () => new DynamoRateLimiter(dynamoClient(), tableName()),
 );
 
 export { once };
