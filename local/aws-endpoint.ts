@@ -1,8 +1,9 @@
 /**
  * The AWS operations the adapters use beyond DynamoDB and SQS, answered on an internal loopback
  * port: EventBridge PutEvents (routed to queues by the topology's rules) and Secrets Manager
- * GetSecretValue (the admin key) in the AWS JSON 1.1 protocol, and the API Gateway Management
- * API (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections.
+ * GetSecretValue (the admin key) in the AWS JSON 1.1 protocol, Step Functions (handed to
+ * local/step-functions.ts) in AWS JSON 1.0, and the API Gateway Management API
+ * (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,7 +24,20 @@ export interface AwsEndpointOptions {
   onEvent?: (event: BusEnvelope) => void;
   /** The WebSocket connections the Management API acts on (local/websocket-gateway.ts). */
   connections?: ManagedConnections;
+  /** Answers `AWSStepFunctions.*` operations (local/step-functions.ts). */
+  stepFunctions?: StepFunctionsApi;
 }
+
+/**
+ * A Step Functions implementation: takes the operation (the part of `x-amz-target` after
+ * `AWSStepFunctions.`) and the request body, returns the response body. An error it throws with
+ * a string `type` is the caller's fault and is answered 400 with that type as `__type`.
+ */
+export interface StepFunctionsApi {
+  handle(operation: string, body: unknown): Promise<unknown>;
+}
+
+const STEP_FUNCTIONS_TARGET = 'AWSStepFunctions.';
 
 /** What the API Gateway Management API needs from a WebSocket gateway. */
 export interface ManagedConnections {
@@ -99,21 +113,33 @@ export class LocalAwsEndpoint {
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
+    const isStepFunctions = target.startsWith(STEP_FUNCTIONS_TARGET);
+    const stepFunctions = isStepFunctions ? this.options.stepFunctions : undefined;
+    // Step Functions speaks AWS JSON 1.0, the others here 1.1; the SDK checks neither, but a
+    // client that does sees the protocol it asked for.
+    const contentType = isStepFunctions
+      ? 'application/x-amz-json-1.0'
+      : 'application/x-amz-json-1.1';
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
       let result: unknown;
       if (target === 'AWSEvents.PutEvents') result = await this.putEvents(body.Entries ?? []);
       else if (target === 'secretsmanager.GetSecretValue')
         result = this.getSecretValue(body.SecretId);
+      else if (stepFunctions)
+        result = await stepFunctions.handle(target.slice(STEP_FUNCTIONS_TARGET.length), body);
       else throw new AwsError('UnknownOperationException', `operation ${target} is not emulated`);
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.writeHead(200, { 'content-type': contentType });
       res.end(JSON.stringify(result));
     } catch (error) {
-      const type = error instanceof AwsError ? error.type : 'InternalException';
-      res.writeHead(error instanceof AwsError ? 400 : 500, {
-        'content-type': 'application/x-amz-json-1.1',
-      });
-      res.end(JSON.stringify({ __type: type, message: (error as Error).message }));
+      const type = clientErrorType(error);
+      res.writeHead(type ? 400 : 500, { 'content-type': contentType });
+      res.end(
+        JSON.stringify({
+          __type: type ?? 'InternalException',
+          message: error instanceof Error ? error.message : String(error),
+        }),
+      );
     }
   }
 
@@ -235,6 +261,13 @@ export class LocalAwsEndpoint {
     );
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
   }
+}
+
+/** The AWS error type of an error that is the caller's fault; undefined for a fault of ours. */
+function clientErrorType(error: unknown): string | undefined {
+  if (error instanceof AwsError) return error.type;
+  const type = error instanceof Error ? (error as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && type ? type : undefined;
 }
 
 function toIso(time: number | string | undefined): string {

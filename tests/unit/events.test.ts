@@ -3,12 +3,14 @@ import { ZodError } from 'zod';
 import * as agentEvents from '../../events/agent-events.js';
 import { eventCatalogue } from '../../events/catalogue.js';
 import { type EventDefinition, eventDetailSchema } from '../../events/envelope.js';
+import * as insightEvents from '../../events/insight-events.js';
 import * as memoryEvents from '../../events/memory-events.js';
 import * as messageEvents from '../../events/message-events.js';
 import * as modelEvents from '../../events/model-events.js';
 import * as securityEvents from '../../events/security-events.js';
 import * as taskEvents from '../../events/task-events.js';
 import * as toolEvents from '../../events/tool-events.js';
+import * as workflowEvents from '../../events/workflow-events.js';
 import type { Layer } from '../../infra/topology.js';
 import { createEvent } from '../../shared/core/events.js';
 import { ULID_PATTERN } from '../../shared/core/ids.js';
@@ -39,6 +41,8 @@ const definitions = [
   ...Object.values(securityEvents),
   ...Object.values(messageEvents),
   ...Object.values(memoryEvents),
+  ...Object.values(workflowEvents),
+  ...Object.values(insightEvents),
 ].filter(isDefinition);
 
 const ctx = () => ({ correlationId: 'corr-1', clock: new FixedClock('2025-02-03T04:05:06.789Z') });
@@ -175,6 +179,10 @@ describe('the event catalogue', () => {
       'message.sent',
       'message.delivered',
       'memory.written',
+      ...['started', 'step.started', 'step.completed', 'succeeded', 'failed', 'cancelled'].map(
+        (v) => `workflow.${v}`,
+      ),
+      'insight.anomaly',
     ];
     // Beyond API.md's list, each documented in the README.
     const extensions = [
