@@ -35,6 +35,7 @@ import {
   rateLimiter,
   taskStore,
 } from '../../shared/runtime/wiring.js';
+import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
 
 const logger = createLogger('kernel');
 
@@ -138,6 +139,7 @@ const deps = once(
       rateLimiter: rateLimiter(),
       modelStats: modelStatsStore(),
       loadMcpTools: agentMcpTools,
+      onFinished: reportIfWorkflowStep,
     },
     sqs: sqsClient(),
     queueUrls: new Map((spec ? queuesNeedingUrls(spec) : []).map((id) => [id, queueUrl(id)])),

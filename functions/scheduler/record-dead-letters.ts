@@ -8,10 +8,13 @@ import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 import { eventPublisher, once, taskStore } from '../../shared/runtime/wiring.js';
+import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
 
 const logger = createLogger('scheduler');
 
-export function recordDeadLetters(deps: () => Pick<SchedulerDeps, 'tasks' | 'events'>) {
+export function recordDeadLetters(
+  deps: () => Pick<SchedulerDeps, 'tasks' | 'events' | 'onFinished'>,
+) {
   return (event: SQSEvent): Promise<SQSBatchResponse> =>
     processBatch(
       event,
@@ -27,6 +30,10 @@ export function recordDeadLetters(deps: () => Pick<SchedulerDeps, 'tasks' | 'eve
     );
 }
 
-const deps = once(() => ({ tasks: taskStore(), events: eventPublisher() }));
+const deps = once(() => ({
+  tasks: taskStore(),
+  events: eventPublisher(),
+  onFinished: reportIfWorkflowStep,
+}));
 
 export const handler = eventHandler(recordDeadLetters(deps), logger);

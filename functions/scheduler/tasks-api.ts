@@ -35,6 +35,7 @@ import {
   taskStore,
   traceStore,
 } from '../../shared/runtime/wiring.js';
+import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
 
 const logger = createLogger('scheduler');
 
@@ -135,6 +136,7 @@ const deps = once(
     events: eventPublisher(),
     traces: traceStore(),
     idempotency: idempotencyStore(),
+    onFinished: reportIfWorkflowStep,
   }),
 );
 

@@ -29,7 +29,7 @@ import type {
   RateLimiter,
   TaskStore,
 } from '../ports.js';
-import type { Task, TaskError, TaskMessage } from '../tasks/task.js';
+import { isFinished, type Task, type TaskError, type TaskMessage } from '../tasks/task.js';
 import type { ToolDefinition, ToolServices } from '../tools/tool.js';
 import {
   AgentLoopFailure,
@@ -60,6 +60,12 @@ export interface WorkerDeps {
   rateLimiter?: RateLimiter;
   modelStats?: ModelStatsStore;
   loadMcpTools?: (agent: Agent) => Promise<McpToolset>;
+  /**
+   * Told of every task this worker brought to an end (succeeded, failed), and again when a
+   * message arrives for a task that has ended: workflow steps report their outcome this way, at
+   * least once. A throw leaves the message to be delivered again.
+   */
+  onFinished?: (task: Task) => Promise<void>;
 }
 
 const deterministicModels = new ModelResolver(parseRouteConfig({}), providerFor);
@@ -152,6 +158,16 @@ async function startAttempt(
     if (!(error instanceof TransitionConflictError)) throw error;
   }
   const current = await deps.tasks.get(message.taskId);
+  if (current && isFinished(current.status)) {
+    // A delivery for a task that ended: the outcome may not have reached everyone yet.
+    await deps.onFinished?.(current);
+    const dueInDlq =
+      current.status === 'failed' &&
+      !current.deadLettered &&
+      current.error?.retryable === true &&
+      current.attempts >= current.maxAttempts;
+    return dueInDlq ? { kind: 'dead-letter' } : { kind: 'done' };
+  }
   if (current?.status !== 'running') return { kind: 'done' };
   // Running already: another delivery of this message is being worked on, or its worker died.
   const leaseEnd = current.leaseUntil ? Date.parse(current.leaseUntil) : 0;
@@ -177,7 +193,10 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
   const attempt = task.attempts;
   const ref = { taskId: task.id, agentId: task.agentId };
   const startedAt = deps.clock.now().getTime();
-  await deps.events.publish([createEvent(taskStarted, { ...ref, attempt }, ctx)]);
+  // Published while the attempt runs, and awaited before its outcome is: task.started still
+  // comes first, and the model's first call does not wait for the bus.
+  const announced = deps.events.publish([createEvent(taskStarted, { ...ref, attempt }, ctx)]);
+  announced.catch(() => undefined); // awaited below; this only keeps a failure from going unhandled
 
   // What the attempt's model and tool calls tell: published with its outcome, in one go.
   const observed: OutgoingEvent[] = [];
@@ -197,10 +216,15 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       observed.push(createEvent(toolInvoked, { ...ref, tool, ok, durationMs }, ctx)),
     denied: (tool, reason) => observed.push(createEvent(toolDenied, { ...ref, tool, reason }, ctx)),
   };
+  const ended: Task[] = [];
   const afterAttempt = async (events: OutgoingEvent[]) => {
+    await announced;
+    // The outcome's events and whoever waits for the task (a workflow) are told at once: neither
+    // needs the other, and a workflow's next step should not wait for the bus.
     await Promise.all([
       deps.events.publish([...observed, ...events]),
       samples.length ? deps.modelStats?.record(samples) : undefined,
+      tellFinished(deps, ended),
     ]);
   };
 
@@ -225,7 +249,7 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       isCancelled: async () => (await deps.tasks.get(task.id))?.status === 'cancelled',
     });
     const finishedAt = deps.clock.now();
-    const recorded = await finish(deps, task, {
+    const recorded = await finish(deps, task, ended, {
       from: ['running'],
       to: 'succeeded',
       expectAttempts: attempt,
@@ -260,13 +284,22 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     if (!(error instanceof AgentLoopFailure)) {
       const cause = error instanceof TaskAttemptError ? error : undefined;
       if (!cause) throw error;
-      return recordFailure(deps, task, cause, [], ctx, afterAttempt);
+      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt);
     }
     if (error.failure instanceof TaskCancelledSignal) {
       await afterAttempt([]);
       return { kind: 'done' };
     }
-    return recordFailure(deps, task, error.failure, error.steps, ctx, afterAttempt, error.usage);
+    return recordFailure(
+      deps,
+      task,
+      error.failure,
+      error.steps,
+      ctx,
+      ended,
+      afterAttempt,
+      error.usage,
+    );
   } finally {
     await mcp?.close();
   }
@@ -278,6 +311,7 @@ async function recordFailure(
   cause: TaskAttemptError,
   steps: Task['steps'],
   ctx: EventContext,
+  ended: Task[],
   afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
   usage: Task['usage'] = task.usage,
 ): Promise<MessageOutcome> {
@@ -288,7 +322,7 @@ async function recordFailure(
 
   if (cause.retryable && attempt < task.maxAttempts) {
     const delaySeconds = retryDelaySeconds(attempt, deps.retry);
-    const recorded = await finish(deps, task, {
+    const recorded = await finish(deps, task, ended, {
       from: ['running'],
       to: 'retrying',
       expectAttempts: attempt,
@@ -309,7 +343,7 @@ async function recordFailure(
     return recorded ? { kind: 'retry-later', delaySeconds } : { kind: 'done' };
   }
 
-  const recorded = await finish(deps, task, {
+  const recorded = await finish(deps, task, ended, {
     from: ['running'],
     to: 'failed',
     expectAttempts: attempt,
@@ -349,25 +383,35 @@ async function failWithoutRunning(
         ctx,
       ),
     ]);
+    await deps.onFinished?.(task);
   } catch (e) {
     if (!(e instanceof TransitionConflictError)) throw e;
   }
   return { kind: 'done' };
 }
 
-/** Applies a transition that ends an attempt; false when the task moved on meanwhile (cancel). */
+/**
+ * Applies a transition that ends an attempt; false when the task moved on meanwhile (cancel).
+ * A task that ended is told to `onFinished` once its events are out.
+ */
 async function finish(
   deps: WorkerDeps,
   task: Task,
+  ended: Task[],
   transition: Parameters<TaskStore['transition']>[1],
 ): Promise<boolean> {
   try {
-    await deps.tasks.transition(task.id, transition);
+    const after = await deps.tasks.transition(task.id, transition);
+    if (isFinished(after.status)) ended.push(after);
     return true;
   } catch (error) {
     if (error instanceof TransitionConflictError) return false;
     throw error;
   }
+}
+
+async function tellFinished(deps: WorkerDeps, ended: Task[]): Promise<void> {
+  for (const task of ended) await deps.onFinished?.(task);
 }
 
 function stepEvents(

@@ -38,6 +38,8 @@ export interface SchedulerDeps {
   tasks: TaskStore;
   queue: TaskQueue;
   events: EventPublisher;
+  /** Told of a task brought to an end here (cancelled, dead-lettered): workflow steps report. */
+  onFinished?: ((task: Task) => Promise<void>) | undefined;
 }
 
 export async function submitTask(
@@ -107,7 +109,7 @@ export function listTasks(
 }
 
 export async function cancelTask(
-  deps: Pick<SchedulerDeps, 'tasks' | 'events'>,
+  deps: Pick<SchedulerDeps, 'tasks' | 'events' | 'onFinished'>,
   id: string,
   ctx: EventContext,
 ): Promise<Task> {
@@ -119,6 +121,7 @@ export async function cancelTask(
       set: { finishedAt: ctx.clock.now().toISOString(), leaseUntil: null },
     });
     await deps.events.publish([createEvent(taskCancelled, refOf(task), ctx)]);
+    await deps.onFinished?.(task);
     return task;
   } catch (error) {
     if (!(error instanceof TransitionConflictError)) throw error;
@@ -214,7 +217,7 @@ export async function redriveDeadLettered(
  * Either way the task ends `failed` with `deadLettered: true`, once.
  */
 export async function recordDeadLetter(
-  deps: Pick<SchedulerDeps, 'tasks' | 'events'>,
+  deps: Pick<SchedulerDeps, 'tasks' | 'events' | 'onFinished'>,
   message: TaskMessage,
   clock: EventContext['clock'],
 ): Promise<void> {
@@ -224,6 +227,7 @@ export async function recordDeadLetter(
   const ctx: EventContext = { correlationId: task.correlationId, clock };
   const events: OutgoingEvent[] = [];
   let error: TaskError | null = task.error;
+  let ended: Task | undefined;
   try {
     if (task.status === 'failed') {
       await deps.tasks.transition(task.id, {
@@ -238,7 +242,7 @@ export async function recordDeadLetter(
         message: `the task's message was received ${task.attempts} time(s) without an outcome and was dead-lettered by SQS`,
         retryable: true,
       };
-      await deps.tasks.transition(task.id, {
+      ended = await deps.tasks.transition(task.id, {
         from: UNFINISHED_STATUSES,
         to: 'failed',
         set: { deadLettered: true, error, finishedAt: clock.now().toISOString(), leaseUntil: null },
@@ -261,6 +265,8 @@ export async function recordDeadLetter(
     ),
   );
   await deps.events.publish(events);
+  // A task the worker failed was reported by the worker; one SQS gave up on is reported here.
+  if (ended) await deps.onFinished?.(ended);
 }
 
 /** Sends an agent's parked tasks (held while it was paused) back to their queues. */

@@ -1,0 +1,476 @@
+/**
+ * The workflow engine: what the workflow-runner state machine's task states call, and what the
+ * task layer calls when a step's task ends.
+ *
+ *   Advance  → plan from the stored state: the ids of the steps to run next, or done
+ *   StartStep (one per step, `.waitForTaskToken`) → store the token, submit the step's task
+ *   … the task runs on the scheduler's queues like any other …
+ *   reportStepOutcome (worker, DLQ consumer, cancel) → record the step, SendTaskSuccess/Failure
+ *   Advance again …; a failed step is caught by the state machine → recordExecutionFailure
+ *
+ * Every function here is idempotent: a step's task id comes from workflow id + step id, step
+ * and workflow changes are conditional on their status, and callbacks to a used token are
+ * ignored. So any of them may run twice, and a new execution for the same workflow (after a
+ * local restart) picks up where the data says it stands, without running a finished step again.
+ */
+import type { OutgoingEvent } from '../../../events/envelope.js';
+import { taskCancelled, taskQueued } from '../../../events/task-events.js';
+import {
+  workflowFailed,
+  workflowStepCompleted,
+  workflowStepStarted,
+  workflowSucceeded,
+} from '../../../events/workflow-events.js';
+import { ConflictError, TransitionConflictError } from '../errors.js';
+import { createEvent, type EventContext } from '../events.js';
+import type { Clock, EventPublisher, TaskQueue, TaskStore } from '../ports.js';
+import { emptyUsage, isFinished, type Task, UNFINISHED_STATUSES } from '../tasks/task.js';
+import { envelopeOf } from '../tasks/task-service.js';
+import { plan } from './planner.js';
+import type { StepReporter, WorkflowStore } from './ports.js';
+import { renderTemplate } from './template.js';
+import {
+  byOrder,
+  isStepFinished,
+  type StepState,
+  type StepStatus,
+  type Workflow,
+  type WorkflowError,
+  type WorkflowStatus,
+} from './workflow.js';
+
+export interface EngineDeps {
+  workflows: WorkflowStore;
+  tasks: TaskStore;
+  queue: TaskQueue;
+  events: EventPublisher;
+  reporter: StepReporter;
+  clock: Clock;
+}
+
+/** What Advance answers the state machine: small, whatever the size of outputs. */
+export interface AdvanceResult {
+  done: boolean;
+  status: WorkflowStatus;
+  stepIds: string[];
+}
+
+/**
+ * The largest workflow output kept: it lives in the workflow's DynamoDB item (400 KB in all).
+ * Step outputs are bounded by their tasks' items already.
+ */
+export const MAX_OUTPUT_BYTES = 300_000;
+
+/** The error name a failed step's callback carries; the state machine's Catch sees it. */
+export const STEP_FAILED_ERROR = 'StepFailed';
+
+const ctxOf = (workflow: Workflow, clock: Clock): EventContext => ({
+  correlationId: workflow.correlationId,
+  clock,
+});
+
+export async function advance(deps: EngineDeps, workflowId: string): Promise<AdvanceResult> {
+  const found = await deps.workflows.get(workflowId);
+  if (!found) return { done: true, status: 'failed', stepIds: [] };
+  const { workflow, steps } = found;
+  if (workflow.status !== 'running') return { done: true, status: workflow.status, stepIds: [] };
+  const next = plan(workflow, steps);
+  if (next.kind === 'run') {
+    if (next.add.length) await deps.workflows.addSteps(workflow.id, next.add);
+    return { done: false, status: 'running', stepIds: next.stepIds };
+  }
+  if (next.kind === 'fail') {
+    const status = await failWorkflow(deps, workflow, steps, next.error);
+    return { done: true, status, stepIds: [] };
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(next.output ?? null));
+  if (bytes > MAX_OUTPUT_BYTES) {
+    const status = await failWorkflow(deps, workflow, steps, {
+      code: 'OutputTooLarge',
+      message: `the aggregated output is ${bytes} bytes; a workflow's output is kept to ${MAX_OUTPUT_BYTES} (each step's output stays readable on its task)`,
+      stepId: null,
+    });
+    return { done: true, status, stepIds: [] };
+  }
+  const now = deps.clock.now().toISOString();
+  try {
+    const finished = await deps.workflows.update(workflow.id, {
+      from: ['running'],
+      set: {
+        status: 'succeeded',
+        output: next.output,
+        quality: next.quality,
+        costUsd: costOf(steps),
+        finishedAt: now,
+      },
+    });
+    await deps.events.publish([
+      createEvent(workflowSucceeded, outcomeOf(finished, steps), ctxOf(workflow, deps.clock)),
+    ]);
+    return { done: true, status: 'succeeded', stepIds: [] };
+  } catch (error) {
+    if (!(error instanceof TransitionConflictError)) throw error;
+    const current = await deps.workflows.get(workflow.id);
+    return { done: true, status: current?.workflow.status ?? 'failed', stepIds: [] };
+  }
+}
+
+/**
+ * Starts one step: keeps the execution's token on the step, then submits the step's task (or
+ * finds it, when this runs again). A task that already ended is reported at once.
+ */
+export async function startStep(
+  deps: EngineDeps,
+  request: { workflowId: string; stepId: string; taskToken: string },
+): Promise<void> {
+  const found = await deps.workflows.get(request.workflowId);
+  if (found?.workflow.status !== 'running') {
+    // Cancelled or failed meanwhile: its execution is stopping; nobody waits for this step.
+    return;
+  }
+  const { workflow, steps } = found;
+  const step = steps.find((s) => s.id === request.stepId);
+  if (!step) throw new Error(`workflow ${workflow.id} has no step '${request.stepId}'`);
+  const now = deps.clock.now().toISOString();
+  const task = stepTask(workflow, steps, { ...step, status: 'running' }, now);
+  // The token is stored and the task created at once; the task cannot run before its enqueue
+  // below, so the worker always finds this execution's token when it reports.
+  const [stored, created] = await Promise.allSettled([
+    deps.workflows.updateStep(workflow.id, step.id, {
+      from: ['pending', 'running'],
+      set: { status: 'running', token: request.taskToken, startedAt: step.startedAt ?? now },
+    }),
+    deps.tasks.create(task),
+  ]);
+  if (stored.status === 'rejected') {
+    if (!(stored.reason instanceof TransitionConflictError)) throw stored.reason;
+    // Cancelled before it started: the task just created would never be sent or waited for.
+    if (created.status === 'fulfilled') await deps.tasks.discard(task.id);
+    // It ended already: answer this execution's token with what is recorded.
+    const ended = await deps.workflows.getStep(workflow.id, step.id);
+    if (ended) await callback(deps, request.taskToken, ended);
+    return;
+  }
+  if (created.status === 'rejected') {
+    if (!(created.reason instanceof ConflictError)) throw created.reason;
+    const existing = await deps.tasks.get(task.id);
+    if (!existing) throw created.reason;
+    if (isFinished(existing.status)) {
+      await reportStepOutcome(deps, existing);
+    } else if (existing.status === 'queued') {
+      // Its message may have been lost with a process (or never sent): the worker ignores doubles.
+      await deps.queue.enqueue([envelopeOf(existing)]);
+    }
+    return;
+  }
+  const ctx = ctxOf(workflow, deps.clock);
+  await Promise.all([
+    deps.queue.enqueue([envelopeOf(task)]),
+    deps.events.publish([
+      createEvent(
+        taskQueued,
+        { taskId: task.id, agentId: task.agentId, priority: task.priority, reason: 'submitted' },
+        ctx,
+      ),
+      createEvent(
+        workflowStepStarted,
+        { workflowId: workflow.id, stepId: step.id, agentId: step.agentId, taskId: task.id },
+        ctx,
+      ),
+    ]),
+  ]);
+}
+
+/** The metadata key that ties a step's task to its step. */
+export const STEP_METADATA_KEY = 'workflowStepId';
+
+/**
+ * A task ended: if it is a workflow step, record the step's outcome and answer the token the
+ * execution waits on. Safe to call more than once for the same task.
+ */
+export async function reportStepOutcome(
+  deps: Pick<EngineDeps, 'workflows' | 'events' | 'reporter' | 'clock'>,
+  task: Task,
+): Promise<void> {
+  const stepId = task.metadata[STEP_METADATA_KEY];
+  if (!task.workflowId || typeof stepId !== 'string' || !isFinished(task.status)) return;
+  const status = task.status as Extract<StepStatus, 'succeeded' | 'failed' | 'cancelled'>;
+  const error =
+    status === 'succeeded'
+      ? null
+      : task.error
+        ? { code: task.error.code, message: task.error.message }
+        : { code: 'Cancelled', message: `the step's task ${task.id} was cancelled` };
+  let step: StepState | undefined;
+  let changed = false;
+  try {
+    step = await deps.workflows.updateStep(task.workflowId, stepId, {
+      from: ['pending', 'running'],
+      set: {
+        status,
+        output: status === 'succeeded' ? task.output : null,
+        error,
+        costUsd: task.usage.costUsd,
+        finishedAt: task.finishedAt ?? deps.clock.now().toISOString(),
+      },
+    });
+    changed = true;
+  } catch (e) {
+    if (!(e instanceof TransitionConflictError)) throw e;
+    step = await deps.workflows.getStep(task.workflowId, stepId);
+  }
+  if (!step) return;
+  const recorded = step;
+  const workflowId = task.workflowId;
+  const announce = async () => {
+    if (!changed) return;
+    const startedAt = Date.parse(recorded.startedAt ?? task.createdAt);
+    const finishedAt = Date.parse(recorded.finishedAt ?? deps.clock.now().toISOString());
+    await deps.events.publish([
+      createEvent(
+        workflowStepCompleted,
+        {
+          workflowId,
+          stepId,
+          agentId: recorded.agentId,
+          taskId: task.id,
+          status,
+          durationMs: Math.max(0, finishedAt - startedAt),
+          error,
+        },
+        { correlationId: task.correlationId, clock: deps.clock },
+      ),
+    ]);
+  };
+  // The event and the callback do not depend on each other: the next step need not wait.
+  await Promise.all([
+    announce(),
+    recorded.token ? callback(deps, recorded.token, recorded) : undefined,
+  ]);
+}
+
+async function callback(
+  deps: Pick<EngineDeps, 'reporter'>,
+  token: string,
+  step: StepState,
+): Promise<void> {
+  if (step.status === 'succeeded') {
+    // Only a reference goes back: the output stays in the table.
+    await deps.reporter.succeed(token, { stepId: step.id, status: step.status });
+  } else if (isStepFinished(step.status)) {
+    await deps.reporter.fail(
+      token,
+      STEP_FAILED_ERROR,
+      JSON.stringify({
+        stepId: step.id,
+        code: step.error?.code ?? 'StepFailed',
+        message: step.error?.message ?? `step '${step.id}' ${step.status}`,
+      }),
+    );
+  }
+}
+
+/** The state machine caught an error (a failed step, or a fault of the engine itself). */
+export async function recordExecutionFailure(
+  deps: EngineDeps,
+  request: { workflowId: string; error?: { Error?: string; Cause?: string } | undefined },
+): Promise<WorkflowStatus> {
+  const found = await deps.workflows.get(request.workflowId);
+  if (!found) return 'failed';
+  if (found.workflow.status !== 'running') return found.workflow.status;
+  return failWorkflow(deps, found.workflow, found.steps, errorOf(request.error));
+}
+
+function errorOf(caught: { Error?: string; Cause?: string } | undefined): WorkflowError {
+  const name = caught?.Error ?? 'States.Runtime';
+  if (name === STEP_FAILED_ERROR && caught?.Cause) {
+    try {
+      const cause = JSON.parse(caught.Cause) as {
+        stepId?: string;
+        code?: string;
+        message?: string;
+      };
+      return {
+        code: cause.code ?? STEP_FAILED_ERROR,
+        message: cause.message ?? 'a step failed',
+        stepId: cause.stepId ?? null,
+      };
+    } catch {
+      // fall through: not ours
+    }
+  }
+  return {
+    code: name,
+    message: (caught?.Cause ?? 'the workflow execution failed').slice(0, 2000),
+    stepId: null,
+  };
+}
+
+async function failWorkflow(
+  deps: EngineDeps,
+  workflow: Workflow,
+  steps: StepState[],
+  error: WorkflowError,
+): Promise<WorkflowStatus> {
+  try {
+    const failed = await deps.workflows.update(workflow.id, {
+      from: ['running'],
+      set: {
+        status: 'failed',
+        error,
+        costUsd: costOf(steps),
+        finishedAt: deps.clock.now().toISOString(),
+      },
+    });
+    const ctx = ctxOf(workflow, deps.clock);
+    await deps.events.publish([
+      createEvent(workflowFailed, { ...outcomeOf(failed, steps), error }, ctx),
+    ]);
+    await stopRunningSteps(deps, workflow, steps, ctx);
+    return 'failed';
+  } catch (e) {
+    if (!(e instanceof TransitionConflictError)) throw e;
+    return (await deps.workflows.get(workflow.id))?.workflow.status ?? 'failed';
+  }
+}
+
+/** Cancels the tasks of steps still running (the others in a failed parallel batch, or all on cancel). */
+export async function stopRunningSteps(
+  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock'>,
+  workflow: Workflow,
+  steps: StepState[],
+  ctx: EventContext,
+): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  const events: OutgoingEvent[] = [];
+  // Each step is marked first, then its task cancelled: a step the snapshot saw pending may have
+  // started since (a startStep that loses this race discards the task it made), so every one is
+  // tried; a task that does not exist, or has ended, refuses the transition.
+  for (const step of steps.filter((s) => s.status === 'running' || s.status === 'pending')) {
+    try {
+      await deps.workflows.updateStep(workflow.id, step.id, {
+        from: ['pending', 'running'],
+        set: {
+          status: 'cancelled',
+          error: { code: 'Cancelled', message: `the workflow ended before step '${step.id}'` },
+          finishedAt: now,
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof TransitionConflictError)) throw error;
+      continue; // it ended on its own meanwhile
+    }
+    try {
+      const task = await deps.tasks.transition(step.taskId, {
+        from: UNFINISHED_STATUSES,
+        to: 'cancelled',
+        set: { finishedAt: now, leaseUntil: null },
+      });
+      events.push(createEvent(taskCancelled, { taskId: task.id, agentId: task.agentId }, ctx));
+    } catch (error) {
+      if (!(error instanceof TransitionConflictError)) throw error;
+    }
+  }
+  await deps.events.publish(events);
+}
+
+export const costOf = (steps: StepState[]): number =>
+  Math.round(steps.reduce((sum, s) => sum + (s.costUsd ?? 0), 0) * 1e6) / 1e6;
+
+/** What workflow.succeeded / failed / cancelled say. */
+export function outcomeOf(workflow: Workflow, steps: StepState[]) {
+  // Started, not merely ended: a step cancelled before it started did not run.
+  const ran = steps.filter((s) => s.startedAt !== null);
+  const end = workflow.finishedAt ? Date.parse(workflow.finishedAt) : Date.now();
+  return {
+    workflowId: workflow.id,
+    name: workflow.name,
+    strategy: workflow.strategy,
+    chosenStrategy: workflow.chosenStrategy,
+    steps: ran.length,
+    durationMs: Math.max(0, end - Date.parse(workflow.createdAt)),
+    costUsd: costOf(steps),
+    quality: workflow.quality,
+  };
+}
+
+/** The task that runs a step. */
+function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: string): Task {
+  return {
+    id: step.taskId,
+    agentId: step.agentId,
+    status: 'queued',
+    priority: workflow.priority,
+    input: stepInput(workflow, steps, step),
+    output: null,
+    error: null,
+    attempts: 0,
+    maxAttempts: workflow.maxAttempts,
+    timeoutMs: workflow.timeoutMs,
+    deadLettered: false,
+    workflowId: workflow.id,
+    metadata: { [STEP_METADATA_KEY]: step.id, workflowName: workflow.name },
+    usage: emptyUsage(),
+    steps: [],
+    correlationId: workflow.correlationId,
+    leaseUntil: null,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: now,
+  };
+}
+
+export const SUPERVISOR_INSTRUCTIONS =
+  'You supervise this workflow. Decide which agents run next. Answer only JSON: ' +
+  '{"next": [{"agentId": "...", "input": ...}], "done": false} to run agents (all at once), or ' +
+  '{"done": true, "final": ...} when the task is complete.';
+
+/** What a step gets as its task input: its template rendered, or its strategy's default. */
+export function stepInput(workflow: Workflow, steps: StepState[], step: StepState): unknown {
+  const ordered = [...steps].sort(byOrder);
+  const work = ordered.filter((s) => s.role === 'step');
+  const outputs = new Map(
+    ordered.filter((s) => s.status === 'succeeded').map((s) => [s.id, s.output] as const),
+  );
+  if (step.role === 'supervisor') {
+    return {
+      instructions: SUPERVISOR_INSTRUCTIONS,
+      task: workflow.input,
+      round: step.round,
+      maxRounds: workflow.supervisor?.maxRounds ?? null,
+      agents: [...new Set(workflow.steps.map((s) => s.agentId))],
+      history: work
+        .filter((s) => isStepFinished(s.status))
+        .map((s) => ({
+          round: s.round,
+          stepId: s.id,
+          agentId: s.agentId,
+          status: s.status,
+          output: s.output,
+        })),
+    };
+  }
+  if (step.role === 'aggregator') {
+    return {
+      input: workflow.input,
+      outputs: work.map((s) => ({ stepId: s.id, agentId: s.agentId, output: s.output })),
+    };
+  }
+  if (step.input !== undefined) {
+    return renderTemplate(step.input, { input: workflow.input, outputs });
+  }
+  switch (workflow.chosenStrategy) {
+    case 'sequential': {
+      const previous = work.filter((s) => s.order < step.order).at(-1);
+      return previous ? previous.output : workflow.input;
+    }
+    case 'dag': {
+      if (step.dependsOn.length === 0) return workflow.input;
+      if (step.dependsOn.length === 1) return outputs.get(step.dependsOn[0] ?? '') ?? null;
+      return Object.fromEntries(step.dependsOn.map((id) => [id, outputs.get(id) ?? null]));
+    }
+    default:
+      return workflow.input;
+  }
+}

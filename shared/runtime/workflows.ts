@@ -1,0 +1,60 @@
+/**
+ * The orchestration layer as a function is configured: the workflow store, the workflow-runner
+ * state machine (WORKFLOW_STATE_MACHINE_ARN) and the callbacks of its steps. Built once per
+ * process, on first use.
+ */
+import { WORKFLOW_STATE_MACHINE_ARN_ENV } from '../../infra/topology.js';
+import { dynamoClient } from '../adapters/clients/dynamodb.js';
+import { sfnClient } from '../adapters/clients/sfn.js';
+import { DynamoWorkflowStore } from '../adapters/dynamo-workflow-store.js';
+import { SfnStepReporter, SfnWorkflowRunner } from '../adapters/sfn-workflow-runner.js';
+import { systemClock } from '../core/ports.js';
+import type { Task } from '../core/tasks/task.js';
+import { type EngineDeps, reportStepOutcome } from '../core/workflows/engine.js';
+import { ConfigError, tableName } from './config.js';
+import { once } from './once.js';
+import { eventPublisher, taskSender, taskStore } from './wiring.js';
+
+export const workflowStore = /* @__PURE__ */ once(
+  () => new DynamoWorkflowStore(dynamoClient(), tableName()),
+);
+
+export const workflowRunner = /* @__PURE__ */ once(() => {
+  const arn = process.env[WORKFLOW_STATE_MACHINE_ARN_ENV];
+  if (!arn) {
+    throw new ConfigError(
+      `environment variable ${WORKFLOW_STATE_MACHINE_ARN_ENV} is required but not set`,
+    );
+  }
+  return new SfnWorkflowRunner(sfnClient(), arn);
+});
+
+export const stepReporter = /* @__PURE__ */ once(() => new SfnStepReporter(sfnClient()));
+
+export const engineDeps = /* @__PURE__ */ once(
+  (): EngineDeps => ({
+    workflows: workflowStore(),
+    tasks: taskStore(),
+    queue: taskSender(),
+    events: eventPublisher(),
+    reporter: stepReporter(),
+    clock: systemClock,
+  }),
+);
+
+/**
+ * What the task layer calls when a task ends: a workflow step's outcome goes to its workflow.
+ * Tasks outside workflows cost nothing here (no client is even built for them).
+ */
+export async function reportIfWorkflowStep(task: Task): Promise<void> {
+  if (!task.workflowId) return;
+  await reportStepOutcome(
+    {
+      workflows: workflowStore(),
+      events: eventPublisher(),
+      reporter: stepReporter(),
+      clock: systemClock,
+    },
+    task,
+  );
+}
