@@ -23,6 +23,7 @@ import { LayerFunctions } from './constructs/layer-functions.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { DashboardWebSocketApi } from './constructs/websocket-api.js';
 import { WorkQueues } from './constructs/work-queues.js';
+import { WorkflowRunner, workflowRunnerArns } from './constructs/workflow-runner.js';
 import { type Layer, topology } from './topology.js';
 
 /**
@@ -63,6 +64,8 @@ export class AgentCoreStack extends Stack {
     const secrets = new ApiSecrets(this, 'Secrets');
     // The dashboard feed's API first: its functions are told its endpoint; routes come below.
     const webSocket = new DashboardWebSocketApi(this, 'WebSocket', { spec });
+    const runnerSpec = spec.stateMachines.find((sm) => sm.id === 'workflow-runner');
+    if (!runnerSpec) throw new Error('the topology has no workflow-runner state machine');
     const resources = {
       table: data.table,
       bus: events.bus,
@@ -72,6 +75,7 @@ export class AgentCoreStack extends Stack {
       modelRoutes: props?.modelRoutes ?? loadRouteConfig(),
       embeddings: props?.embeddings ?? embeddingsAtSynth(),
       webSocket,
+      workflowRunner: workflowRunnerArns(this, runnerSpec),
     };
 
     const applicationLogLevel = this.applicationLogLevel();
@@ -90,6 +94,10 @@ export class AgentCoreStack extends Stack {
         functions.set(name, fn);
       }
     }
+
+    const engine = functions.get(runnerSpec.taskFunction);
+    if (!engine) throw new Error(`no function ${runnerSpec.taskFunction} for ${runnerSpec.id}`);
+    const runner = new WorkflowRunner(this, 'WorkflowRunner', { spec: runnerSpec, engine });
 
     // The page is built first (its API URL resolved lazily) so the HTTP API's CORS can name it.
     const site: DashboardSite = new DashboardSite(this, 'DashboardSite', {
@@ -118,6 +126,7 @@ export class AgentCoreStack extends Stack {
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+    new CfnOutput(this, 'WorkflowStateMachineArn', { value: runner.stateMachine.stateMachineArn });
   }
 
   private applicationLogLevel(): lambda.ApplicationLogLevel {

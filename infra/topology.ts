@@ -52,6 +52,8 @@ export type Trigger =
   /** Routes of the dashboard's WebSocket API; `$connect` goes through its authorizer. */
   | { kind: 'websocket'; routes: WebSocketRouteKey[] }
   | { kind: 'websocket-authorizer' }
+  /** Invoked by a state machine's Lambda task states (the workflow runner's engine). */
+  | { kind: 'state-machine'; stateMachine: string }
   | {
       kind: 'queue';
       queue: string;
@@ -80,6 +82,10 @@ export interface Access {
   embeddings?: boolean;
   /** Posts to and closes WebSocket connections (API Gateway Management API). */
   manageConnections?: boolean;
+  /** Starts and stops executions of the workflow-runner state machine. */
+  runWorkflows?: boolean;
+  /** Answers the workflow runner's `.waitForTaskToken` callbacks (SendTaskSuccess/Failure). */
+  answerWorkflowSteps?: boolean;
 }
 
 export type SecretId = 'admin-api-key';
@@ -111,6 +117,13 @@ export interface EventRuleSpec {
   targetQueue: string;
 }
 
+export interface StateMachineSpec {
+  id: string;
+  description: string;
+  /** The function its Lambda task states invoke (it has a `state-machine` trigger for it). */
+  taskFunction: string;
+}
+
 export interface Topology {
   appName: string;
   table: {
@@ -123,6 +136,7 @@ export interface Topology {
   queues: QueueSpec[];
   deadLetterQueues: DeadLetterQueueSpec[];
   rules: EventRuleSpec[];
+  stateMachines: StateMachineSpec[];
   functions: FunctionSpec[];
   /**
    * API Gateway's cache of authorizer answers. 0: the authorizer runs on every request, with no
@@ -179,6 +193,7 @@ export const topology: Topology = {
     { id: 'scheduler-events', deadLetterQueue: 'scheduler-events-dlq', maxReceiveCount: 5 },
     { id: 'messages', deadLetterQueue: 'messages-dlq', maxReceiveCount: 5 },
     { id: 'dashboard-push', deadLetterQueue: 'dashboard-push-dlq', maxReceiveCount: 3 },
+    { id: 'learning', deadLetterQueue: 'learning-dlq', maxReceiveCount: 5 },
   ],
   deadLetterQueues: [
     ...taskDeadLetterQueues.map((id) => ({ id, retentionDays: 14 })),
@@ -186,6 +201,7 @@ export const topology: Topology = {
     { id: 'scheduler-events-dlq', retentionDays: 14 },
     { id: 'messages-dlq', retentionDays: 14 },
     { id: 'dashboard-push-dlq', retentionDays: 14 },
+    { id: 'learning-dlq', retentionDays: 14 },
   ],
   rules: [
     {
@@ -212,6 +228,23 @@ export const topology: Topology = {
       description: 'Every event is pushed to the dashboard connections that subscribed to it.',
       pattern: { source: [{ prefix: 'agent-core.' }] },
       targetQueue: 'dashboard-push',
+    },
+    {
+      id: 'outcomes-to-learning',
+      description: 'Finished tasks and workflows are the evidence the learning layer learns from.',
+      pattern: {
+        source: ['agent-core.kernel', 'agent-core.scheduler', 'agent-core.orchestration'],
+        'detail-type': ['task.succeeded', 'task.failed', 'workflow.succeeded', 'workflow.failed'],
+      },
+      targetQueue: 'learning',
+    },
+  ],
+  stateMachines: [
+    {
+      id: 'workflow-runner',
+      description:
+        'Runs every workflow: plans from DynamoDB, runs each step as a task, waits by callback.',
+      taskFunction: 'workflow-engine',
     },
   ],
   authorizerCacheSeconds: 0,
@@ -298,6 +331,8 @@ export const topology: Topology = {
         publishEvents: true,
         sendTo: taskQueues,
         inspect: [...taskQueues, ...taskDeadLetterQueues],
+        // Cancelling a workflow step's task tells its workflow.
+        answerWorkflowSteps: true,
       },
     },
     {
@@ -321,6 +356,7 @@ export const topology: Topology = {
         modelRoutes: true,
         invokeModels: true,
         embeddings: true,
+        answerWorkflowSteps: true,
       },
       // code.analyze loads the TypeScript compiler when it first runs.
       shippedModules: ['typescript'],
@@ -338,7 +374,7 @@ export const topology: Topology = {
         batchSize: 10,
         maxConcurrency: 2,
       })),
-      access: { table: 'readwrite', publishEvents: true },
+      access: { table: 'readwrite', publishEvents: true, answerWorkflowSteps: true },
     },
     {
       name: 'scheduler-events',
@@ -486,6 +522,80 @@ export const topology: Topology = {
       ],
       access: { table: 'readwrite' },
     },
+    {
+      name: 'workflows-api',
+      layer: 'orchestration',
+      description:
+        'Workflows: start (any strategy, auto asks the learning layer), get, list, cancel.',
+      entry: 'functions/orchestration/workflows-api.ts',
+      timeoutSeconds: 15,
+      memoryMb: 512,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/workflows'),
+            r('GET', '/v1/workflows'),
+            r('GET', '/v1/workflows/{id}'),
+            r('POST', '/v1/workflows/{id}/cancel'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true, runWorkflows: true },
+    },
+    {
+      name: 'workflow-engine',
+      layer: 'orchestration',
+      description:
+        "The workflow runner's steps: plan the next steps, submit a step's task, record failure.",
+      entry: 'functions/orchestration/workflow-engine.ts',
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      triggers: [{ kind: 'state-machine', stateMachine: 'workflow-runner' }],
+      access: {
+        table: 'readwrite',
+        publishEvents: true,
+        sendTo: taskQueues,
+        answerWorkflowSteps: true,
+      },
+    },
+    {
+      name: 'learning-api',
+      layer: 'learning',
+      description: 'Insights per agent, the report, and strategy recommendations with confidence.',
+      entry: 'functions/learning/insights-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('GET', '/v1/insights/agents/{id}'),
+            r('GET', '/v1/insights/report'),
+            r('POST', '/v1/insights/recommend'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true },
+    },
+    {
+      name: 'learning-events',
+      layer: 'learning',
+      description: 'Learns from finished tasks and workflows; flags anomalies (insight.anomaly).',
+      entry: 'functions/learning/record-outcomes.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      triggers: [
+        {
+          kind: 'queue',
+          queue: 'learning',
+          batchSize: 10,
+          maxConcurrency: 2,
+          maxBatchingWindowSeconds: 1,
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true },
+    },
   ],
 };
 
@@ -500,6 +610,8 @@ export const MODEL_ROUTES_ENV = 'AGENT_CORE_MODEL_ROUTES';
 export const EMBEDDINGS_ENV = 'AGENT_CORE_EMBEDDINGS';
 /** The API Gateway Management API endpoint of the dashboard's WebSocket API. */
 export const WEBSOCKET_ENDPOINT_ENV = 'WEBSOCKET_MANAGEMENT_ENDPOINT';
+/** The ARN of the workflow-runner state machine. */
+export const WORKFLOW_STATE_MACHINE_ARN_ENV = 'WORKFLOW_STATE_MACHINE_ARN';
 
 /**
  * Every queue a function's code needs a URL for: those it sends to, those it inspects, and those

@@ -19,11 +19,15 @@ import {
   TABLE_NAME_ENV,
   topology,
   WEBSOCKET_ENDPOINT_ENV,
+  WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../infra/topology.js';
+import { workflowRunnerDefinition } from '../infra/workflow-state-machine.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
+import { recoverRunningWorkflows } from '../shared/core/workflows/workflow-service.js';
 import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
+import { workflowRunner, workflowStore } from '../shared/runtime/workflows.js';
 import { LocalAwsEndpoint } from './aws-endpoint.js';
 import { serveDashboard } from './dashboard-static.js';
 import type { EmulatorMessage } from './emulators.js';
@@ -31,6 +35,7 @@ import { contractError, HttpGateway, send } from './http-gateway.js';
 import { LambdaHost } from './lambda-host.js';
 import { provisionQueues, provisionTable } from './provision.js';
 import { QueuePoller } from './queue-poller.js';
+import { LocalStepFunctions } from './step-functions.js';
 import { WebSocketGateway } from './websocket-gateway.js';
 import { buildLocalWiring } from './wiring.js';
 
@@ -128,6 +133,20 @@ async function main(): Promise<void> {
     host,
     onError: reportError,
   });
+  // The workflow runner: the same ASL as deployed, with the engine function's name in it.
+  const stateMachines = new Map(
+    topology.stateMachines.map((sm) => {
+      const fn = wiring.stateMachineTasks.find((t) => t.stateMachine === sm.id);
+      if (!fn) throw new Error(`no function for state machine ${sm.id}`);
+      return [`${topology.appName}-${sm.id}`, workflowRunnerDefinition(fn.functionName)] as const;
+    }),
+  );
+  const stepFunctions = new LocalStepFunctions({
+    region: REGION,
+    stateMachines,
+    invoke: (functionName, payload) => host.invoke(functionName, payload),
+    onError: reportError,
+  });
   const aws = new LocalAwsEndpoint({
     busName: topology.eventBus.name,
     rules: wiring.rules,
@@ -136,8 +155,12 @@ async function main(): Promise<void> {
     secrets: new Map([[ADMIN_SECRET_ID, key]]),
     region: REGION,
     connections: webSockets,
+    stepFunctions,
   });
   const awsEndpoint = await aws.start();
+  process.env.AWS_ENDPOINT_URL_SFN = awsEndpoint;
+  process.env[WORKFLOW_STATE_MACHINE_ARN_ENV] =
+    `arn:aws:states:${REGION}:000000000000:stateMachine:${topology.appName}-workflow-runner`;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = awsEndpoint;
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = awsEndpoint;
   // The API Gateway Management API (PostToConnection) of the local WebSocket gateway.
@@ -155,6 +178,12 @@ async function main(): Promise<void> {
     { correlationId: `recovery-${Date.now()}`, clock: { now: () => new Date() } },
   );
   if (recovered) log(`re-queued ${recovered} unfinished task(s) from the previous run`);
+  // Workflows a previous process left running go on from their stored state.
+  const resumed = await recoverRunningWorkflows({
+    workflows: workflowStore(),
+    runner: workflowRunner(),
+  });
+  if (resumed) log(`resumed ${resumed} running workflow(s) from the previous run`);
 
   const pollers: QueuePoller[] = [];
   const byFunction = new Map<string, typeof wiring.queueSources>();
@@ -233,6 +262,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await webSockets.stop();
     await Promise.all(pollers.map((p) => p.stop()));
+    await stepFunctions.stop();
     await aws.stop();
     emulators.child.send('stop');
     await new Promise((resolveExit) => emulators.child.once('exit', resolveExit));

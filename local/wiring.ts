@@ -38,6 +38,12 @@ export interface LocalQueueSource {
   priority: number;
 }
 
+/** A function a state machine's Lambda task states invoke (the workflow runner's engine). */
+export interface LocalStateMachineTask {
+  stateMachine: string;
+  functionName: string;
+}
+
 export interface LocalWiring {
   routes: LocalRoute[];
   authorizer: string | undefined;
@@ -45,6 +51,7 @@ export interface LocalWiring {
   /** The function that authorizes WebSocket connections (`$connect`). */
   websocketAuthorizer: string | undefined;
   queueSources: LocalQueueSource[];
+  stateMachineTasks: LocalStateMachineTask[];
   rules: EventRuleSpec[];
   functions: Map<string, FunctionSpec>;
 }
@@ -52,6 +59,7 @@ export interface LocalWiring {
 export function buildLocalWiring(spec: Topology): LocalWiring {
   const routes: LocalRoute[] = [];
   const queueSources: LocalQueueSource[] = [];
+  const stateMachineTasks: LocalStateMachineTask[] = [];
   let authorizer: string | undefined;
   const websocketRoutes: LocalWebSocketRoute[] = [];
   let websocketAuthorizer: string | undefined;
@@ -90,6 +98,9 @@ export function buildLocalWiring(spec: Topology): LocalWiring {
           }
           websocketAuthorizer = fn.name;
           break;
+        case 'state-machine':
+          stateMachineTasks.push({ stateMachine: trigger.stateMachine, functionName: fn.name });
+          break;
         case 'queue':
           queueSources.push({
             queue: trigger.queue,
@@ -122,6 +133,7 @@ export function buildLocalWiring(spec: Topology): LocalWiring {
     websocketRoutes,
     websocketAuthorizer,
     queueSources,
+    stateMachineTasks,
     rules: spec.rules,
     functions: new Map(spec.functions.map((fn) => [fn.name, fn])),
   };

@@ -34,6 +34,12 @@ export interface FunctionResources {
   embeddings?: EmbeddingsConfig | undefined;
   /** The dashboard WebSocket API, for functions that manage its connections. */
   webSocket?: DashboardWebSocketApi | undefined;
+  /**
+   * The workflow-runner state machine's ARN and its executions' ARN pattern, known from its
+   * fixed name before it exists: the state machine invokes a function that answers its
+   * callbacks, so a reference to the construct would be a dependency cycle.
+   */
+  workflowRunner?: { arn: string; executionArns: string } | undefined;
 }
 
 export interface AgentFunctionProps {
@@ -100,6 +106,7 @@ export class AgentFunction extends Construct {
         ...(resources.webSocket
           ? { webSocketEndpoint: resources.webSocket.managementEndpoint }
           : {}),
+        ...(resources.workflowRunner ? { workflowRunnerArn: resources.workflowRunner.arn } : {}),
       }),
     });
     Tags.of(this).add(FUNCTION_TAG, spec.name);
@@ -205,6 +212,39 @@ export class AgentFunction extends Construct {
       }
       resources.webSocket.grantManageConnections(fn, role);
     }
+    if (access.runWorkflows || access.answerWorkflowSteps) {
+      const runner = resources.workflowRunner;
+      if (!runner) throw new Error(`function ${spec.name} uses workflows, and there is no runner`);
+      if (access.runWorkflows) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [runner.arn] }),
+        );
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['states:StopExecution', 'states:DescribeExecution'],
+            resources: [runner.executionArns],
+          }),
+        );
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${iamPattern(runner.executionArns)}]`,
+          reason:
+            'Stops and describes executions of the one workflow-runner state machine; an ' +
+            "execution's name is the workflow id, so its ARN is only known per workflow.",
+        });
+      }
+      if (access.answerWorkflowSteps) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: [
+              'states:SendTaskSuccess',
+              'states:SendTaskFailure',
+              'states:SendTaskHeartbeat',
+            ],
+            resources: [runner.arn],
+          }),
+        );
+      }
+    }
     if (access.embeddings && resources.embeddings?.provider === 'bedrock') {
       const stack = Stack.of(this);
       const model = resources.embeddings.model;
@@ -218,4 +258,9 @@ export class AgentFunction extends Construct {
       );
     }
   }
+}
+
+/** A CloudFormation-resolved ARN as cdk-nag prints it in finding ids (`<AWS::Region>` etc.). */
+function iamPattern(arn: string): string {
+  return arn.replace(/\$\{Token\[AWS\.(\w+)\.\d+\]\}/g, '<AWS::$1>');
 }

@@ -17,6 +17,7 @@ import {
   TABLE_NAME_ENV,
   topology,
   WEBSOCKET_ENDPOINT_ENV,
+  WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../topology.js';
 
 /** Where each readable secret's id is passed. */
@@ -46,6 +47,8 @@ export interface EnvironmentValues {
   secretId(secretId: SecretId): string;
   /** The dashboard WebSocket API's Management API endpoint (`https://…/<stage>`). */
   webSocketEndpoint?: string;
+  /** The workflow-runner state machine's ARN. */
+  workflowRunnerArn?: string;
   /** Tunables set for this deployment (see DEPLOYMENT_TUNABLES). */
   tunables?: Partial<Record<(typeof DEPLOYMENT_TUNABLES)[number], string>>;
 }
@@ -68,6 +71,9 @@ export function functionEnvironment(
   if (fn.access.embeddings && values.embeddings) env[EMBEDDINGS_ENV] = values.embeddings;
   if (fn.access.manageConnections && values.webSocketEndpoint) {
     env[WEBSOCKET_ENDPOINT_ENV] = values.webSocketEndpoint;
+  }
+  if (fn.access.runWorkflows && values.workflowRunnerArn) {
+    env[WORKFLOW_STATE_MACHINE_ARN_ENV] = values.workflowRunnerArn;
   }
   for (const secretId of fn.access.readSecrets ?? []) {
     env[SECRET_ENV[secretId]] = values.secretId(secretId);

@@ -175,6 +175,7 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<WebSocketApi>/v1/*/@connections/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${STACK_NAME}-workflow-runner:*]`,
         'AwsSolutions-L1',
         'AwsSolutions-S1',
         'AwsSolutions-SMG4',
@@ -193,6 +194,11 @@ describe('cdk-nag AwsSolutions', () => {
       expect(connectionGrants.map((a) => a.path).sort()).toEqual([
         `${STACK_NAME}/Dashboard/dashboard-connections/Role`,
         `${STACK_NAME}/Dashboard/dashboard-push/Role`,
+      ]);
+      // Stopping executions is acknowledged only where a function starts and stops them.
+      const executionGrants = acknowledgements.filter((a) => a.id.includes(':execution:'));
+      expect(executionGrants.map((a) => a.path)).toEqual([
+        `${STACK_NAME}/Orchestration/workflows-api/Role`,
       ]);
     });
 

@@ -130,4 +130,16 @@ describe('local runtime and CloudFormation template', () => {
     const localRules = local.rules.map(({ pattern, targetQueue }) => ({ pattern, targetQueue }));
     expect(sorted(cloudRules)).toEqual(sorted(localRules));
   });
+
+  it('give the same state machines to the same task functions', () => {
+    const cloudMachines = cloud.ofType('AWS::StepFunctions::StateMachine').map(([, machine]) => {
+      const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+      const functions = Object.values(substitutions).map(functionBehind);
+      expect(functions).toHaveLength(1);
+      const name = String(machine.Properties.StateMachineName);
+      const spec = topology.stateMachines.find((sm) => name.endsWith(`-${sm.id}`));
+      return { stateMachine: spec?.id ?? name, functionName: functions[0] };
+    });
+    expect(sorted(cloudMachines)).toEqual(sorted(local.stateMachineTasks));
+  });
 });

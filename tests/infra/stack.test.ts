@@ -21,6 +21,7 @@ import {
   TASK_QUEUE_BY_PRIORITY,
   topology,
   WEBSOCKET_ENDPOINT_ENV,
+  WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../../infra/topology.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { parseRouteConfig } from '../../shared/core/models/route-config.js';
@@ -717,6 +718,7 @@ describe('admin API key and outputs', () => {
         'HttpApiUrl',
         'TableName',
         'WebSocketUrl',
+        'WorkflowStateMachineArn',
       ].sort(),
     );
     expect(refsIn(outputs.WebSocketUrl!.Value)).toContain(apiId('WEBSOCKET'));
@@ -724,6 +726,40 @@ describe('admin API key and outputs', () => {
     expect(refsIn(outputs.AdminApiKeySecretName!.Value)).toEqual([secretId, secretId]);
     expect(refOf(outputs.TableName!.Value)).toBe(tableId);
     expect(refOf(outputs.EventBusName!.Value)).toBe(busId);
+    expect(refsIn(outputs.WorkflowStateMachineArn!.Value)).toHaveLength(1);
+  });
+});
+
+describe('workflow permissions', () => {
+  const statementsOf = (name: string) => JSON.stringify(synthesized.statementsOf(name));
+
+  it.each(topology.functions)('$name: Step Functions actions only as its access says', (fn) => {
+    const statements = statementsOf(fn.name);
+    expect(statements.includes('states:StartExecution')).toBe(fn.access.runWorkflows === true);
+    expect(statements.includes('states:StopExecution')).toBe(fn.access.runWorkflows === true);
+    expect(statements.includes('states:SendTaskSuccess')).toBe(
+      fn.access.answerWorkflowSteps === true,
+    );
+  });
+
+  it('gives the state machine exactly the engine function to invoke', () => {
+    const roles = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+    const machine = Object.values(roles).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    const roleId = refOf(machine?.Properties.RoleArn);
+    const policies = Object.values(roles).filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        (r.Properties.Roles as unknown[]).some((role) => refOf(role) === roleId),
+    );
+    const invokes = policies
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      )
+      .filter((s) => JSON.stringify(s.Action).includes('lambda:InvokeFunction'));
+    expect(invokes).toHaveLength(1);
+    expect(refsIn(invokes[0]!.Resource).map((id) => synthesized.functionName(id))).toEqual([
+      'workflow-engine',
+    ]);
   });
 });
 
@@ -740,5 +776,6 @@ function expectedEnvironmentNames(fn: FunctionSpec): string[] {
     ...(fn.access.readSecrets?.includes('admin-api-key') ? [ADMIN_KEY_SECRET_ENV] : []),
     ...(fn.access.modelRoutes ? [MODEL_ROUTES_ENV] : []),
     ...(fn.access.manageConnections ? [WEBSOCKET_ENDPOINT_ENV] : []),
+    ...(fn.access.runWorkflows ? [WORKFLOW_STATE_MACHINE_ARN_ENV] : []),
   ];
 }
