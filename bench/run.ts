@@ -10,6 +10,7 @@ import { benchEventToPage } from './event-to-page.js';
 import { benchLocalThroughput } from './local-throughput.js';
 import { benchMemorySearch, printMemorySearch } from './memory-search.js';
 import { benchMessageDelivery } from './message-delivery.js';
+import { benchOrchestration } from './orchestration.js';
 
 // The SDK's notice that its 2027 releases need Node 22 is in the README, not in the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -41,6 +42,15 @@ printMemorySearch(await benchMemorySearch());
 
 console.log('\n== Message delivery: send over HTTP → recipient inbox (npm start)');
 console.log(JSON.stringify(await benchMessageDelivery(200, 4), null, 2));
+
+console.log('\n== Orchestration: 3-step sequential workflows of no-op (echo) steps (npm start)');
+const orchestration = await benchOrchestration(Number(process.env.BENCH_WORKFLOWS ?? 40));
+console.log(JSON.stringify(orchestration, null, 2));
+console.log(
+  `overhead per step p99 ${orchestration.overheadMsPerStep.p99} ms   (target < 20); ` +
+    `3-step wall p50 ${orchestration.workflowWallMs.p50} ms vs LangGraph.js in memory ` +
+    `${orchestration.langGraph.wallMs.p50} ms: ${orchestration.ratio}×`,
+);
 
 if (existsSync('/usr/bin/chromium')) {
   console.log('\n== Event to page: an event until the dashboard shows it (Chromium, npm start)');

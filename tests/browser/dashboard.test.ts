@@ -217,13 +217,35 @@ describe('dashboard in Chromium', () => {
     await page.getByText('The dead-letter queue is empty.').waitFor({ timeout: SEEN_MS });
   });
 
-  it('shows workflows when the API has them, and hides the section when it has none', async () => {
-    const section = page.getByRole('heading', { name: 'Workflows' });
-    if (served.workflows) {
-      await section.waitFor();
-    } else {
-      await section.waitFor({ state: 'hidden' });
-    }
+  it('shows a workflow live: its steps, and its status as it ends', async () => {
+    expect(served.workflows).toBe(true);
+    await page.getByRole('heading', { name: 'Workflows' }).waitFor();
+    await runtime.api('POST', '/v1/agents', {
+      id: 'wf-step',
+      model: { provider: 'scripted', turns: [{ text: 'step done', delayMs: 300 }] },
+    });
+    const started = await runtime.api('POST', '/v1/workflows', {
+      name: 'browser-pipeline',
+      strategy: 'sequential',
+      input: 'x',
+      steps: [
+        { id: 'first-step', agentId: 'wf-step' },
+        { id: 'second-step', agentId: 'wf-step' },
+      ],
+    });
+    expect(started.status).toBe(202);
+    const item = page
+      .locator('#workflow-list > li')
+      .filter({ hasText: 'browser-pipeline (sequential)' });
+    await item.filter({ hasText: 'first-step' }).filter({ hasText: 'second-step' }).waitFor({
+      timeout: SEEN_MS,
+    });
+    // workflow.* events on the feed make the list refresh; no reload.
+    await item.locator('.row .badge.status-succeeded').waitFor({ timeout: SEEN_MS });
+    const progress = item.getByRole('progressbar');
+    await expect(progress.getAttribute('aria-label')).resolves.toBe(
+      'browser-pipeline (sequential): 2 of 2 steps finished',
+    );
   });
 
   it('draws the charts and the audit trail, with a screenshot', async () => {
