@@ -17,6 +17,7 @@ import {
   EVENT_BUS_NAME_ENV,
   queueUrlEnv,
   TABLE_NAME_ENV,
+  TASK_QUEUE_BY_PRIORITY,
   topology,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
@@ -39,6 +40,7 @@ import { LocalStepFunctions } from './step-functions.js';
 import { WebSocketGateway } from './websocket-gateway.js';
 import { buildLocalWiring } from './wiring.js';
 
+const TASK_QUEUES = new Set<string>(Object.values(TASK_QUEUE_BY_PRIORITY));
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';
 const TABLE = 'agent-core';
@@ -213,6 +215,8 @@ async function main(): Promise<void> {
       host,
       region: REGION,
       onError: reportError,
+      // Only the task queues' order is a priority; other functions' queues are polled each alone.
+      prioritised: sources.every((s) => TASK_QUEUES.has(s.queue)),
     });
     poller.start();
     pollers.push(poller);

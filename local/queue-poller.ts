@@ -28,6 +28,11 @@ export interface PollerOptions {
   onError: (error: unknown) => void;
   /** Longest pause between empty polling rounds of a function with several queues. */
   maxIdleMs?: number;
+  /**
+   * Whether the queues' order is a priority (the task queues). When it is not (the DLQs), each
+   * queue is long-polled on its own, which costs a receive a second instead of dozens.
+   */
+  prioritised?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,7 +47,29 @@ export class QueuePoller {
 
   start(): void {
     this.running = true;
-    this.loop = this.run();
+    const sources = this.options.sources;
+    this.loop =
+      sources.length > 1 && this.options.prioritised === false
+        ? Promise.all(sources.map((source) => this.longPoll(source))).then(() => undefined)
+        : this.run();
+  }
+
+  /** One queue on its own: long polls, as an event source mapping does. */
+  private async longPoll(source: PollerOptions['sources'][number]): Promise<void> {
+    while (this.running) {
+      try {
+        if (this.inFlight.size >= this.options.concurrency) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const messages = await this.receive(source, 1);
+        if (messages.length) this.dispatch(source, messages);
+      } catch (error) {
+        if (!this.running) break;
+        this.options.onError(error);
+        await sleep(500);
+      }
+    }
   }
 
   /** Stops receiving and waits for the batches in flight, up to `graceMs`. */

@@ -67,6 +67,7 @@ function startPoller(
   sources: Source[],
   handler: Handler,
   concurrency = 1,
+  prioritised = true,
 ): { invocations: Invocation[]; errors: unknown[]; poller: QueuePoller } {
   const invocations: Invocation[] = [];
   const errors: unknown[] = [];
@@ -84,6 +85,7 @@ function startPoller(
     host,
     region: REGION,
     onError: (error) => errors.push(error),
+    prioritised,
   });
   pollers.push(poller);
   poller.start();
@@ -226,6 +228,28 @@ describe('QueuePoller', () => {
     expect(order[0]).toBe('high');
     expect(order.lastIndexOf('high')).toBeLessThan(order.indexOf('low'));
     expect(records(invocations).filter((r) => r.eventSourceARN === high.arn)).toHaveLength(15);
+  });
+
+  it('without a priority, long-polls each queue on its own and delivers from all of them', async () => {
+    // Prepare: two queues, messages in the second only at first.
+    const first = await queueSource(0);
+    const second = await queueSource(1);
+    const { invocations } = startPoller([first, second], async () => undefined, 2, false);
+    await send(second, ['b1', 'b2']);
+    await pollUntil(async () => (bodyCount(invocations, 'b2') === 1 ? true : undefined));
+
+    // Act: then the first gets some.
+    await send(first, ['a1']);
+
+    // Assess: everything delivered once, from the queue it was sent to, and deleted.
+    await pollUntil(async () => (bodyCount(invocations, 'a1') === 1 ? true : undefined));
+    expect(['a1', 'b1', 'b2'].map((b) => bodyCount(invocations, b))).toEqual([1, 1, 1]);
+    const arnOf = (body: string) =>
+      records(invocations).find((r) => r.body === body)?.eventSourceARN;
+    expect(arnOf('a1')).toBe(first.arn);
+    expect(arnOf('b1')).toBe(second.arn);
+    await pollUntil(() => drained(first));
+    await pollUntil(() => drained(second));
   });
 
   it('stop() waits for the batches in flight, deletes included, and then polls no more', async () => {
