@@ -208,7 +208,11 @@ export interface PublicWorkflow
   steps: PublicStep[];
 }
 
-export type PublicStep = Omit<StepState, 'token' | 'input'> & { input?: unknown };
+export type PublicStep = Omit<StepState, 'token' | 'input' | 'taskId'> & {
+  input?: unknown;
+  /** Null until the step has started (its task is made then). */
+  taskId: string | null;
+};
 
 /** What the API shows: steps in order, without tokens or bookkeeping. */
 export function publicWorkflow(workflow: Workflow, steps: StepState[]): PublicWorkflow {
@@ -222,7 +226,10 @@ export function publicWorkflow(workflow: Workflow, steps: StepState[]): PublicWo
   return {
     ...visible,
     confidence: workflow.recommendation?.confidence ?? null,
-    steps: [...steps].sort(byOrder).map(({ token: _t, ...step }) => step),
+    // A step's task exists once the step has started; before, its (derived) id would be a 404.
+    steps: [...steps]
+      .sort(byOrder)
+      .map(({ token: _t, ...step }) => ({ ...step, taskId: step.startedAt ? step.taskId : null })),
   };
 }
 
