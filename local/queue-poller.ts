@@ -35,6 +35,13 @@ export interface PollerOptions {
   prioritised?: boolean;
 }
 
+/**
+ * For this long after its last message, a function with several queues pauses at most
+ * BUSY_IDLE_MS between empty rounds: work comes in runs (a workflow's next step follows the
+ * previous one within milliseconds), while an idle runtime still backs off to `maxIdleMs`.
+ */
+const BUSY_WINDOW_MS = 1000;
+const BUSY_IDLE_MS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class QueuePoller {
@@ -83,6 +90,7 @@ export class QueuePoller {
   private async run(): Promise<void> {
     const sources = [...this.options.sources].sort((a, b) => a.priority - b.priority);
     let idleMs = 0;
+    let lastMessageAt = 0;
     while (this.running) {
       try {
         if (this.inFlight.size >= this.options.concurrency) {
@@ -101,6 +109,7 @@ export class QueuePoller {
         }
         if (received) {
           idleMs = 0;
+          lastMessageAt = Date.now();
           continue;
         }
         if (sources.length === 1 && sources[0]) {
@@ -111,7 +120,11 @@ export class QueuePoller {
         }
         // Several queues: short polls with a growing pause, so that a message never sits in a
         // lower queue's pending long poll while a higher queue has work.
-        idleMs = Math.min(this.options.maxIdleMs ?? 50, Math.max(2, idleMs * 2));
+        const busy = Date.now() - lastMessageAt < BUSY_WINDOW_MS;
+        idleMs = Math.min(
+          busy ? BUSY_IDLE_MS : (this.options.maxIdleMs ?? 50),
+          Math.max(2, idleMs * 2),
+        );
         await sleep(idleMs);
       } catch (error) {
         if (!this.running) break;
