@@ -336,6 +336,42 @@ describe('failure and cancel', () => {
   });
 });
 
+describe('idempotency', () => {
+  it('answers the same workflow for the same Idempotency-Key and body, 409 for another body', async () => {
+    const body = {
+      name: 'once',
+      strategy: 'sequential',
+      input: 'i',
+      steps: [{ id: 'only', agentId: 'upper' }],
+    };
+    const headers = { 'idempotency-key': `wf-${Date.now()}` };
+    const first = await runtime.api('POST', '/v1/workflows', body, headers);
+    const again = await runtime.api('POST', '/v1/workflows', body, headers);
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await runtime.api('POST', '/v1/workflows', { ...body, input: 'j' }, headers);
+    expect(other.status).toBe(409);
+    await waitForWorkflow(first.body.id);
+    const listed = await runtime.api('GET', '/v1/workflows?limit=100');
+    const named = listed.body.items.filter((w: { name: string }) => w.name === 'once');
+    expect(named).toHaveLength(1);
+  });
+
+  it('is refused to an agent-scoped key (workflows span agents)', async () => {
+    const minted = await runtime.api('POST', '/v1/keys', { scope: 'agent:upper' });
+    const auth = { authorization: `Bearer ${minted.body.key}` };
+    const created = await runtime.api(
+      'POST',
+      '/v1/workflows',
+      { name: 'x', strategy: 'sequential', input: 1, steps: [{ id: 'a', agentId: 'upper' }] },
+      auth,
+    );
+    expect(created.status).toBe(403);
+    expect((await runtime.api('GET', '/v1/workflows', undefined, auth)).status).toBe(403);
+  });
+});
+
 describe('events', () => {
   it('publishes workflow.* events, in the event log', async () => {
     const workflow = await start({
