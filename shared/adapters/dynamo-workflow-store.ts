@@ -83,6 +83,7 @@ function toWorkflow(item: Record<string, unknown>): Workflow {
     costUsd: stored.costUsd ?? 0,
     executionArn: stored.executionArn ?? null,
     executions: stored.executions ?? 1,
+    announced: stored.announced ?? true,
     correlationId: stored.correlationId,
     createdAt: stored.createdAt,
     finishedAt: stored.finishedAt ?? null,

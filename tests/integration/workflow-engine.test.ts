@@ -296,6 +296,7 @@ function aWorkflow(overrides: Partial<Workflow> = {}): Workflow {
     costUsd: 0,
     executionArn: 'arn:exec:1',
     executions: 1,
+    announced: false,
     correlationId: 'corr-store',
     createdAt: time,
     finishedAt: null,
@@ -1462,6 +1463,7 @@ describe('workflow service', () => {
     ]);
     expect((await stored(w, running.id)).workflow).toMatchObject({
       executions: 2,
+      announced: false,
       executionArn: w.runner.executionArn(`${running.id}-2`),
     });
     expect((await stored(w, finished.id)).workflow.executions).toBe(1);
@@ -1733,3 +1735,41 @@ describe('workflow service', () => {
 // Keep the type of the store honest: the Dynamo adapter is a WorkflowStore.
 const _typecheck: (w: World) => WorkflowStore = (w) => w.workflows;
 void _typecheck;
+
+describe('announcing the end', () => {
+  it('publishes the terminal event again when the first publish failed, and only once after', async () => {
+    // Prepare: a one-step workflow whose step succeeded; the bus fails at the terminal event.
+    const w = await world();
+    const created = await createWorkflow(
+      w.service,
+      {
+        name: 'announce',
+        strategy: 'sequential',
+        input: 'x',
+        steps: [{ id: 'only', agentId: 'worker' }],
+      },
+      w.ctx,
+    );
+    const first = await advance(w.engine, created.id);
+    await startStep(w.engine, { workflowId: created.id, stepId: 'only', taskToken: 't-1' });
+    await work(w, stepTaskId(created.id, first.stepIds[0] ?? ''), { output: 'done' });
+    w.events.failWith = new Error('bus down');
+
+    // Act: the engine's call fails after the status was written; the state machine retries it.
+    const failed = await captureError(advance(w.engine, created.id));
+    const between = await stored(w, created.id);
+    const retried = await advance(w.engine, created.id);
+    const again = await advance(w.engine, created.id);
+
+    // Assess
+    expect(failed).toMatchObject({ message: 'bus down' });
+    expect(between.workflow).toMatchObject({ status: 'succeeded', announced: false });
+    expect(retried).toEqual({ done: true, status: 'succeeded', stepIds: [] });
+    expect(again).toEqual(retried);
+    expect((await stored(w, created.id)).workflow.announced).toBe(true);
+    const ends = w.events
+      .ofType('workflow.succeeded')
+      .filter((e) => e.detail.data.workflowId === created.id);
+    expect(ends).toHaveLength(1);
+  });
+});

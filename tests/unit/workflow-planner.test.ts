@@ -59,6 +59,7 @@ function workflowOf(
     costUsd: 0,
     executionArn: null,
     executions: 1,
+    announced: false,
     correlationId: 'corr',
     createdAt: TIME,
     finishedAt: null,

@@ -214,6 +214,7 @@ describe('newStepState and publicWorkflow', () => {
     costUsd: 0,
     executionArn: 'arn:exec',
     executions: 1,
+    announced: false,
     correlationId: 'corr',
     createdAt: time,
     finishedAt: null,

@@ -16,6 +16,7 @@
 import type { OutgoingEvent } from '../../../events/envelope.js';
 import { taskCancelled, taskQueued } from '../../../events/task-events.js';
 import {
+  workflowCancelled,
   workflowFailed,
   workflowStepCompleted,
   workflowStepStarted,
@@ -73,7 +74,10 @@ export async function advance(deps: EngineDeps, workflowId: string): Promise<Adv
   const found = await deps.workflows.get(workflowId);
   if (!found) return { done: true, status: 'failed', stepIds: [] };
   const { workflow, steps } = found;
-  if (workflow.status !== 'running') return { done: true, status: workflow.status, stepIds: [] };
+  if (workflow.status !== 'running') {
+    if (!workflow.announced) await announceEnd(deps, workflow, steps, ctxOf(workflow, deps.clock));
+    return { done: true, status: workflow.status, stepIds: [] };
+  }
   const next = plan(workflow, steps);
   if (next.kind === 'run') {
     if (next.add.length) await deps.workflows.addSteps(workflow.id, next.add);
@@ -102,11 +106,10 @@ export async function advance(deps: EngineDeps, workflowId: string): Promise<Adv
         quality: next.quality,
         costUsd: costOf(steps),
         finishedAt: now,
+        announced: false,
       },
     });
-    await deps.events.publish([
-      createEvent(workflowSucceeded, outcomeOf(finished, steps), ctxOf(workflow, deps.clock)),
-    ]);
+    await announceEnd(deps, finished, steps, ctxOf(workflow, deps.clock));
     return { done: true, status: 'succeeded', stepIds: [] };
   } catch (error) {
     if (!(error instanceof TransitionConflictError)) throw error;
@@ -277,8 +280,12 @@ export async function recordExecutionFailure(
 ): Promise<WorkflowStatus> {
   const found = await deps.workflows.get(request.workflowId);
   if (!found) return 'failed';
-  if (found.workflow.status !== 'running') return found.workflow.status;
-  return failWorkflow(deps, found.workflow, found.steps, errorOf(request.error));
+  const { workflow, steps } = found;
+  if (workflow.status !== 'running') {
+    if (!workflow.announced) await announceEnd(deps, workflow, steps, ctxOf(workflow, deps.clock));
+    return workflow.status;
+  }
+  return failWorkflow(deps, workflow, steps, errorOf(request.error));
 }
 
 function errorOf(caught: { Error?: string; Cause?: string } | undefined): WorkflowError {
@@ -312,25 +319,71 @@ async function failWorkflow(
   steps: StepState[],
   error: WorkflowError,
 ): Promise<WorkflowStatus> {
+  let failed: Workflow;
   try {
-    const failed = await deps.workflows.update(workflow.id, {
+    failed = await deps.workflows.update(workflow.id, {
       from: ['running'],
       set: {
         status: 'failed',
         error,
         costUsd: costOf(steps),
         finishedAt: deps.clock.now().toISOString(),
+        announced: false,
       },
     });
-    const ctx = ctxOf(workflow, deps.clock);
-    await deps.events.publish([
-      createEvent(workflowFailed, { ...outcomeOf(failed, steps), error }, ctx),
-    ]);
-    await stopRunningSteps(deps, workflow, steps, ctx);
-    return 'failed';
   } catch (e) {
     if (!(e instanceof TransitionConflictError)) throw e;
     return (await deps.workflows.get(workflow.id))?.workflow.status ?? 'failed';
+  }
+  await announceEnd(deps, failed, steps, ctxOf(workflow, deps.clock));
+  return 'failed';
+}
+
+const TERMINAL_EVENTS = {
+  succeeded: workflowSucceeded,
+  failed: workflowFailed,
+  cancelled: workflowCancelled,
+} as const;
+
+/**
+ * What follows a workflow's end, once its terminal status is written: the steps still running
+ * are stopped (failed, cancelled), the terminal event is published, and the workflow is marked
+ * announced. A fault part-way leaves it unannounced, and the next engine call for it (the state
+ * machine retries) does it again: cancelling and publishing are safe to repeat.
+ */
+export async function announceEnd(
+  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock'>,
+  workflow: Workflow,
+  steps: StepState[],
+  ctx: EventContext,
+): Promise<void> {
+  if (workflow.status === 'running') return;
+  if (workflow.status !== 'succeeded') await stopRunningSteps(deps, workflow, steps, ctx);
+  const current =
+    workflow.status === 'succeeded'
+      ? steps
+      : ((await deps.workflows.get(workflow.id))?.steps ?? steps);
+  const outcome = outcomeOf(workflow, current);
+  await deps.events.publish([
+    workflow.status === 'failed'
+      ? createEvent(
+          TERMINAL_EVENTS.failed,
+          {
+            ...outcome,
+            error: workflow.error ?? {
+              code: 'Failed',
+              message: 'the workflow failed',
+              stepId: null,
+            },
+          },
+          ctx,
+        )
+      : createEvent(TERMINAL_EVENTS[workflow.status], outcome, ctx),
+  ]);
+  try {
+    await deps.workflows.update(workflow.id, { from: [workflow.status], set: { announced: true } });
+  } catch (error) {
+    if (!(error instanceof TransitionConflictError)) throw error;
   }
 }
 

@@ -1,6 +1,6 @@
 /** Use cases of the orchestration layer's API: start, look at, list and cancel workflows. */
 
-import { workflowCancelled, workflowStarted } from '../../../events/workflow-events.js';
+import { workflowStarted } from '../../../events/workflow-events.js';
 import type { RecommendableStrategy } from '../../../events/workflow-strategies.js';
 import type { FieldIssue } from '../errors.js';
 import {
@@ -13,7 +13,7 @@ import { createEvent, type EventContext } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
 import type { AgentStore, EventPublisher, Page, TaskStore } from '../ports.js';
 import { parseInput } from '../validation.js';
-import { outcomeOf, stopRunningSteps } from './engine.js';
+import { announceEnd } from './engine.js';
 import { findCycle, initialSteps, validateSteps } from './planner.js';
 import type { WorkflowRunner, WorkflowStore, WorkflowWithSteps } from './ports.js';
 import {
@@ -96,6 +96,7 @@ export async function createWorkflow(
     costUsd: 0,
     executionArn: deps.runner.executionArn(executionName(id, 1)),
     executions: 1,
+    announced: false,
     correlationId: ctx.correlationId,
     createdAt: now,
     finishedAt: null,
@@ -214,11 +215,8 @@ export async function cancelWorkflow(
   if (workflow.executionArn) {
     await deps.runner.stop(workflow.executionArn, 'cancelled through the API');
   }
-  await stopRunningSteps({ ...deps, clock: ctx.clock }, workflow, steps, ctx);
+  await announceEnd({ ...deps, clock: ctx.clock }, cancelled, steps, ctx);
   const after = await getWorkflow(deps, id);
-  await deps.events.publish([
-    createEvent(workflowCancelled, outcomeOf(cancelled, after.steps), ctx),
-  ]);
   return publicWorkflow(after.workflow, after.steps);
 }
 

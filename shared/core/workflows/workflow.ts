@@ -137,6 +137,12 @@ export interface Workflow {
   executionArn: string | null;
   /** How many executions were started for it; the next execution's name uses it. */
   executions: number;
+  /**
+   * Whether its end was announced (terminal event published, other steps stopped). Written
+   * false with the terminal status and true after, so that whoever meets an ended workflow that
+   * is not announced yet (a retried engine call) announces it: no terminal event is lost.
+   */
+  announced: boolean;
   correlationId: string;
   createdAt: string;
   finishedAt: string | null;
@@ -203,7 +209,7 @@ export function newStepState(
 }
 
 export interface PublicWorkflow
-  extends Omit<Workflow, 'steps' | 'correlationId' | 'updatedAt' | 'executions'> {
+  extends Omit<Workflow, 'steps' | 'correlationId' | 'updatedAt' | 'executions' | 'announced'> {
   confidence: number | null;
   steps: PublicStep[];
 }
@@ -221,6 +227,7 @@ export function publicWorkflow(workflow: Workflow, steps: StepState[]): PublicWo
     correlationId: _c,
     updatedAt: _u,
     executions: _e,
+    announced: _a,
     ...visible
   } = workflow;
   return {
