@@ -26,7 +26,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface LocalStepFunctionsOptions {
   region: string;

@@ -258,34 +258,16 @@ export class DynamoWorkflowStore implements WorkflowStore {
     stepId: string,
     change: { from: readonly StepStatus[]; set: Partial<Omit<StepState, 'id' | 'taskId'>> },
   ): Promise<StepState> {
-    const names: Record<string, string> = { '#status': 'status' };
+    const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = setClauses(change.set, STEP_JSON, names, values);
-    const from = change.from.map((status, i) => {
-      values[`:from${i}`] = status;
-      return `:from${i}`;
+    const item = await this.updateIfStatus(stepKey(workflowId, stepId), change.from, {
+      sets,
+      names,
+      values,
+      conflict: `step '${stepId}' of workflow '${workflowId}' is not ${change.from.join('/')}`,
     });
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: stepKey(workflowId, stepId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toStep(result.Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        throw new TransitionConflictError(
-          `step '${stepId}' of workflow '${workflowId}' is not ${change.from.join('/')}`,
-        );
-      }
-      throw error;
-    }
+    return toStep(item);
   }
 
   async update(
@@ -295,7 +277,7 @@ export class DynamoWorkflowStore implements WorkflowStore {
       set: Partial<Omit<Workflow, 'id' | 'createdAt'>>;
     },
   ): Promise<Workflow> {
-    const names: Record<string, string> = { '#status': 'status' };
+    const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':updatedAt': this.now().toISOString() };
     const sets = [
       ...setClauses(change.set, WORKFLOW_JSON, names, values),
@@ -307,7 +289,28 @@ export class DynamoWorkflowStore implements WorkflowStore {
       values[':g3sk'] = g3.gsi3sk;
       sets.push('gsi3pk = :g3pk', 'gsi3sk = :g3sk');
     }
-    const from = change.from.map((status, i) => {
+    const item = await this.updateIfStatus(workflowKey(id), change.from, {
+      sets,
+      names,
+      values,
+      conflict: `workflow '${id}' is not ${change.from.join('/')}`,
+    });
+    return toWorkflow(item);
+  }
+
+  /** SET clauses applied only while the item's status is one of `from`; the item after. */
+  private async updateIfStatus(
+    key: Record<string, string>,
+    from: readonly string[],
+    update: {
+      sets: string[];
+      names: Record<string, string>;
+      values: Record<string, unknown>;
+      conflict: string;
+    },
+  ): Promise<Record<string, unknown>> {
+    const values = { ...update.values };
+    const allowed = from.map((status, i) => {
       values[`:from${i}`] = status;
       return `:from${i}`;
     });
@@ -315,19 +318,17 @@ export class DynamoWorkflowStore implements WorkflowStore {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: workflowKey(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.join(', ')})`,
-          ExpressionAttributeNames: names,
+          Key: key,
+          UpdateExpression: `SET ${update.sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.join(', ')})`,
+          ExpressionAttributeNames: { ...update.names, '#status': 'status' },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return toWorkflow(result.Attributes ?? {});
+      return result.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) {
-        throw new TransitionConflictError(`workflow '${id}' is not ${change.from.join('/')}`);
-      }
+      if (isConditionFailure(error)) throw new TransitionConflictError(update.conflict);
       throw error;
     }
   }
