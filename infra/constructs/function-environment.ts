@@ -33,6 +33,7 @@ export const DEPLOYMENT_TUNABLES = [
   'AGENT_CORE_EVENT_RETENTION_DAYS',
   'AGENT_CORE_MESSAGES_PER_MINUTE',
   'AGENT_CORE_MODEL_PRICES',
+  'AGENT_CORE_INSIGHTS_WINDOW',
 ] as const;
 
 /** The values (or CloudFormation tokens) for the resources a function may be told about. */
