@@ -110,7 +110,12 @@ export class AgentCoreStack extends Stack {
       corsOrigins: [site.url],
     });
     webSocket.addRoutes(spec, functions);
-    const monitoring = new Monitoring(this, 'Monitoring', { spec, queues, functions });
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      spec,
+      queues,
+      functions,
+      stateMachines: new Map([[runnerSpec.id, runner.stateMachine]]),
+    });
 
     new CfnOutput(this, 'DashboardUrl', { value: site.url });
     new CfnOutput(this, 'HttpApiUrl', { value: http.stage.url });

@@ -6,6 +6,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TASK_QUEUE_BY_PRIORITY, type Topology } from '../topology.js';
 import type { WorkQueues } from './work-queues.js';
@@ -17,6 +18,8 @@ export interface MonitoringProps {
   spec: Topology;
   queues: WorkQueues;
   functions: ReadonlyMap<string, lambda.IFunction>;
+  /** The state machines by topology id (the workflow runner). */
+  stateMachines?: ReadonlyMap<string, sfn.IStateMachine>;
 }
 
 export class Monitoring extends Construct {
@@ -56,6 +59,21 @@ export class Monitoring extends Construct {
           .metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
         threshold: OLDEST_TASK_AGE_ALARM_SECONDS,
         description: `A ${priority} task has waited more than ${OLDEST_TASK_AGE_ALARM_SECONDS} s to start.`,
+      });
+    }
+
+    for (const [id, machine] of props.stateMachines ?? []) {
+      // A workflow's own failure ends its execution normally (recorded, SUCCEEDED); a FAILED or
+      // TIMED_OUT execution means the runner broke and a workflow may be left `running`.
+      this.alarm(`${id}-executions-failed`, {
+        metric: machine.metricFailed({ period, statistic: 'Sum' }),
+        threshold: 0,
+        description: `${id} executions failed: the engine kept failing; a workflow may be stuck running.`,
+      });
+      this.alarm(`${id}-executions-timed-out`, {
+        metric: machine.metricTimedOut({ period, statistic: 'Sum' }),
+        threshold: 0,
+        description: `${id} executions timed out: a workflow may be stuck running.`,
       });
     }
 

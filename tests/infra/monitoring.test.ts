@@ -49,11 +49,22 @@ describe('alarms', () => {
     },
   );
 
+  it.each(topology.stateMachines)('$id: failed or timed-out executions raise alarms', (machine) => {
+    const [[id] = []] = synthesized.ofType('AWS::StepFunctions::StateMachine');
+    expect(String(synthesized.resource(id ?? '').Properties.StateMachineName)).toContain(
+      machine.id,
+    );
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      expect(alarmsOn(metric, 'StateMachineArn', id ?? '')).toHaveLength(1);
+    }
+  });
+
   it('has no other alarms than those', () => {
     const expected =
       topology.deadLetterQueues.length +
       topology.functions.length * 2 +
-      Object.keys(TASK_QUEUE_BY_PRIORITY).length;
+      Object.keys(TASK_QUEUE_BY_PRIORITY).length +
+      topology.stateMachines.length * 2;
     expect(alarms).toHaveLength(expected);
   });
 });
