@@ -1,6 +1,6 @@
 /**
  * Bad input gets the right 4xx, in the contract's error shape, naming the field, and writes
- * nothing: the lists of agents and tasks are the same after the whole table as before it.
+ * nothing: the lists of agents, tasks and workflows are the same after the whole table as before it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
@@ -287,12 +287,82 @@ const rows: Row[] = [
     status: 401,
     code: 'Unauthorized',
   },
+  {
+    name: 'workflow without name, strategy or input',
+    method: 'POST',
+    path: '/v1/workflows',
+    body: { steps: [{ id: 'a', agentId: 'existing' }] },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['name', 'strategy', 'input'],
+  },
+  {
+    name: 'workflow with an unknown strategy',
+    method: 'POST',
+    path: '/v1/workflows',
+    body: { name: 'w', strategy: 'random', input: 1, steps: [{ id: 'a', agentId: 'existing' }] },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['strategy'],
+  },
+  {
+    name: 'workflow step naming no agent',
+    method: 'POST',
+    path: '/v1/workflows',
+    body: { name: 'w', strategy: 'sequential', input: 1, steps: [{ id: 'a', agentId: 'ghost' }] },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['steps.0.agentId'],
+  },
+  {
+    name: 'adaptive workflow without a supervisor',
+    method: 'POST',
+    path: '/v1/workflows',
+    body: { name: 'w', strategy: 'adaptive', input: 1, steps: [] },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['supervisor'],
+  },
+  {
+    name: 'workflow template reading a later step',
+    method: 'POST',
+    path: '/v1/workflows',
+    body: {
+      name: 'w',
+      strategy: 'sequential',
+      input: 1,
+      steps: [
+        { id: 'a', agentId: 'existing', input: '{{steps.b.output}}' },
+        { id: 'b', agentId: 'existing' },
+      ],
+    },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['steps.0.input'],
+  },
+  {
+    name: 'workflow id that is no workflow',
+    method: 'GET',
+    path: '/v1/workflows/not-a-workflow',
+    status: 404,
+    code: 'NotFound',
+  },
+  {
+    name: 'recommendation without steps',
+    method: 'POST',
+    path: '/v1/insights/recommend',
+    body: { priority: 'fastest' },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['steps', 'priority'],
+  },
 ];
 
 async function snapshot() {
   const agents = await runtime.api('GET', '/v1/agents?limit=100');
   const tasks = await runtime.api('GET', '/v1/tasks?limit=100');
-  return { agents: agents.body.items, tasks: tasks.body.items };
+  const workflows = await runtime.api('GET', '/v1/workflows?limit=100');
+  return { agents: agents.body.items, tasks: tasks.body.items, workflows: workflows.body.items };
 }
 
 let before: Awaited<ReturnType<typeof snapshot>>;
