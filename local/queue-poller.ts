@@ -55,8 +55,10 @@ export class QueuePoller {
   start(): void {
     this.running = true;
     const sources = this.options.sources;
+    // One queue, or queues without a priority: each long-polled on its own, as an event source
+    // mapping does. Prioritised queues: short polls in priority order (run()).
     this.loop =
-      sources.length > 1 && this.options.prioritised === false
+      sources.length === 1 || this.options.prioritised === false
         ? Promise.all(sources.map((source) => this.longPoll(source))).then(() => undefined)
         : this.run();
   }
@@ -110,12 +112,6 @@ export class QueuePoller {
         if (received) {
           idleMs = 0;
           lastMessageAt = Date.now();
-          continue;
-        }
-        if (sources.length === 1 && sources[0]) {
-          // One queue: long-poll it, as an event source mapping does; nothing to prioritise.
-          const messages = await this.receive(sources[0], 1);
-          if (messages.length) this.dispatch(sources[0], messages);
           continue;
         }
         // Several queues: short polls with a growing pause, so that a message never sits in a

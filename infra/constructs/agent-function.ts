@@ -39,7 +39,9 @@ export interface FunctionResources {
    * fixed name before it exists: the state machine invokes a function that answers its
    * callbacks, so a reference to the construct would be a dependency cycle.
    */
-  workflowRunner?: { arn: string; executionArns: string } | undefined;
+  workflowRunner?:
+    | { arn: string; executionArns: string; executionArnsInFindings: string }
+    | undefined;
 }
 
 export interface AgentFunctionProps {
@@ -226,7 +228,7 @@ export class AgentFunction extends Construct {
           }),
         );
         Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${iamPattern(runner.executionArns)}]`,
+          id: `AwsSolutions-IAM5[Resource::${runner.executionArnsInFindings}]`,
           reason:
             'Stops and describes executions of the one workflow-runner state machine; an ' +
             "execution's name is the workflow id, so its ARN is only known per workflow.",
@@ -258,9 +260,4 @@ export class AgentFunction extends Construct {
       );
     }
   }
-}
-
-/** A CloudFormation-resolved ARN as cdk-nag prints it in finding ids (`<AWS::Region>` etc.). */
-function iamPattern(arn: string): string {
-  return arn.replace(/\$\{Token\[AWS\.(\w+)\.\d+\]\}/g, '<AWS::$1>');
 }

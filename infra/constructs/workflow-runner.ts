@@ -26,7 +26,13 @@ export function workflowRunnerArns(stack: Stack, spec: StateMachineSpec) {
       resourceName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-  return { name, arn: arn('stateMachine', name), executionArns: arn('execution', `${name}:*`) };
+  return {
+    name,
+    arn: arn('stateMachine', name),
+    executionArns: arn('execution', `${name}:*`),
+    /** The same pattern as cdk-nag names it in a finding id. */
+    executionArnsInFindings: `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*`,
+  };
 }
 
 export interface WorkflowRunnerProps {

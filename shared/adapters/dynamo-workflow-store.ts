@@ -28,6 +28,7 @@ import type {
   Workflow,
   WorkflowStatus,
 } from '../core/workflows/workflow.js';
+import { batchPutAll } from './dynamo-batch-write.js';
 import { isConditionFailure, queryPage } from './dynamo-pages.js';
 
 const WORKFLOW_JSON = ['input', 'output', 'metadata', 'steps'] as const;
@@ -149,8 +150,13 @@ export class DynamoWorkflowStore implements WorkflowStore {
   ) {}
 
   async create(workflow: Workflow, steps: StepState[]): Promise<void> {
-    // Steps first: a workflow item is only ever visible with its steps in place.
-    await Promise.all(steps.map((step) => this.putStep(workflow.id, step)));
+    // Steps first: a workflow item is only ever visible with its steps in place. The id is new,
+    // so nothing can be there to keep: batches of 25.
+    await batchPutAll(
+      this.client,
+      this.tableName,
+      steps.map((step) => stepItem(workflow.id, step)),
+    );
     try {
       await this.client.send(
         new PutCommand({

@@ -359,11 +359,8 @@ export async function announceEnd(
 ): Promise<void> {
   if (workflow.status === 'running') return;
   if (workflow.status !== 'succeeded') await stopRunningSteps(deps, workflow, steps, ctx);
-  const current =
-    workflow.status === 'succeeded'
-      ? steps
-      : ((await deps.workflows.get(workflow.id))?.steps ?? steps);
-  const outcome = outcomeOf(workflow, current);
+  // Stopping steps changes their status, not whether they started: the count stays right.
+  const outcome = outcomeOf(workflow, steps);
   await deps.events.publish([
     workflow.status === 'failed'
       ? createEvent(
