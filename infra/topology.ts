@@ -285,6 +285,16 @@ export const topology: Topology = {
       access: { table: 'readwrite', publishEvents: true, modelRoutes: true },
     },
     {
+      name: 'api-docs',
+      layer: 'kernel',
+      description: 'The OpenAPI 3.1 document of every route, generated from the route contracts.',
+      entry: 'functions/kernel/openapi-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [{ kind: 'http', routes: [r('GET', '/openapi.json', false)] }],
+      access: {},
+    },
+    {
       name: 'models-api',
       layer: 'models',
       description: 'Model routes, providers and per-model statistics.',

@@ -5,7 +5,6 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
 import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
 import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
 import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
@@ -20,15 +19,9 @@ import {
   type TaskStore,
 } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
-import { parseInput } from '../../shared/core/validation.js';
 import { settings, tableName } from '../../shared/runtime/config.js';
-import {
-  callerOf,
-  createHttpApi,
-  httpErrorHandler,
-  ok,
-  pageRequest,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, httpErrorHandler, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import {
   auditStore,
@@ -37,14 +30,9 @@ import {
   taskQueueWithDepth,
   taskStore,
 } from '../../shared/runtime/wiring.js';
+import { observabilityRoutes } from './observability-contract.js';
 
 const logger = createLogger('observability');
-
-const auditQuerySchema = z.object({
-  actor: z.string().min(1).max(100).optional(),
-  action: z.string().min(1).max(100).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-});
 
 export interface ObservabilityApiDeps {
   audit: AuditStore;
@@ -58,27 +46,29 @@ export interface ObservabilityApiDeps {
 
 export function observabilityApi(deps: () => ObservabilityApiDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
-  return createHttpApi({
-    'GET /v1/events': async (request) =>
-      ok(
-        await listEvents(
-          { eventLog: deps().eventLog, authorization: authorization() },
-          callerOf(request),
-          request.query,
-          pageRequest(request.query),
-        ),
-      ),
-    'GET /v1/metrics': async (request) => {
-      await authorization().requireAdmin(callerOf(request), 'metrics');
-      return ok(await metricsReport(deps(), request.query, systemClock));
-    },
-    'GET /v1/audit': async (request) => {
-      await authorization().requireAdmin(callerOf(request), 'audit');
-      const { actor, action, since } = request.query;
-      const filter = parseInput(auditQuerySchema, { actor, action, since }, 'query');
-      return ok(await deps().audit.list({ ...pageRequest(request.query), ...filter }));
-    },
-  });
+  return createHttpApi(
+    implement(
+      observabilityRoutes,
+      {
+        events: async ({ page }, request) =>
+          ok(
+            await listEvents(
+              { eventLog: deps().eventLog, authorization: authorization() },
+              callerOf(request),
+              request.query,
+              page,
+            ),
+          ),
+        metrics: async (_input, request) =>
+          ok(await metricsReport(deps(), request.query, systemClock)),
+        audit: async ({ query, page }) => ok(await deps().audit.list({ ...page, ...query })),
+      },
+      {
+        // The resources the audit trail names: `metrics`, `audit`.
+        admin: (request, route) => authorization().requireAdmin(callerOf(request), route),
+      },
+    ),
+  );
 }
 
 // The lead may move these two into shared/runtime/wiring.ts (`eventLog`, `metricStore`).

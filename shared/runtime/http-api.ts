@@ -10,6 +10,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import * as z from 'zod';
 import {
   AppError,
   BadJsonError,
@@ -25,6 +26,7 @@ import {
   type Principal,
   principalFromContext,
 } from '../core/security/principal.js';
+import { parseInput } from '../core/validation.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -151,22 +153,39 @@ export const callerOf = (request: HttpRequest): Caller => ({
   correlationId: request.correlationId,
 });
 
-/** `?limit=` (1..100, default 25) and `?cursor=` as API.md fixes them. */
+const LIMIT_MESSAGE = 'must be an integer from 1 to 100';
+
+/**
+ * `?limit=` (1..100, default 25) and `?cursor=`, as API.md fixes them; documented (OpenAPI) as
+ * the integer it is, though it arrives as query text.
+ */
+export const pageQuerySchema = z.object({
+  limit: z
+    .string()
+    .regex(/^\d+$/, LIMIT_MESSAGE)
+    .transform(Number)
+    .pipe(z.number().int().min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE))
+    .optional()
+    .meta({
+      description: 'Items per page, 1..100.',
+      override: { type: 'integer', minimum: 1, maximum: 100, default: 25, pattern: undefined },
+    }),
+  cursor: z
+    .string()
+    .min(1, 'malformed cursor')
+    .max(2048, 'malformed cursor')
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page.' }),
+});
+
+/** `?limit=` and `?cursor=` as a page request. */
 export function pageRequest(query: Record<string, string>): PageRequest {
-  const { limit: rawLimit, cursor } = query;
-  let limit = 25;
-  if (rawLimit !== undefined) {
-    limit = Number(rawLimit);
-    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > 100) {
-      throw new ValidationError('invalid limit', [
-        { path: 'limit', message: 'must be an integer from 1 to 100' },
-      ]);
-    }
-  }
-  if (cursor !== undefined && (cursor.length === 0 || cursor.length > 2048)) {
-    throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'malformed cursor' }]);
-  }
-  return { limit, cursor };
+  const { limit, cursor } = parseInput(
+    pageQuerySchema,
+    { limit: query.limit, cursor: query.cursor },
+    'query',
+  );
+  return { limit: limit ?? 25, cursor };
 }
 
 /**

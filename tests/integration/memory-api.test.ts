@@ -147,10 +147,15 @@ describe('the memory API as the admin', () => {
   });
 
   it('answers 404 for an unknown agent on every route', async () => {
-    // Act
+    // Act: each route with a body it accepts, so that only the agent is wrong.
+    const bodies: Record<string, unknown> = {
+      [MEMORIES]: { text: 'x' },
+      [SEARCH]: { query: 'x' },
+      [GRANT]: { namespace: 'default', grantee: 'someone' },
+    };
     const answers = await Promise.all(
       [MEMORIES, LIST, SEARCH, GRANT, GRANTS].map((route) =>
-        call(route, { path: { id: 'no-such-agent' }, body: { text: 'x', query: 'x' } }),
+        call(route, { path: { id: 'no-such-agent' }, body: bodies[route] }),
       ),
     );
 
