@@ -7,24 +7,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build, buildSync } from 'esbuild';
 
 export const CLIENT_ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
 export const CLIENT_BUNDLE = fileURLToPath(new URL('./dist/index.js', import.meta.url));
 
+const options = {
+  entryPoints: [CLIENT_ENTRY],
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: ['es2022'],
+  external: ['ws'],
+  write: false,
+  legalComments: 'inline',
+  logLevel: 'silent',
+} satisfies BuildOptions;
+
 export async function bundleClient(): Promise<string> {
-  const result = await build({
-    entryPoints: [CLIENT_ENTRY],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: ['es2022'],
-    external: ['ws'],
-    write: false,
-    legalComments: 'inline',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]?.text ?? '';
+  return (await build(options)).outputFiles[0]?.text ?? '';
+}
+
+/** The same bundle, built synchronously (for `cdk synth`, whose constructs cannot await). */
+export function bundleClientSync(): string {
+  return buildSync(options).outputFiles[0]?.text ?? '';
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -323,7 +323,10 @@ export class AgentCoreClient {
    * Opens the live feed with this client's key. A type subscription that reconnects fetches
    * what it missed from the event log; a task or thread subscription is replayed by the server.
    */
-  feed(subscription: Subscription, options: { reconnect?: boolean } = {}): Feed {
+  feed(
+    subscription: Subscription,
+    options: { reconnect?: boolean; pingIntervalMs?: number } = {},
+  ): Feed {
     const apiKey = this.options.apiKey;
     if (!apiKey) throw new Error('the feed needs an API key');
     return new Feed({
@@ -331,6 +334,7 @@ export class AgentCoreClient {
       apiKey,
       subscription,
       reconnect: options.reconnect,
+      pingIntervalMs: options.pingIntervalMs,
       socket: this.options.socket,
       missedSince: (after) =>
         paginate((cursor) =>

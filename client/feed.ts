@@ -63,7 +63,8 @@ export interface FeedOptions {
 
 type Listener<T> = (value: T) => void;
 interface Listeners {
-  event: Listener<FeedEvent>;
+  /** `truncated`: the frame was cut to fit (API Gateway's 32 KB); GET /v1/events has it whole. */
+  event: (event: FeedEvent, info: { truncated: boolean }) => void;
   delta: Listener<Extract<FeedFrame, { type: 'delta' }>>;
   subscribed: Listener<Extract<FeedFrame, { type: 'subscribed' }>>;
   error: Listener<Error>;
@@ -163,8 +164,10 @@ export class Feed {
     }
   }
 
-  private emit<K extends keyof Listeners>(name: K, value: Parameters<Listeners[K]>[0]): void {
-    for (const listener of this.listeners[name]) (listener as Listener<typeof value>)(value);
+  private emit<K extends keyof Listeners>(name: K, ...args: Parameters<Listeners[K]>): void {
+    for (const listener of this.listeners[name]) {
+      (listener as (...values: Parameters<Listeners[K]>) => void)(...args);
+    }
   }
 
   private push(frame: FeedFrame): void {
@@ -196,7 +199,7 @@ export class Feed {
         () => this.send({ action: 'ping' }),
         this.options.pingIntervalMs ?? 5 * 60_000,
       );
-      this.emit('open', undefined);
+      this.emit('open');
       if (reconnected) void this.catchUp();
     };
     socket.onmessage = (message) => this.receive(message.data);
@@ -284,7 +287,7 @@ export class Feed {
       this.seen.delete(this.seen.values().next().value as string);
     }
     if (!this.lastEventId || event.id > this.lastEventId) this.lastEventId = event.id;
-    this.emit('event', event);
+    this.emit('event', event, { truncated });
     this.push(truncated ? { type: 'event', event, truncated } : { type: 'event', event });
   }
 }
