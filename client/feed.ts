@@ -186,11 +186,12 @@ export class Feed {
       this.scheduleReconnect();
       return;
     }
+    this.socket = socket;
+    socket.onerror = () => this.emit('error', new Error('feed connection error'));
     if (this.closed) {
       socket.close(1000, 'client closed');
       return;
     }
-    this.socket = socket;
     socket.onopen = () => {
       const reconnected = this.attempt > 0;
       this.attempt = 0;
@@ -203,7 +204,6 @@ export class Feed {
       if (reconnected) void this.catchUp();
     };
     socket.onmessage = (message) => this.receive(message.data);
-    socket.onerror = () => this.emit('error', new Error('feed connection error'));
     socket.onclose = ({ code, reason }) => {
       clearInterval(this.pingTimer);
       this.emit('close', { code, reason });
