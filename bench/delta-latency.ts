@@ -79,7 +79,11 @@ export async function benchDeltaLatency(
         client.send({ action: 'subscribe', taskId, after: null });
         await client.waitFor((f) => f.type === 'subscribed' && f.taskId === taskId);
         await rt.api('POST', '/v1/agents/bench-streamer/resume');
-        await waitForTask(rt, taskId, ['succeeded'], 60_000);
+        await waitForTask(rt, taskId, ['succeeded'], 60_000).catch((error: unknown) => {
+          // What the runtime said last is the first thing to read when a run goes wrong.
+          console.error(rt.output().slice(-3000));
+          throw error;
+        });
         await client.waitFor(
           (f) =>
             f.type === 'delta' && f.taskId === taskId && f.text.includes(`<${chunkCount - 1}>`),
