@@ -8,7 +8,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -17,7 +16,7 @@ import {
   type DashboardConnection,
   DEFAULT_PATTERNS,
 } from '../core/dashboard/connection.js';
-import { isConditionFailure } from './dynamo-pages.js';
+import { isConditionFailure, queryAll } from './dynamo-pages.js';
 
 const COLLECTION = 'WSCONNS';
 const key = (connectionId: string) => ({ pk: `WSCONN#${connectionId}`, sk: 'WSCONN' });
@@ -149,23 +148,14 @@ export class DynamoConnectionStore implements ConnectionStore, ConnectionTargets
   }
 
   async listActive(nowSeconds: number): Promise<DashboardConnection[]> {
-    const connections: DashboardConnection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          FilterExpression: '#ttl > :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':pk': COLLECTION, ':now': nowSeconds },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      connections.push(...(page.Items ?? []).map(toConnection));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return connections;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':pk': COLLECTION, ':now': nowSeconds },
+    });
+    return items.map(toConnection);
   }
 }

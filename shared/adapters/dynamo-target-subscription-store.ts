@@ -14,7 +14,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { FeedTarget } from '../core/dashboard/feed-target.js';
@@ -22,7 +21,7 @@ import type {
   TargetSubscription,
   TargetSubscriptionStore,
 } from '../core/dashboard/target-subscription.js';
-import { isConditionFailure } from './dynamo-pages.js';
+import { isConditionFailure, queryAll } from './dynamo-pages.js';
 import { tracePartition } from './dynamo-trace-store.js';
 
 const MARKER_KEY = { pk: 'WSSUBS', sk: 'ACTIVE' };
@@ -114,28 +113,19 @@ export class DynamoTargetSubscriptionStore implements TargetSubscriptionStore {
     nowSeconds: number,
     consistent: boolean,
   ): Promise<TargetSubscription[]> {
-    const subscriptions: TargetSubscription[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          FilterExpression: '#ttl > :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':pk': tracePartition(target),
-            ':prefix': 'SUB#',
-            ':now': nowSeconds,
-          },
-          ConsistentRead: consistent,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) subscriptions.push(toSubscription(target, item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return subscriptions;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':pk': tracePartition(target),
+        ':prefix': 'SUB#',
+        ':now': nowSeconds,
+      },
+      ConsistentRead: consistent,
+    });
+    return items.map((item) => toSubscription(target, item));
   }
 
   async remove(target: FeedTarget, connectionId: string): Promise<void> {

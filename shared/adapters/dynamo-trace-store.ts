@@ -3,7 +3,7 @@
  * thread's events (those naming `data.threadId`) under `THREAD#<id>` / `EVENT#<eventId>`, so that
  * either replays with one query.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   Page,
   PageRequest,
@@ -13,7 +13,7 @@ import type {
   TraceStore,
 } from '../core/ports.js';
 import { batchPutAll } from './dynamo-batch-write.js';
-import { queryPage } from './dynamo-pages.js';
+import { queryAll, queryPage } from './dynamo-pages.js';
 
 const DAY_SECONDS = 86_400;
 const PARTITION_PREFIX: Record<TraceOwner['kind'], string> = { task: 'TASK#', thread: 'THREAD#' };
@@ -110,33 +110,26 @@ export class DynamoTraceStore implements TraceStore, TraceReplay {
   }
 
   async listAfter(owner: TraceOwner, after: string | null, limit: number): Promise<TraceEntry[]> {
-    const entries: TraceEntry[] = [];
-    const now = Math.floor(Date.now() / 1000);
-    // `EVENT#` + the id, then anything after it: `EVENT$` is the first key past every `EVENT#…`.
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          FilterExpression: '#ttl > :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':pk': tracePartition(owner),
-            // ULIDs are upper-case letters and digits, so `~` sorts after any of them.
-            ':from': after === null ? 'EVENT#' : `EVENT#${after}~`,
-            ':to': 'EVENT$',
-            ':now': now,
-          },
-          // The replay's seam argument needs this: a write that completed is seen.
-          ConsistentRead: true,
-          Limit: limit - entries.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) entries.push(toFullEntry(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && entries.length < limit);
-    return entries;
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        // `EVENT#<after>~` is past that id (ULIDs are upper-case letters and digits, all below
+        // `~`) and `EVENT$` past every `EVENT#…`: the task record and subscriptions stay out.
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        FilterExpression: '#ttl > :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':pk': tracePartition(owner),
+          ':from': after === null ? 'EVENT#' : `EVENT#${after}~`,
+          ':to': 'EVENT$',
+          ':now': Math.floor(Date.now() / 1000),
+        },
+        // The replay's seam argument needs this: a write that completed is seen.
+        ConsistentRead: true,
+      },
+      limit,
+    );
+    return items.map(toFullEntry);
   }
 }
