@@ -114,6 +114,12 @@ describe('following a task across a reconnect', () => {
     expect(trace.filter((e) => e.type === 'task.started')).toHaveLength(3);
     const ack = second.frames.find((f) => f.type === 'subscribed' && f.taskId === taskId);
     expect(ack?.replayed).toBeGreaterThan(0);
+
+    // The task has ended: following it still replays its whole trace.
+    const late = await connect();
+    late.send({ action: 'subscribe', taskId, after: null });
+    await late.waitFor((f) => f.type === 'subscribed' && f.taskId === taskId);
+    expect(eventsOf(late, taskId)).toEqual(trace.map((e) => e.id));
   }, 60_000);
 
   it('refuses another agent’s task to an agent key, and keeps the connection open', async () => {

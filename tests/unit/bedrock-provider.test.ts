@@ -707,20 +707,18 @@ describe('BedrockConverseProvider: ConverseStream', () => {
         },
       ),
     });
-    bedrock
-      .on(ConverseCommand)
-      .resolves(
-        converseOutput(
-          [
-            { text: 'Let me compute.' },
-            {
-              toolUse: { toolUseId: 'tooluse_1', name: 'math__eval', input: { expression: '6*7' } },
-            },
-          ],
-          'tool_use',
-          { inputTokens: 120, outputTokens: 31, totalTokens: 151 },
-        ),
-      );
+    bedrock.on(ConverseCommand).resolves(
+      converseOutput(
+        [
+          { text: 'Let me compute.' },
+          {
+            toolUse: { toolUseId: 'tooluse_1', name: 'math__eval', input: { expression: '6*7' } },
+          },
+        ],
+        'tool_use',
+        { inputTokens: 120, outputTokens: 31, totalTokens: 151 },
+      ),
+    );
     const seen = textRecorder();
 
     // Act
