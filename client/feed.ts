@@ -1,9 +1,10 @@
 /**
  * The live feed (API.md, "WebSocket dashboard feed"): one WebSocket that subscribes by event
- * types, or to one task or thread with replay after an event id, and reconnects by itself
+ * types, or follows one task or thread with replay after an event id, and reconnects by itself
  * without losing events: a task or thread subscription asks the server to replay after the last
- * event seen, a type subscription fetches what it missed from `GET /v1/events?after=`. Delta
- * frames (a model's answer as it is produced) are passed on as they come; they are not stored,
+ * event seen (and again while the server says `more`), a type subscription fetches what it
+ * missed from `GET /v1/events?after=`. Events come once each, whatever the redeliveries. Delta
+ * frames (a model's answer as it is written) are passed on as they come; they are not stored,
  * so none are replayed.
  */
 
@@ -21,10 +22,32 @@ export interface FeedEvent {
   };
 }
 
+/** A piece of a model's answer while it is written (not an event: never stored or replayed). */
+export interface DeltaFrame {
+  type: 'delta';
+  taskId: string;
+  threadId: string | null;
+  text: string;
+  /** The task's attempt, and the model call within it: a new call is a new answer. */
+  attempt?: number;
+  call?: number;
+  /** The call was tried again: the text received for it so far is void. */
+  reset?: boolean;
+}
+
 export type FeedFrame =
   | { type: 'event'; event: FeedEvent; truncated?: boolean }
-  | { type: 'delta'; taskId: string; threadId?: string | null; text: string }
-  | { type: 'subscribed'; types?: string[]; taskId?: string; threadId?: string }
+  | DeltaFrame
+  | {
+      type: 'subscribed';
+      types?: string[];
+      taskId?: string;
+      threadId?: string;
+      /** Events replayed; with `more`, the replay stopped at its bound (the feed asks again). */
+      replayed?: number;
+      more?: boolean;
+    }
+  | { type: 'unsubscribed'; taskId?: string; threadId?: string }
   | { type: 'pong' }
   | { type: 'error'; message: string };
 
@@ -61,13 +84,24 @@ export interface FeedOptions {
   socket?: FeedSocketFactory;
 }
 
+/** A feed error: the server's answer to a message (`server`), or the connection failing. */
+export class FeedError extends Error {
+  override readonly name = 'FeedError';
+  constructor(
+    message: string,
+    readonly kind: 'server' | 'connection',
+  ) {
+    super(message);
+  }
+}
+
 type Listener<T> = (value: T) => void;
 interface Listeners {
   /** `truncated`: the frame was cut to fit (API Gateway's 32 KB); GET /v1/events has it whole. */
   event: (event: FeedEvent, info: { truncated: boolean }) => void;
-  delta: Listener<Extract<FeedFrame, { type: 'delta' }>>;
+  delta: Listener<DeltaFrame>;
   subscribed: Listener<Extract<FeedFrame, { type: 'subscribed' }>>;
-  error: Listener<Error>;
+  error: Listener<FeedError>;
   open: Listener<void>;
   close: Listener<{ code: number; reason: string }>;
 }
@@ -182,12 +216,12 @@ export class Feed {
     try {
       socket = await (this.options.socket ?? platformSocket)(url.toString());
     } catch (error) {
-      this.emit('error', error as Error);
+      this.emit('error', new FeedError((error as Error).message, 'connection'));
       this.scheduleReconnect();
       return;
     }
     this.socket = socket;
-    socket.onerror = () => this.emit('error', new Error('feed connection error'));
+    socket.onerror = () => this.emit('error', new FeedError('feed connection error', 'connection'));
     if (this.closed) {
       socket.close(1000, 'client closed');
       return;
@@ -246,7 +280,7 @@ export class Feed {
     try {
       for await (const event of missedSince(this.lastEventId)) this.deliver(event, false);
     } catch (error) {
-      this.emit('error', error as Error);
+      this.emit('error', new FeedError((error as Error).message, 'connection'));
     }
   }
 
@@ -255,7 +289,7 @@ export class Feed {
     try {
       frame = JSON.parse(typeof data === 'string' ? data : String(data)) as FeedFrame;
     } catch {
-      this.emit('error', new Error('the feed sent a frame that is not JSON'));
+      this.emit('error', new FeedError('the feed sent a frame that is not JSON', 'server'));
       return;
     }
     switch (frame.type) {
@@ -269,9 +303,11 @@ export class Feed {
       case 'subscribed':
         this.emit('subscribed', frame);
         this.push(frame);
+        // A replay stops at its bound without going live: ask for the rest, after the last event.
+        if (frame.more) this.sendSubscription();
         return;
       case 'error':
-        this.emit('error', new Error(frame.message));
+        this.emit('error', new FeedError(frame.message, 'server'));
         this.push(frame);
         return;
       default:

@@ -286,10 +286,9 @@ const TERMINAL_EVENTS = new Set([
 ]);
 
 /**
- * Follows one task from the feed until it has finished. The feed replays its events from the
- * start (`subscribe` by task, after null) and streams delta frames; a server whose feed knows
- * only event types is followed by `task.*` (and model and tool events) filtered to the task,
- * after its trace so far.
+ * Follows one task from the feed until it has finished: the feed replays its events from the
+ * start (`subscribe` by task, after null), then sends them live with the model's answer as it
+ * is written (delta frames). A task that has already finished is its trace.
  */
 export async function tailTask(client: AgentCoreClient, output: Output, id: string): Promise<Task> {
   const first = await client.tasks.get(id); // 404 here, before any socket
@@ -330,10 +329,9 @@ export async function tailTask(client: AgentCoreClient, output: Output, id: stri
   try {
     await new Promise<void>((resolve, reject) => {
       let subscribed = false;
-      const following = () => output.err(`following task ${id} (Ctrl-C to stop)`);
       feed.on('subscribed', () => {
+        if (!subscribed) output.err(`following task ${id} (Ctrl-C to stop)`);
         subscribed = true;
-        following();
       });
       feed.on('event', (event) => {
         if (show({ id: event.id, time: event.time, type: event.type, data: event.detail.data })) {
@@ -344,26 +342,16 @@ export async function tailTask(client: AgentCoreClient, output: Output, id: stri
         if (delta.taskId !== id) return;
         if (output.json) output.out(JSON.stringify(delta));
         else {
+          // The call was tried again: what was written of it is void.
+          if (delta.reset) process.stdout.write(`${midLine ? '\n' : ''}[the answer starts over]\n`);
           process.stdout.write(delta.text);
-          midLine = true;
+          midLine = delta.text !== '' || (midLine && !delta.reset);
         }
       });
+      // The server refused the subscription (this key may not follow the task); a connection
+      // that drops is the feed's to reconnect.
       feed.on('error', (error) => {
-        if (subscribed) return;
-        if (!/types/.test(error.message)) {
-          reject(error);
-          return;
-        }
-        // A feed that knows only event types: follow those of the task, after its trace so far.
-        subscribed = true;
-        feed.subscribe({ types: ['task.*', 'model.*', 'tool.*'] });
-        following();
-        void (async () => {
-          if (await showTrace()) resolve();
-          // Finished before the trace caught up with it: the task says so.
-          const now = await client.tasks.get(id);
-          if (TASK_FINISHED.includes(now.status as never)) resolve();
-        })().catch(reject);
+        if (error.kind === 'server' && !subscribed) reject(error);
       });
     });
     return await client.tasks.get(id);

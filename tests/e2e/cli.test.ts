@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
 import { type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -20,6 +21,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'agent-core-cli-'));
 const generatedKey = `ac_generated_${uid}`;
 
 let runtime: RuntimeHandle;
+/** An OpenAI-compatible model that streams: what `tasks tail` shows as it is written. */
+const model = new OpenAiTestServer();
+const streamed = ['The ', 'answer ', 'arrives ', 'piece ', 'by ', 'piece.'];
 
 interface Run {
   code: number | null;
@@ -94,11 +98,13 @@ const file = (name: string, content: unknown) => {
   return path;
 };
 
+let modelUrl = '';
 const echo = `echo-${uid}`;
 const slow = `slow-${uid}`;
 const failing = `failing-${uid}`;
 
 beforeAll(async () => {
+  modelUrl = await model.start();
   // Started as `npm start` does it without AGENT_CORE_API_KEY: the key is the data folder's.
   const dataDir = mkdtempSync(join(tmpdir(), 'agent-core-e2e-'));
   writeFileSync(join(dataDir, 'admin-api-key'), `${generatedKey}\n`, { mode: 0o600 });
@@ -109,6 +115,7 @@ afterAll(async () => {
   expect(await runtime?.stop()).toBe(true);
   removeDataDir(runtime.dataDir);
   removeDataDir(scratch);
+  await model.stop();
 });
 
 describe('help and usage', () => {
@@ -159,10 +166,7 @@ describe('against npm start', () => {
   it('creates agents from files and lists them, as tables and as JSON', async () => {
     for (const agent of [
       { id: echo, model: { provider: 'echo' }, tags: [`cli-${uid}`] },
-      {
-        id: slow,
-        model: { provider: 'scripted', turns: [{ text: 'slow {{input}}', delayMs: 1500 }] },
-      },
+      { id: slow, model: { provider: 'openai', model: 'test-model', baseUrl: modelUrl } },
       { id: failing, model: { provider: 'scripted', turns: [{ text: 'x' }], failUntilAttempt: 9 } },
     ]) {
       const created = await cli(['agents', 'create', '-f', file(`${agent.id}.json`, agent)]);
@@ -227,6 +231,7 @@ describe('against npm start', () => {
   it('tails a task from the feed until it ends', async () => {
     // The agent is paused: its task waits until the tail is following it.
     await runtime.api('POST', `/v1/agents/${slow}/pause`);
+    model.answer({ chunks: streamed, chunkDelayMs: 40 });
     const task = json(await cli(['tasks', 'submit', slow, 'tail me', '--json']));
     let resumed = false;
     const tail = await cli(['tasks', 'tail', task.id], {
@@ -241,7 +246,10 @@ describe('against npm start', () => {
     expect(tail.code, tail.stderr).toBe(0);
     expect(tail.stdout).toContain('task.started');
     expect(tail.stdout).toContain('task.succeeded');
-    expect(tail.stdout).toContain(`${task.id} succeeded: slow tail me`);
+    const answer = streamed.join('');
+    expect(tail.stdout).toContain(`${task.id} succeeded: ${answer}`);
+    // Written as it came (delta frames), before the final line says it again.
+    expect(tail.stdout.split(answer).length - 1).toBe(2);
     // A finished task: its trace, and the same exit code.
     const again = await cli(['tasks', 'tail', task.id]);
     expect(again.code).toBe(0);

@@ -6,15 +6,19 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentCoreClient, AgentCoreError, type Feed } from '../../client/index.js';
+import { AgentCoreClient, AgentCoreError, type Feed, type FeedEvent } from '../../client/index.js';
+import { OpenAiTestServer } from '../helpers/openai-server.js';
 import { eventually, type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
 
 let runtime: RuntimeHandle;
 let ac: AgentCoreClient;
+const model = new OpenAiTestServer();
+let modelUrl: string;
 const uid = Math.random().toString(36).slice(2, 8);
 const agentId = `client-${uid}`;
 
 beforeAll(async () => {
+  modelUrl = await model.start();
   runtime = await startRuntime();
   ac = new AgentCoreClient({ baseUrl: runtime.url, apiKey: runtime.key });
   await ac.agents.register({
@@ -27,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(await runtime?.stop()).toBe(true);
   removeDataDir(runtime.dataDir);
+  await model.stop();
 });
 
 describe('the typed client against npm start', () => {
@@ -103,6 +108,49 @@ describe('the typed client against npm start', () => {
         what: 'task.succeeded on the feed',
       });
       expect(types).toContain('task.queued');
+    } finally {
+      feed?.close();
+    }
+  });
+
+  it('follows a task: its events replayed then live, and the answer streamed as deltas', async () => {
+    const streamer = `streamer-${uid}`;
+    await ac.agents.register({
+      id: streamer,
+      model: { provider: 'openai', model: 'test-model', baseUrl: modelUrl },
+    });
+    // Paused, so that the task waits until it is followed (the worker looks for followers as
+    // the model call starts).
+    await ac.agents.pause(streamer);
+    const chunks = ['Typed ', 'clients ', 'follow ', 'answers ', 'as ', 'they ', 'come.'];
+    model.answer({ chunks, chunkDelayMs: 40 });
+    const task = await ac.tasks.submit({ agentId: streamer, input: 'hi' });
+    let feed: Feed | undefined;
+    try {
+      feed = ac.feed({ taskId: task.id, after: null });
+      const events: FeedEvent[] = [];
+      let text = '';
+      feed.on('event', (event) => events.push(event));
+      feed.on('delta', (delta) => {
+        text = delta.reset ? delta.text : text + delta.text;
+      });
+      const followed = new Promise<void>((resolveFollowed) => {
+        feed?.on('subscribed', () => resolveFollowed());
+      });
+      await followed;
+      await ac.agents.resume(streamer);
+      const done = await ac.tasks.wait(task.id, { timeoutMs: 30_000 });
+      expect(done.output).toBe(chunks.join(''));
+      await eventually(async () => (text === done.output ? true : undefined), {
+        what: 'the deltas to add up to the output',
+      });
+      await eventually(
+        async () => (events.some((e) => e.type === 'task.succeeded') ? true : undefined),
+        { what: 'task.succeeded, live' },
+      );
+      // What happened before the subscription came too (replayed or live), each event once.
+      expect(events.map((e) => e.type)).toContain('task.queued');
+      expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     } finally {
       feed?.close();
     }

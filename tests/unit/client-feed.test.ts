@@ -171,14 +171,42 @@ describe('the feed helper', () => {
     expect(connections).toBe(2);
   });
 
+  it('asks again after the last event while a replay answers more', async () => {
+    taskEvents = [event(1), event(2), event(3), event(4, 'task.succeeded')];
+    onSubscribe = (ws, message) => {
+      // A replay of at most two events at a time, as the server bounds it.
+      const after = (message.after as string | null) ?? '';
+      const rest = taskEvents.filter((t) => t.id > after);
+      for (const e of rest.slice(0, 2)) send(ws, { type: 'event', event: e });
+      send(ws, {
+        type: 'subscribed',
+        taskId: 'task-1',
+        replayed: Math.min(2, rest.length),
+        ...(rest.length > 2 ? { more: true } : {}),
+      });
+    };
+    feed = client().feed({ taskId: 'task-1' });
+    const ids: string[] = [];
+    feed.on('event', (e) => ids.push(e.id));
+    await eventually(async () => (ids.length === 4 ? true : undefined), { timeoutMs: 5000 });
+    expect(ids).toEqual([ulid(1), ulid(2), ulid(3), ulid(4)]);
+    expect(received).toEqual([
+      { action: 'subscribe', taskId: 'task-1', after: null },
+      { action: 'subscribe', taskId: 'task-1', after: ulid(2) },
+    ]);
+  });
+
   it('reports server error frames, and stops for good once closed', async () => {
     onSubscribe = (ws) =>
       send(ws, { type: 'error', message: 'invalid message (types: expected …)' });
     feed = client().feed({ types: ['bad pattern'] });
-    const errors: string[] = [];
-    feed.on('error', (e) => errors.push(e.message));
+    const errors: { kind: string; message: string }[] = [];
+    feed.on('error', (e) => errors.push({ kind: e.kind, message: e.message }));
     await eventually(async () => (errors.length ? true : undefined), { timeoutMs: 5000 });
-    expect(errors[0]).toMatch(/invalid message/);
+    expect(errors[0]).toEqual({
+      kind: 'server',
+      message: expect.stringMatching(/invalid message/),
+    });
     feed.close();
     await eventually(async () => (sockets.every((s) => s.readyState !== 1) ? true : undefined), {
       timeoutMs: 5000,
