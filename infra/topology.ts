@@ -295,6 +295,27 @@ export const topology: Topology = {
       access: { table: 'read', modelRoutes: true },
     },
     {
+      name: 'budgets-api',
+      layer: 'models',
+      description: 'Budgets: spending limits per UTC day and month, with what was spent.',
+      entry: 'functions/models/budgets-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/budgets'),
+            r('GET', '/v1/budgets'),
+            r('GET', '/v1/budgets/{id}'),
+            r('PATCH', '/v1/budgets/{id}'),
+            r('DELETE', '/v1/budgets/{id}'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true },
+    },
+    {
       name: 'tools-api',
       layer: 'tools',
       description: "The tool catalogue, with JSON Schemas; an agent's MCP tools with ?agentId=.",
