@@ -79,8 +79,6 @@ export const NANO_PER_USD = 1e9;
 export const toNano = (usd: number): number => Math.round(usd * NANO_PER_USD);
 export const toUsd = (nano: number): number => Math.round(nano) / NANO_PER_USD;
 
-/** The share of a limit at which `budget.warning` is published, once a period. */
-export const WARNING_SHARE = 0.8;
 
 /** Counters outlive their period by this much, then expire (a day's a month, a month's a year). */
 const DAY_TTL_SECONDS = 35 * 86_400;
@@ -134,9 +132,9 @@ export function maxCallCostNano(
   );
 }
 
-/** Whether this spend crosses the warning share of a limit. */
+/** Whether this spend crosses the warning share of a limit (in integers: 0.8 is not exact). */
 export const reachesWarning = (spentNano: number, limitNano: number): boolean =>
-  limitNano > 0 ? spentNano >= limitNano * WARNING_SHARE : spentNano > 0;
+  limitNano > 0 ? spentNano * 5 >= limitNano * 4 : spentNano > 0;
 
 export interface PublicBudget extends Budget {
   spentTodayUsd: number;
