@@ -79,7 +79,6 @@ export const NANO_PER_USD = 1e9;
 export const toNano = (usd: number): number => Math.round(usd * NANO_PER_USD);
 export const toUsd = (nano: number): number => Math.round(nano) / NANO_PER_USD;
 
-
 /** Counters outlive their period by this much, then expire (a day's a month, a month's a year). */
 const DAY_TTL_SECONDS = 35 * 86_400;
 const MONTH_TTL_SECONDS = 400 * 86_400;
