@@ -259,3 +259,20 @@ describe('schedules', () => {
     expect((await runtime.api('GET', '/v1/schedules/bad-one')).status).toBe(404);
   });
 });
+
+describe('who may', () => {
+  it('keeps budgets and schedules to the admin key: an agent key gets 403', async () => {
+    const { body: minted } = await runtime.api('POST', '/v1/keys', { scope: 'agent:ticker' });
+    const asAgent = { authorization: `Bearer ${minted.key}` };
+    for (const [method, path, body] of [
+      ['GET', '/v1/budgets', undefined],
+      ['POST', '/v1/budgets', { id: 'sneaky', scope: 'all', usdPerDay: 1000 }],
+      ['GET', '/v1/schedules', undefined],
+      ['DELETE', '/v1/schedules/every-minute', undefined],
+    ] as const) {
+      const response = await runtime.api(method, path, body, asAgent);
+      expect(response.status, `${method} ${path}`).toBe(403);
+    }
+    expect((await runtime.api('GET', '/v1/budgets/sneaky')).status).toBe(404);
+  });
+});
