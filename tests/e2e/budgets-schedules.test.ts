@@ -54,7 +54,8 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await runtime?.stop();
+  // Ctrl-C stops it cleanly, its scheduler included.
+  expect(await runtime?.stop()).toBe(true);
   if (runtime) removeDataDir(runtime.dataDir);
   await new Promise((resolve) => model?.close(resolve));
 });
