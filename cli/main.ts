@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { agentsCommand } from './commands/agents.js';
+import { budgetsCommand, schedulesCommand } from './commands/collections.js';
 import { configCommand } from './commands/config.js';
 import { loadCommands } from './commands/load.js';
 import { dlqCommand, eventsCommand, healthCommand, keysCommand } from './commands/operations.js';
@@ -50,6 +51,8 @@ ${examples(
   eventsCommand(program);
   dlqCommand(program);
   keysCommand(program);
+  budgetsCommand(program);
+  schedulesCommand(program);
   loadCommands(program);
   configCommand(program);
   healthCommand(program);

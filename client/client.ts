@@ -25,6 +25,8 @@ export type MintedApiKey = Schemas['MintedApiKey'];
 export type Event = Schemas['Event'];
 export type Metrics = Schemas['Metrics'];
 export type QueueStatus = Schemas['QueueStatus'];
+export type Budget = Schemas['Budget'];
+export type Schedule = Schemas['Schedule'];
 
 /** The query of an operation, without the page (given as `limit` and `cursor` alike). */
 type Query<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
@@ -292,6 +294,32 @@ export class AgentCoreClient {
       this.call(this.raw.GET('/v1/events', { params: { query } })),
     iterate: (query: Omit<Query<'listEvents'>, 'cursor'> = {}) =>
       paginate((cursor) => this.events.list({ ...query, cursor })),
+  };
+
+  readonly budgets = {
+    create: (body: Schemas['BudgetRequest']) => this.call(this.raw.POST('/v1/budgets', { body })),
+    list: (query: Query<'listBudgets'> = {}) =>
+      this.call(this.raw.GET('/v1/budgets', { params: { query } })),
+    iterate: () => paginate((cursor) => this.budgets.list({ cursor })),
+    get: (id: string) => this.call(this.raw.GET('/v1/budgets/{id}', { params: { path: { id } } })),
+    patch: (id: string, body: Schemas['BudgetPatch']) =>
+      this.call(this.raw.PATCH('/v1/budgets/{id}', { params: { path: { id } }, body })),
+    delete: (id: string) =>
+      this.call(this.raw.DELETE('/v1/budgets/{id}', { params: { path: { id } } })),
+  };
+
+  readonly schedules = {
+    create: (body: Schemas['ScheduleRequest']) =>
+      this.call(this.raw.POST('/v1/schedules', { body })),
+    list: (query: Query<'listSchedules'> = {}) =>
+      this.call(this.raw.GET('/v1/schedules', { params: { query } })),
+    iterate: () => paginate((cursor) => this.schedules.list({ cursor })),
+    get: (id: string) =>
+      this.call(this.raw.GET('/v1/schedules/{id}', { params: { path: { id } } })),
+    patch: (id: string, body: Schemas['SchedulePatch']) =>
+      this.call(this.raw.PATCH('/v1/schedules/{id}', { params: { path: { id } }, body })),
+    delete: (id: string) =>
+      this.call(this.raw.DELETE('/v1/schedules/{id}', { params: { path: { id } } })),
   };
 
   readonly insights = {

@@ -7,9 +7,11 @@ import { defineRoutes, type RouteContract } from '../../shared/runtime/http-cont
 import { messageRoutes } from '../ipc/messages-contract.js';
 import { insightRoutes } from '../learning/insights-contract.js';
 import { memoryRoutes } from '../memory/memories-contract.js';
+import { budgetRoutes } from '../models/budgets-contract.js';
 import { modelRoutes } from '../models/models-contract.js';
 import { observabilityRoutes } from '../observability/observability-contract.js';
 import { workflowRoutes } from '../orchestration/workflows-contract.js';
+import { scheduleRoutes } from '../scheduler/schedules-contract.js';
 import { taskRoutes } from '../scheduler/tasks-contract.js';
 import { keyRoutes } from '../security/keys-contract.js';
 import { toolRoutes } from '../tools/tools-contract.js';
@@ -41,6 +43,8 @@ export const allRoutes: RouteContract[] = [
   memoryRoutes,
   messageRoutes,
   modelRoutes,
+  budgetRoutes,
+  scheduleRoutes,
   toolRoutes,
   keyRoutes,
   observabilityRoutes,

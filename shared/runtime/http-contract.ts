@@ -183,3 +183,84 @@ export const documentedAs = new WeakMap<z.ZodType, z.ZodType>();
 export function documentAs(schema: z.ZodType, shownAs: z.ZodType): void {
   documentedAs.set(schema, shownAs);
 }
+
+interface CollectionSpec {
+  /** `/v1/budgets`: the collection; items are at `<path>/{id}`. */
+  path: string;
+  tag: string;
+  /** `Budget`, `Schedule`: in operation ids and summaries. */
+  noun: string;
+  item: z.ZodType;
+  create: z.ZodType;
+  patch: z.ZodType;
+  /** Named in validation errors: `budget`, and `budget change` for a patch. */
+  bodyName: string;
+  createExample: unknown;
+  patchExample: unknown;
+  description?: string;
+}
+
+/**
+ * The five routes of a collection only the admin key may use: `POST` and `GET` on the path,
+ * `GET`, `PATCH` and `DELETE` on `path/{id}`. Creating an id that exists is 409.
+ */
+export function adminCollectionRoutes(spec: CollectionSpec) {
+  const { noun, path, tag, item } = spec;
+  const lower = noun.toLowerCase();
+  const params = z.object({ id: pathId(`The ${lower} id.`) });
+  const common = { tag, access: 'admin' } as const;
+  return defineRoutes({
+    create: {
+      ...common,
+      method: 'POST',
+      path,
+      operationId: `create${noun}`,
+      summary: `Create a ${lower}`,
+      ...(spec.description ? { description: spec.description } : {}),
+      body: spec.create,
+      bodyName: spec.bodyName,
+      responses: { 201: { description: 'Created.', schema: item } },
+      errors: [409],
+      example: spec.createExample,
+    },
+    list: {
+      ...common,
+      method: 'GET',
+      path,
+      operationId: `list${noun}s`,
+      summary: `List ${lower}s`,
+      paginated: true,
+      responses: { 200: { description: `A page of ${lower}s.`, schema: pageOf(item) } },
+    },
+    get: {
+      ...common,
+      method: 'GET',
+      path: `${path}/{id}`,
+      operationId: `get${noun}`,
+      summary: `Get a ${lower}`,
+      params,
+      responses: { 200: { description: `The ${lower}.`, schema: item } },
+    },
+    patch: {
+      ...common,
+      method: 'PATCH',
+      path: `${path}/{id}`,
+      operationId: `patch${noun}`,
+      summary: `Change a ${lower}`,
+      params,
+      body: spec.patch,
+      bodyName: `${spec.bodyName} change`,
+      responses: { 200: { description: `The changed ${lower}.`, schema: item } },
+      example: spec.patchExample,
+    },
+    delete: {
+      ...common,
+      method: 'DELETE',
+      path: `${path}/{id}`,
+      operationId: `delete${noun}`,
+      summary: `Delete a ${lower}`,
+      params,
+      responses: { 200: { description: `The deleted ${lower}.`, schema: item } },
+    },
+  });
+}

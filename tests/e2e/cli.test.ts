@@ -337,6 +337,39 @@ describe('against npm start', () => {
     expect((await cli(['keys', 'revoke', minted.keyId])).code).toBe(0);
   });
 
+  it('creates, changes and deletes budgets and schedules', async () => {
+    const budget = { id: `budget-${uid}`, scope: `agent:${echo}`, usdPerDay: 5 };
+    const created = await cli(['budgets', 'create', '-f', '-'], { stdin: JSON.stringify(budget) });
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/today\s+\$0 spent of \$5/);
+    const listed = await cli(['budgets', 'list']);
+    expect(listed.stdout).toContain(budget.id);
+    const patched = json(
+      await cli(['budgets', 'patch', budget.id, '-f', '-', '--json'], {
+        stdin: '{"usdPerMonth": 20}',
+      }),
+    );
+    expect(patched).toMatchObject({ usdPerDay: 5, usdPerMonth: 20, spentTodayUsd: 0 });
+    expect(
+      (await cli(['budgets', 'create', '-f', '-'], { stdin: JSON.stringify(budget) })).code,
+    ).toBe(1);
+    expect((await cli(['budgets', 'delete', budget.id])).code).toBe(0);
+
+    const schedule = {
+      id: `hourly-${uid}`,
+      expression: 'rate(1 hour)',
+      task: { agentId: echo, input: 'tick' },
+    };
+    const made = json(
+      await cli(['schedules', 'create', '-f', file('schedule.json', schedule), '--json']),
+    );
+    expect(made).toMatchObject({ id: schedule.id, enabled: true, nextFireAt: expect.any(String) });
+    const disabled = await cli(['schedules', 'disable', schedule.id]);
+    expect(disabled.stdout).toContain(`${schedule.id} disabled, next (none)`);
+    expect(json(await cli(['schedules', 'get', schedule.id, '--json'])).enabled).toBe(false);
+    expect((await cli(['schedules', 'delete', schedule.id])).code).toBe(0);
+  });
+
   it('saves a profile with the key from stdin, readable by its owner only', async () => {
     const env = { AGENT_CORE_DATA_DIR: join(scratch, 'no-runtime-here') };
     const set = await cli(['config', 'set', '--url', runtime.url, '--key-stdin'], {

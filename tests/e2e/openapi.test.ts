@@ -231,6 +231,39 @@ describe('every operation answers as the document says', () => {
     });
   });
 
+  it('budgets and schedules', async () => {
+    const budget = `budget-${uid}`;
+    const created = await call('createBudget', 'POST', '/v1/budgets', {
+      id: budget,
+      scope: `agent:${agent}`,
+      usdPerDay: 5,
+    });
+    expect(created.status).toBe(201);
+    const again = await call('createBudget', 'POST', '/v1/budgets', {
+      id: budget,
+      scope: 'all',
+      usdPerDay: 1,
+    });
+    expect(again.status).toBe(409);
+    await call('listBudgets', 'GET', '/v1/budgets?limit=10');
+    await call('getBudget', 'GET', `/v1/budgets/${budget}`);
+    await call('patchBudget', 'PATCH', `/v1/budgets/${budget}`, { usdPerMonth: 50 });
+    await call('deleteBudget', 'DELETE', `/v1/budgets/${budget}`);
+    expect((await call('getBudget', 'GET', `/v1/budgets/${budget}`)).status).toBe(404);
+
+    const schedule = `schedule-${uid}`;
+    const scheduled = await call('createSchedule', 'POST', '/v1/schedules', {
+      id: schedule,
+      expression: 'rate(1 hour)',
+      task: { agentId: other, input: 'hourly' },
+    });
+    expect(scheduled.status).toBe(201);
+    await call('listSchedules', 'GET', '/v1/schedules');
+    await call('getSchedule', 'GET', `/v1/schedules/${schedule}`);
+    await call('patchSchedule', 'PATCH', `/v1/schedules/${schedule}`, { enabled: false });
+    await call('deleteSchedule', 'DELETE', `/v1/schedules/${schedule}`);
+  });
+
   it('retires an agent last', async () => {
     await call('retireAgent', 'DELETE', `/v1/agents/${other}`);
   });

@@ -1,0 +1,61 @@
+/**
+ * Schedules HTTP API: tasks and workflows that run on their own clock (rate, cron or at, in a
+ * time zone). A schedule may start any agent's work, so schedules are the admin's.
+ */
+import { type EventPublisher, systemClock } from '../../shared/core/ports.js';
+import {
+  createSchedule,
+  deleteSchedule,
+  getSchedule,
+  listSchedules,
+  patchSchedule,
+  type ScheduleServiceDeps,
+} from '../../shared/core/schedules/schedule-service.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
+import { callerOf, createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
+import { createLogger } from '../../shared/runtime/logger.js';
+import { scheduleStore, scheduleTimer } from '../../shared/runtime/schedules.js';
+import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { scheduleRoutes } from './schedules-contract.js';
+
+const logger = createLogger('scheduler');
+
+export interface SchedulesApiDeps extends ScheduleServiceDeps {
+  events: EventPublisher;
+}
+
+export function schedulesApi(deps: () => SchedulesApiDeps) {
+  return createHttpApi(
+    implement(
+      scheduleRoutes,
+      {
+        create: async ({ body }) => ok(await createSchedule(deps(), body), 201),
+        list: async ({ page }) => ok(await listSchedules(deps(), page)),
+        get: async ({ params }) => ok(await getSchedule(deps(), params.id)),
+        patch: async ({ params, body }) => ok(await patchSchedule(deps(), params.id, body)),
+        delete: async ({ params }) => ok(await deleteSchedule(deps(), params.id)),
+      },
+      {
+        admin: (request) =>
+          new Authorization(deps().events, systemClock).requireAdmin(
+            callerOf(request),
+            'schedules',
+          ),
+      },
+    ),
+  );
+}
+
+const deps = once(
+  (): SchedulesApiDeps => ({
+    schedules: scheduleStore(),
+    timer: scheduleTimer(),
+    agents: agentStore(),
+    events: eventPublisher(),
+    clock: systemClock,
+  }),
+);
+
+export const handler = httpHandler(schedulesApi(deps), logger);
