@@ -73,3 +73,33 @@ export const integer =
 /** `Examples:` after a command's help. */
 export const examples = (...lines: string[]): string =>
   `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+
+/**
+ * `<group> <name> <id>`: one call on one thing by id, printed as JSON with `--json`, else as a
+ * short sentence (or the item's fields, when `say` gives them).
+ */
+export function idCommand<T>(
+  group: Command,
+  spec: {
+    name: string;
+    description: string;
+    example: string;
+    run: (client: AgentCoreClient, id: string) => Promise<T>;
+    say: (item: T, output: Output) => string | undefined;
+  },
+): Command {
+  return group
+    .command(`${spec.name} <id>`)
+    .description(spec.description)
+    .addHelpText('after', examples(spec.example))
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { client, output } = contextOf(command);
+      const item = await spec.run(client, id);
+      if (output.json) {
+        output.out(JSON.stringify(item, null, 2));
+        return;
+      }
+      const sentence = spec.say(item, output);
+      if (sentence !== undefined) output.out(sentence);
+    });
+}

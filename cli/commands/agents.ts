@@ -1,7 +1,7 @@
 /** `agent-core agents …`: the agent registry. */
 import type { Command } from 'commander';
 import type { Agent } from '../../client/index.js';
-import { contextOf, examples, integer, readJson } from '../context.js';
+import { contextOf, examples, idCommand, integer, readJson } from '../context.js';
 import { type Output, printFields, printJson, printTable } from '../output.js';
 
 const modelOf = (agent: Agent): string => {
@@ -79,14 +79,16 @@ export function agentsCommand(program: Command): void {
       if (nextCursor) output.err('More agents: add --all.');
     });
 
-  agents
-    .command('get <id>')
-    .description('show one agent')
-    .addHelpText('after', examples('agent-core agents get reviewer --json'))
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      printAgent(output, await client.agents.get(id));
-    });
+  idCommand(agents, {
+    name: 'get',
+    description: 'show one agent',
+    example: 'agent-core agents get reviewer --json',
+    run: (client, id) => client.agents.get(id),
+    say: (agent, output) => {
+      printAgent(output, agent);
+      return undefined;
+    },
+  });
 
   agents
     .command('create')
@@ -123,15 +125,12 @@ export function agentsCommand(program: Command): void {
     ['resume', 'resume a paused agent: its waiting tasks run'],
     ['retire', 'retire an agent: new tasks are refused, its history is kept'],
   ] as const) {
-    agents
-      .command(`${name} <id>`)
-      .description(description)
-      .addHelpText('after', examples(`agent-core agents ${name} reviewer`))
-      .action(async (id: string, _options: unknown, command: Command) => {
-        const { client, output } = contextOf(command);
-        const agent = await client.agents[name](id);
-        if (output.json) return printJson(output, agent);
-        output.out(`${agent.id} is ${agent.status}`);
-      });
+    idCommand(agents, {
+      name,
+      description,
+      example: `agent-core agents ${name} reviewer`,
+      run: (client, id) => client.agents[name](id),
+      say: (agent) => `${agent.id} is ${agent.status}`,
+    });
   }
 }

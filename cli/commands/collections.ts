@@ -1,7 +1,7 @@
 /** `agent-core budgets …` and `agent-core schedules …`: the admin's collections, by id. */
 import type { Command } from 'commander';
 import type { AgentCoreClient, Budget, Schedule } from '../../client/index.js';
-import { contextOf, examples, readJson } from '../context.js';
+import { contextOf, examples, idCommand, readJson } from '../context.js';
 import { type Output, printFields, printJson, printTable } from '../output.js';
 
 interface Collection<T> {
@@ -48,14 +48,16 @@ function collectionCommand<T extends { id: string }>(program: Command, spec: Col
       printTable(output, items, spec.columns, `No ${spec.name}.`);
     });
 
-  group
-    .command('get <id>')
-    .description(`show a ${spec.noun}`)
-    .addHelpText('after', examples(`agent-core ${spec.name} get <id>`))
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      show(output, await spec.of(client).get(id));
-    });
+  idCommand(group, {
+    name: 'get',
+    description: `show a ${spec.noun}`,
+    example: `agent-core ${spec.name} get <id>`,
+    run: (client, id) => spec.of(client).get(id),
+    say: (item, output) => {
+      show(output, item);
+      return undefined;
+    },
+  });
 
   group
     .command('create')
@@ -77,16 +79,13 @@ function collectionCommand<T extends { id: string }>(program: Command, spec: Col
       show(output, await spec.of(client).patch(id, readJson(options.file) as never));
     });
 
-  group
-    .command('delete <id>')
-    .description(`delete a ${spec.noun}`)
-    .addHelpText('after', examples(`agent-core ${spec.name} delete <id>`))
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      const deleted = await spec.of(client).delete(id);
-      if (output.json) return printJson(output, deleted);
-      output.out(`deleted ${spec.noun} ${deleted.id}`);
-    });
+  idCommand(group, {
+    name: 'delete',
+    description: `delete a ${spec.noun}`,
+    example: `agent-core ${spec.name} delete <id>`,
+    run: (client, id) => spec.of(client).delete(id),
+    say: (item) => `deleted ${spec.noun} ${item.id}`,
+  });
   return group;
 }
 
@@ -149,17 +148,12 @@ export function schedulesCommand(program: Command): void {
     ['enable', true],
     ['disable', false],
   ] as const) {
-    schedules
-      .command(`${name} <id>`)
-      .description(`${name} a schedule`)
-      .addHelpText('after', examples(`agent-core schedules ${name} nightly`))
-      .action(async (id: string, _options: unknown, command: Command) => {
-        const { client, output } = contextOf(command);
-        const schedule = await client.schedules.patch(id, { enabled });
-        if (output.json) return printJson(output, schedule);
-        output.out(
-          `${schedule.id} ${schedule.enabled ? 'enabled' : 'disabled'}, next ${schedule.nextFireAt ?? '(none)'}`,
-        );
-      });
+    idCommand(schedules, {
+      name,
+      description: `${name} a schedule`,
+      example: `agent-core schedules ${name} nightly`,
+      run: (client, id) => client.schedules.patch(id, { enabled }),
+      say: (s) => `${s.id} ${s.enabled ? 'enabled' : 'disabled'}, next ${s.nextFireAt ?? '(none)'}`,
+    });
   }
 }

@@ -1,6 +1,6 @@
 /** `agent-core events …`, `dlq …`, `keys …` and `health`: the operator's commands. */
 import type { Command } from 'commander';
-import { contextOf, examples, integer } from '../context.js';
+import { contextOf, examples, idCommand, integer } from '../context.js';
 import { clip, type Output, printFields, printJson, printTable } from '../output.js';
 import { eventLine } from './tasks.js';
 
@@ -188,16 +188,13 @@ export function keysCommand(program: Command): void {
       );
     });
 
-  keys
-    .command('revoke <keyId>')
-    .description('revoke a key (refused everywhere within 10 s)')
-    .addHelpText('after', examples('agent-core keys revoke 01J9ZQ4B7C8D9E0F1G2H3J4K5M'))
-    .action(async (keyId: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      const key = await client.keys.revoke(keyId);
-      if (output.json) return printJson(output, key);
-      output.out(`${key.keyId} (${key.scope}) revoked at ${key.revokedAt}`);
-    });
+  idCommand(keys, {
+    name: 'revoke',
+    description: 'revoke a key (refused everywhere within 10 s)',
+    example: 'agent-core keys revoke 01J9ZQ4B7C8D9E0F1G2H3J4K5M',
+    run: (client, keyId) => client.keys.revoke(keyId),
+    say: (key) => `${key.keyId} (${key.scope}) revoked at ${key.revokedAt}`,
+  });
 }
 
 export function healthCommand(program: Command): void {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { AgentCoreClient, Task, TaskSubmission } from '../../client/index.js';
 import { TASK_FINISHED } from '../../client/index.js';
 import { UsageError } from '../config.js';
-import { contextOf, examples, integer, jsonOrText, readJson } from '../context.js';
+import { contextOf, examples, idCommand, integer, jsonOrText, readJson } from '../context.js';
 import {
   cellText,
   clip,
@@ -185,14 +185,16 @@ export function tasksCommand(program: Command): void {
       },
     );
 
-  tasks
-    .command('get <id>')
-    .description('show a task: status, output, steps, usage')
-    .addHelpText('after', examples('agent-core tasks get 01J9ZQ4B7C8D9E0F1G2H3J4K5M'))
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      printTask(output, await client.tasks.get(id));
-    });
+  idCommand(tasks, {
+    name: 'get',
+    description: 'show a task: status, output, steps, usage',
+    example: 'agent-core tasks get 01J9ZQ4B7C8D9E0F1G2H3J4K5M',
+    run: (client, id) => client.tasks.get(id),
+    say: (task, output) => {
+      printTask(output, task);
+      return undefined;
+    },
+  });
 
   tasks
     .command('list')
@@ -229,16 +231,13 @@ export function tasksCommand(program: Command): void {
       },
     );
 
-  tasks
-    .command('cancel <id>')
-    .description('cancel a task that has not finished')
-    .addHelpText('after', examples('agent-core tasks cancel 01J9ZQ4B7C8D9E0F1G2H3J4K5M'))
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      const task = await client.tasks.cancel(id);
-      if (output.json) return printJson(output, task);
-      output.out(`${task.id} is ${task.status}`);
-    });
+  idCommand(tasks, {
+    name: 'cancel',
+    description: 'cancel a task that has not finished',
+    example: 'agent-core tasks cancel 01J9ZQ4B7C8D9E0F1G2H3J4K5M',
+    run: (client, id) => client.tasks.cancel(id),
+    say: (task) => `${task.id} is ${task.status}`,
+  });
 
   tasks
     .command('trace <id>')

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { AgentCoreClient, Workflow } from '../../client/index.js';
 import { WORKFLOW_FINISHED } from '../../client/index.js';
 import { UsageError } from '../config.js';
-import { contextOf, examples, integer, readJson } from '../context.js';
+import { contextOf, examples, idCommand, integer, readJson } from '../context.js';
 import {
   cellText,
   clip,
@@ -156,14 +156,16 @@ export function workflowsCommand(program: Command): void {
       },
     );
 
-  workflows
-    .command('get <id>')
-    .description('show a workflow with its steps')
-    .addHelpText('after', examples('agent-core workflows get 01J9ZQ4B7C8D9E0F1G2H3J4K5M'))
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      printWorkflow(output, await client.workflows.get(id));
-    });
+  idCommand(workflows, {
+    name: 'get',
+    description: 'show a workflow with its steps',
+    example: 'agent-core workflows get 01J9ZQ4B7C8D9E0F1G2H3J4K5M',
+    run: (client, id) => client.workflows.get(id),
+    say: (workflow, output) => {
+      printWorkflow(output, workflow);
+      return undefined;
+    },
+  });
 
   workflows
     .command('list')
@@ -194,14 +196,11 @@ export function workflowsCommand(program: Command): void {
       );
     });
 
-  workflows
-    .command('cancel <id>')
-    .description("cancel a running workflow and its steps' tasks")
-    .addHelpText('after', examples('agent-core workflows cancel 01J9ZQ4B7C8D9E0F1G2H3J4K5M'))
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const { client, output } = contextOf(command);
-      const workflow = await client.workflows.cancel(id);
-      if (output.json) return printJson(output, workflow);
-      output.out(`${workflow.id} is ${workflow.status}`);
-    });
+  idCommand(workflows, {
+    name: 'cancel',
+    description: "cancel a running workflow and its steps' tasks",
+    example: 'agent-core workflows cancel 01J9ZQ4B7C8D9E0F1G2H3J4K5M',
+    run: (client, id) => client.workflows.cancel(id),
+    say: (workflow) => `${workflow.id} is ${workflow.status}`,
+  });
 }

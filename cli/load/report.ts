@@ -31,7 +31,7 @@ export function summaryLines(report: LoadReport): string[] {
     const m = report.memory;
     lines.push(
       m.samples.length
-        ? `  memory      ${m.startMb} MB → ${m.endMb} MB (max ${m.maxMb} MB, trend ${m.slopeMbPerHour ?? '–'} MB/h, ${m.samples.length} samples of ${m.source})`
+        ? `  memory      ${m.startMb} MB → ${m.endMb} MB (max ${m.maxMb} MB, ${m.slopeMbPerHour === null ? 'no trend under 30 min' : `trend ${m.slopeMbPerHour} MB/h`}, ${m.samples.length} samples of ${m.source})`
         : '  memory      (no sample could be read)',
     );
   } else {
@@ -78,7 +78,7 @@ h2 { font-size: 1.1em; margin-top: 2em; }
 <pre>${summary}</pre>
 <h2>Latency of the tasks that finished in each ${report.config.bucketSec} s (ms, submitted → succeeded)</h2>
 <div id="latency"></div>
-<h2>Throughput (tasks per minute) and tasks in flight</h2>
+<h2>Throughput (tasks per minute, over the last minute) and tasks in flight</h2>
 <div id="throughput"></div>
 <h2>Runtime memory (MB, resident)</h2>
 <div id="memory"></div>
@@ -87,7 +87,6 @@ h2 { font-size: 1.1em; margin-top: 2em; }
 <script>
 const report = JSON.parse(document.getElementById('report').textContent);
 const t = report.timeline.map((p) => p.t);
-const perMinute = 60 / report.config.bucketSec;
 const size = { width: Math.min(1000, window.innerWidth - 60), height: 260 };
 new uPlot({ ...size, scales: { x: { time: false } }, series: [
   { label: 'seconds' },
@@ -101,9 +100,9 @@ new uPlot({ ...size, scales: { x: { time: false } }, series: [
   { label: 'failed/min', stroke: '#d62728' },
   { label: 'in flight', stroke: '#9467bd' },
 ] }, [t,
-  report.timeline.map((p) => p.submitted * perMinute),
-  report.timeline.map((p) => p.succeeded * perMinute),
-  report.timeline.map((p) => p.failed * perMinute),
+  report.timeline.map((p) => p.submittedPerMin),
+  report.timeline.map((p) => p.succeededPerMin),
+  report.timeline.map((p) => p.failedPerMin),
   report.timeline.map((p) => p.inFlight),
 ], document.getElementById('throughput'));
 const memory = report.memory?.samples ?? [];

@@ -47,6 +47,10 @@ export interface TimelinePoint {
   succeeded: number;
   failed: number;
   inFlight: number;
+  /** Per minute over the minute (or bucket, if longer) up to `t`: smooth whatever the bucket. */
+  submittedPerMin: number;
+  succeededPerMin: number;
+  failedPerMin: number;
   p50: number | null;
   p95: number | null;
 }
@@ -88,7 +92,10 @@ export interface LoadReport {
     startMb: number | null;
     endMb: number | null;
     maxMb: number | null;
-    /** Linear trend of the samples, in MB per hour (a leak shows as a steady positive slope). */
+    /**
+     * Linear trend of the samples, in MB per hour (a leak shows as a steady positive slope);
+     * null when they span less than MEMORY_TREND_MIN_SEC (garbage collection swamps it).
+     */
     slopeMbPerHour: number | null;
   } | null;
   passed: boolean;
@@ -130,6 +137,8 @@ interface Finished {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sortedOf = (values: number[]) => [...values].sort((a, b) => a - b);
 const POLL_EVERY_MS = 500;
+/** Samples must span this long for a memory trend to mean anything. */
+export const MEMORY_TREND_MIN_SEC = 1800;
 const POLL_CONCURRENCY = 8;
 
 export function summarise(latencies: number[]): LatencySummary {
@@ -286,7 +295,8 @@ export async function runLoad(
     sends.push(submit(i));
   }
   await Promise.all(sends);
-  const scheduleEnded = Math.min(now(), endOfSchedule);
+  // The rate is over the run's duration, or up to where Ctrl-C stopped it.
+  const scheduleEnded = hooks.signal?.aborted ? Math.min(now(), endOfSchedule) : endOfSchedule;
 
   // The grace period: the tasks in flight may still finish.
   const graceEnd = now() + options.graceSec * 1000;
@@ -330,12 +340,21 @@ export async function runLoad(
       f.ok && f.latencyMs !== null ? [f.latencyMs] : [],
     );
     const summary = summarise(okLatencies);
+    const windowMs = Math.max(60_000, bucketMs);
+    const perMinute = (times: number[]) =>
+      Math.round(
+        (times.filter((t) => t > to - windowMs && t <= to).length * 60_000 * 100) /
+          Math.min(windowMs, to - start),
+      ) / 100;
     timeline.push({
       t: Math.round((to - start) / 1000),
       submitted: submittedAt.filter((t) => t >= from && t < to).length,
       succeeded: inBucket.filter((f) => f.ok).length,
       failed: inBucket.filter((f) => !f.ok).length,
       inFlight: submittedAt.filter((t) => t < to).length - finished.filter((f) => f.at < to).length,
+      submittedPerMin: perMinute(submittedAt),
+      succeededPerMin: perMinute(finished.filter((f) => f.ok).map((f) => f.at)),
+      failedPerMin: perMinute(finished.filter((f) => !f.ok).map((f) => f.at)),
       p50: summary.p50,
       p95: summary.p95,
     });
@@ -373,7 +392,10 @@ export async function runLoad(
           startMb: rss[0] ?? null,
           endMb: rss.at(-1) ?? null,
           maxMb: rss.length ? Math.max(...rss) : null,
-          slopeMbPerHour: slopePerHour(memory),
+          slopeMbPerHour:
+            (memory.at(-1)?.t ?? 0) - (memory[0]?.t ?? 0) >= MEMORY_TREND_MIN_SEC
+              ? slopePerHour(memory)
+              : null,
         }
       : null,
     passed: reasons.length === 0,

@@ -109,9 +109,13 @@ describe('the open-loop load runner', () => {
       startMb: 100,
       endMb: 100,
       maxMb: 100,
-      slopeMbPerHour: 0,
+      // Six seconds of samples say nothing of a trend.
+      slopeMbPerHour: null,
     });
     expect(report.timeline.reduce((n, p) => n + p.submitted, 0)).toBe(report.submitted);
+    // Over the run so far (under a minute): about the rate asked, 120 a minute.
+    expect(report.timeline.at(-1)?.submittedPerMin).toBeGreaterThan(60);
+    expect(report.achievedRatePerMin).toBeGreaterThan(90);
     expect(bodies[0]).toMatchObject({ agentId: 'loader', priority: 'low', input: 'x' });
   });
 
