@@ -13,9 +13,9 @@ import * as z from 'zod';
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
 const profileSchema = z.object({
-  url: z.string().url().optional(),
+  url: z.url().optional(),
   apiKey: z.string().min(1).optional(),
-  wsUrl: z.string().url().optional(),
+  wsUrl: z.url().optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
