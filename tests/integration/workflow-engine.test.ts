@@ -1333,6 +1333,25 @@ describe('engine: every call may run twice', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('workflow service', () => {
+  it('names a workflow submitted without a name by its id', async () => {
+    // Prepare
+    const w = await world();
+
+    // Act
+    const created = await createWorkflow(
+      w.service,
+      { strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
+      w.ctx,
+    );
+
+    // Assess
+    expect(created.name).toBe(created.id);
+    expect((await stored(w, created.id)).workflow.name).toBe(created.id);
+    expect(w.events.ofType('workflow.started')[0]?.detail.data).toMatchObject({
+      name: created.id,
+    });
+  });
+
   it('cancels a running workflow: stops the execution, cancels running steps; 409 afterwards', async () => {
     // Prepare
     const w = await world();

@@ -76,7 +76,7 @@ export async function createWorkflow(
   const id = newId();
   const workflow: Workflow = {
     id,
-    name: input.name,
+    name: input.name ?? id,
     status: 'running',
     strategy: input.strategy,
     chosenStrategy: chosen,
