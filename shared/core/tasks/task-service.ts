@@ -74,6 +74,7 @@ export async function submitTask(
     metadata: input.metadata,
     usage: emptyUsage(),
     steps: [],
+    stepsOmitted: 0,
     correlationId: ctx.correlationId,
     leaseUntil: null,
     createdAt: now,

@@ -473,6 +473,7 @@ function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: 
     metadata: { [STEP_METADATA_KEY]: step.id, workflowName: workflow.name },
     usage: emptyUsage(),
     steps: [],
+    stepsOmitted: 0,
     correlationId: workflow.correlationId,
     leaseUntil: null,
     createdAt: now,
