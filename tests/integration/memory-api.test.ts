@@ -148,11 +148,13 @@ describe('the memory API as the admin', () => {
 
   it('answers 404 for an unknown agent on every route', async () => {
     // Act
-    const answers = await Promise.all(
-      [MEMORIES, LIST, SEARCH, GRANT, GRANTS].map((route) =>
-        call(route, { path: { id: 'no-such-agent' }, body: { text: 'x', query: 'x' } }),
-      ),
-    );
+    const answers = await Promise.all([
+      call(MEMORIES, { path: { id: 'no-such-agent' }, body: { text: 'x' } }),
+      call(LIST, { path: { id: 'no-such-agent' } }),
+      call(SEARCH, { path: { id: 'no-such-agent' }, body: { query: 'x' } }),
+      call(GRANT, { path: { id: 'no-such-agent' }, body: { namespace: 'x', grantee: 'y-1' } }),
+      call(GRANTS, { path: { id: 'no-such-agent' } }),
+    ]);
 
     // Assess
     expect(answers.map((a) => a.statusCode)).toEqual([404, 404, 404, 404, 404]);
@@ -365,6 +367,35 @@ describe('access rules for agent keys', () => {
       (await call(LIST, { path: { id: a }, query: { namespace: 'x' } })).json.items,
     ).toHaveLength(1);
     expect((await call(GRANTS, { path: { id: a } })).json.items).toHaveLength(1);
+  });
+
+  it('answers an agent key 403 alike for an unknown agent and for another one, on every route', async () => {
+    // Prepare
+    const a = await anAgent('owner');
+    const b = await anAgent('peer');
+    const keyB = `agent:${b}`;
+    const ulid = newId();
+    const ask = (id: string) =>
+      Promise.all([
+        call(MEMORIES, { path: { id }, principal: keyB, body: { text: 'x' } }),
+        call(MEMORIES, { path: { id }, principal: keyB, body: { text: 'x', namespace: 'ns' } }),
+        call(LIST, { path: { id }, principal: keyB }),
+        call(LIST, { path: { id }, principal: keyB, query: { namespace: 'ns' } }),
+        call(DELETE, { path: { id, memoryId: ulid }, principal: keyB }),
+        call(SEARCH, { path: { id }, principal: keyB, body: { query: 'x' } }),
+        call(GRANT, { path: { id }, principal: keyB, body: { namespace: 'ns', grantee: b } }),
+        call(GRANTS, { path: { id }, principal: keyB }),
+        call(REVOKE, { path: { id, grantId: ulid }, principal: keyB }),
+      ]);
+
+    // Act
+    const unknown = await ask('no-such-agent');
+    const other = await ask(a);
+
+    // Assess: nothing tells the two apart.
+    expect(unknown.map((r) => r.statusCode)).toEqual(Array(9).fill(403));
+    expect(other.map((r) => r.statusCode)).toEqual(Array(9).fill(403));
+    expect(unknown.map((r) => r.json.error.code)).toEqual(other.map((r) => r.json.error.code));
   });
 
   it('lets a write grantee add to the shared namespace through the owner route', async () => {

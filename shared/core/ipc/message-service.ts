@@ -82,11 +82,24 @@ export async function sendMessage(
 
   const address = parseAddress(input.to);
   if (!address) throw new Error(`unparsable address '${input.to}' passed the schema`);
-  const { accepted, refused } = await resolveRecipients(deps.agents, sender, address);
+  // An agent key learns from a refusal only that its message was refused: not whether the
+  // recipient exists, nor why (its ACL, its retirement). The admin is told.
+  const hidden = caller.principal.kind === 'agent' && address.kind === 'agent';
+  const hiddenReason = () => `agent '${input.to}' does not accept messages from '${sender.id}'`;
+  let recipients: Awaited<ReturnType<typeof resolveRecipients>>;
+  try {
+    recipients = await resolveRecipients(deps.agents, sender, address);
+  } catch (error) {
+    if (!(hidden && error instanceof NotFoundError)) throw error;
+    return authorization.deny(caller, `agent:${input.to}`, hiddenReason());
+  }
+  const { accepted, refused } = recipients;
   if (accepted.length === 0) {
     const reason =
       address.kind === 'agent'
-        ? (refused[0]?.reason ?? `agent '${address.agentId}' does not receive messages`)
+        ? hidden
+          ? hiddenReason()
+          : (refused[0]?.reason ?? `agent '${address.agentId}' does not receive messages`)
         : `no agent tagged '${address.tag}' accepts messages from '${sender.id}'`;
     const resource = address.kind === 'agent' ? `agent:${address.agentId}` : `tag:${address.tag}`;
     await authorization.deny(caller, resource, reason);

@@ -66,6 +66,11 @@ const eventContext = (deps: MemoryDeps, caller: Caller) => ({
   actor: actorOfCaller(caller),
 });
 
+/**
+ * The owner's record, looked up only once the caller is allowed at it: an agent key gets the
+ * same 403 for an agent that does not exist as for one that is not its own, so that it cannot
+ * learn which agents exist.
+ */
 async function requireAgentRecord(deps: MemoryDeps, id: string): Promise<Agent> {
   const agent = await deps.agents.get(id);
   if (!agent) throw new NotFoundError(`agent '${id}' not found`);
@@ -137,9 +142,9 @@ export async function writeMemory(
   owner: string,
   body: unknown,
 ): Promise<Memory> {
-  await requireAgentRecord(deps, owner);
   const input = parseInput(writeMemorySchema, body, 'memory');
   await requireNamespaceAccess(deps, caller, owner, input.namespace, 'write');
+  await requireAgentRecord(deps, owner);
   const [vector] = await embed(deps, [input.text]);
   const { values, scale } = quantise(vector as Float32Array);
   const now = deps.clock.now();
@@ -180,13 +185,13 @@ export async function listMemories(
   query: Record<string, string | undefined>,
   page: PageRequest,
 ): Promise<Page<Memory>> {
-  await requireAgentRecord(deps, owner);
   const { namespace } = parseInput(
     listMemoriesQuerySchema,
     { namespace: query.namespace },
     'query',
   );
   await requireNamespaceAccess(deps, caller, owner, namespace, 'read');
+  await requireAgentRecord(deps, owner);
   return deps.memories.list(owner, { ...page, namespace, now: deps.clock.now() });
 }
 
@@ -197,8 +202,8 @@ export async function deleteMemory(
   owner: string,
   memoryId: string,
 ): Promise<Memory> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  await requireAgentRecord(deps, owner);
   const memory = ULID_PATTERN.test(memoryId)
     ? await deps.memories.find(owner, memoryId)
     : undefined;
@@ -221,8 +226,8 @@ export async function searchMemories(
   agentId: string,
   body: unknown,
 ): Promise<SearchResult> {
-  const agent = await requireAgentRecord(deps, agentId);
   await authorization(deps).requireAgent(caller, agentId, `memory:${agentId}`);
+  const agent = await requireAgentRecord(deps, agentId);
   const input = parseInput(searchMemorySchema, body, 'search');
   const limits = limitsOf(deps);
   const [embedded] = await embed(deps, [input.query]);
@@ -342,8 +347,8 @@ export async function grantAccess(
   owner: string,
   body: unknown,
 ): Promise<{ grant: Grant; created: boolean }> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  await requireAgentRecord(deps, owner);
   const input = parseInput(createGrantSchema, body, 'grant');
   if (!isTagGrantee(input.grantee)) {
     if (input.grantee === owner) {
@@ -382,8 +387,8 @@ export async function listGrants(
   owner: string,
   page: PageRequest,
 ): Promise<Page<Grant>> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  await requireAgentRecord(deps, owner);
   return deps.grants.list(owner, page);
 }
 
@@ -393,8 +398,8 @@ export async function revokeGrant(
   owner: string,
   grantId: string,
 ): Promise<Grant> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  await requireAgentRecord(deps, owner);
   const grant = ULID_PATTERN.test(grantId) ? await deps.grants.revoke(owner, grantId) : undefined;
   if (!grant) throw new NotFoundError(`grant '${grantId}' of agent '${owner}' not found`);
   await deps.events.publish([
