@@ -217,3 +217,43 @@ describe('an agent-scoped key', () => {
     expect((await runtime.api('DELETE', '/v1/keys/01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404);
   });
 });
+
+describe('a retired agent', () => {
+  it('keeps its key reading but writing nothing, and gets no new key', async () => {
+    // Prepare: carol, with a key and a memory, then retired.
+    expect(
+      (await runtime.api('POST', '/v1/agents', { id: 'carol', model: { provider: 'echo' } }))
+        .status,
+    ).toBe(201);
+    const minted = await runtime.api('POST', '/v1/keys', { scope: 'agent:carol' });
+    const carol = as(minted.body.key);
+    const kept = await runtime.api('POST', '/v1/agents/carol/memories', { text: 'kept' }, carol);
+    expect(kept.status).toBe(201);
+    expect((await runtime.api('DELETE', '/v1/agents/carol')).status).toBe(200);
+
+    // Act
+    const writes = await Promise.all([
+      runtime.api('POST', '/v1/agents/carol/memories', { text: 'new' }, carol),
+      runtime.api(
+        'POST',
+        '/v1/agents/carol/grants',
+        { namespace: 'default', grantee: 'alice' },
+        carol,
+      ),
+      runtime.api('POST', '/v1/messages', { from: 'carol', to: 'alice', body: 'hi' }, carol),
+      runtime.api('POST', '/v1/tasks', { agentId: 'carol', input: 'x' }, carol),
+    ]);
+    const read = await runtime.api('GET', '/v1/agents/carol/memories', undefined, carol);
+    const newKey = await runtime.api('POST', '/v1/keys', { scope: 'agent:carol' });
+    const unknownKey = await runtime.api('POST', '/v1/keys', { scope: 'agent:nobody-at-all' });
+
+    // Assess
+    expect(writes.map((w) => `${w.status} ${w.body.error?.code}`)).toEqual(
+      Array(4).fill('409 Conflict'),
+    );
+    expect(read.status).toBe(200);
+    expect(read.body.items.map((m: { text: string }) => m.text)).toEqual(['kept']);
+    expect([newKey.status, newKey.body.error.code]).toEqual([409, 'Conflict']);
+    expect([unknownKey.status, unknownKey.body.error.code]).toEqual([404, 'NotFound']);
+  });
+});

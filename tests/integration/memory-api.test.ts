@@ -224,6 +224,85 @@ describe('the memory API as the admin', () => {
   });
 });
 
+describe('a retired agent', () => {
+  /** An agent with a memory and a grant, then retired. */
+  async function retiredWithHistory() {
+    const agents = new DynamoAgentStore(aws().dynamo, aws().tableName);
+    const a = await anAgent('retiree');
+    const b = await anAgent('peer');
+    const memory = await call(MEMORIES, {
+      path: { id: a },
+      body: { text: 'kept', namespace: 'x' },
+    });
+    const grant = await call(GRANT, { path: { id: a }, body: { namespace: 'x', grantee: b } });
+    await agents.update(a, { status: 'retired' }, ['active']);
+    return { a, b, memoryId: memory.json.id as string, grantId: grant.json.id as string };
+  }
+
+  it('writes nothing through its own key (409), and still reads its history', async () => {
+    // Prepare
+    const { a, b, memoryId, grantId } = await retiredWithHistory();
+    const key = `agent:${a}`;
+
+    // Act
+    const writes = await Promise.all([
+      call(MEMORIES, { path: { id: a }, principal: key, body: { text: 'new' } }),
+      call(GRANT, { path: { id: a }, principal: key, body: { namespace: 'x', grantee: b } }),
+      call(DELETE, { path: { id: a, memoryId }, principal: key }),
+      call(REVOKE, { path: { id: a, grantId }, principal: key }),
+    ]);
+    const reads = await Promise.all([
+      call(LIST, { path: { id: a }, principal: key, query: { namespace: 'x' } }),
+      call(SEARCH, { path: { id: a }, principal: key, body: { query: 'kept' } }),
+      call(GRANTS, { path: { id: a }, principal: key }),
+    ]);
+
+    // Assess
+    expect(writes.map((r) => [r.statusCode, r.json.error.code])).toEqual(
+      Array(4).fill([409, 'Conflict']),
+    );
+    expect(reads.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(reads[0]?.json.items).toHaveLength(1);
+    expect(reads[2]?.json.items).toHaveLength(1);
+    expect(events.ofType('memory.written')).toHaveLength(1);
+  });
+
+  it('takes no new memories or grants from the admin either, who may still clean up', async () => {
+    // Prepare
+    const { a, b, memoryId, grantId } = await retiredWithHistory();
+
+    // Act
+    const added = await call(MEMORIES, { path: { id: a }, body: { text: 'new' } });
+    const granted = await call(GRANT, { path: { id: a }, body: { namespace: 'y', grantee: b } });
+    const deleted = await call(DELETE, { path: { id: a, memoryId } });
+    const revoked = await call(REVOKE, { path: { id: a, grantId } });
+
+    // Assess
+    expect([added.statusCode, granted.statusCode]).toEqual([409, 409]);
+    expect([deleted.statusCode, revoked.statusCode]).toEqual([200, 200]);
+  });
+
+  it("cannot write to another agent's namespace through a write grant", async () => {
+    // Prepare: b may write to a's namespace x; then b is retired.
+    const agents = new DynamoAgentStore(aws().dynamo, aws().tableName);
+    const a = await anAgent('owner');
+    const b = await anAgent('grantee');
+    await call(GRANT, { path: { id: a }, body: { namespace: 'x', grantee: b, access: 'write' } });
+    await agents.update(b, { status: 'retired' }, ['active']);
+
+    // Act
+    const written = await call(MEMORIES, {
+      path: { id: a },
+      principal: `agent:${b}`,
+      body: { text: 'from a retired agent', namespace: 'x' },
+    });
+
+    // Assess
+    expect(written.statusCode).toBe(409);
+    expect(events.ofType('memory.written')).toHaveLength(0);
+  });
+});
+
 describe('access rules for agent keys', () => {
   it("denies B on A's private memories (403 + security.denied), allows after a grant, denies after its revoke", async () => {
     // Prepare

@@ -3,7 +3,8 @@ import { decodeTime } from 'ulid';
 import * as z from 'zod';
 import type { OutgoingEvent } from '../../../events/envelope.js';
 import { messageSent } from '../../../events/message-events.js';
-import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
+import { type Agent, refuseIfRetired } from '../agents/agent.js';
+import { NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
 import { createEvent } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
 import type {
@@ -67,9 +68,7 @@ export async function sendMessage(
       { path: 'from', message: 'no such agent' },
     ]);
   }
-  if (sender.status === 'retired') {
-    throw new ConflictError(`agent '${input.from}' is retired and sends no messages`);
-  }
+  refuseIfRetired(sender, 'it sends no messages');
 
   // Before the recipients are looked up: refused and probing sends spend tokens too.
   const decision = await deps.rateLimiter.take(`message/${sender.id}`, deps.messagesPerMinute);
@@ -173,9 +172,11 @@ function timeOfId(id: string): string | undefined {
   }
 }
 
-async function requireInboxOwner(deps: InboxDeps, caller: Caller, agentId: string): Promise<void> {
+async function requireInboxOwner(deps: InboxDeps, caller: Caller, agentId: string): Promise<Agent> {
   await new Authorization(deps.events, deps.clock).requireAgent(caller, agentId);
-  if (!(await deps.agents.get(agentId))) throw new NotFoundError(`agent '${agentId}' not found`);
+  const agent = await deps.agents.get(agentId);
+  if (!agent) throw new NotFoundError(`agent '${agentId}' not found`);
+  return agent;
 }
 
 /** An agent's inbox in delivery order, oldest first; only the admin or that agent's key. */
@@ -202,7 +203,8 @@ export async function ackMessage(
   agentId: string,
   messageId: string,
 ): Promise<PublicInboxMessage> {
-  await requireInboxOwner(deps, caller, agentId);
+  const agent = await requireInboxOwner(deps, caller, agentId);
+  if (caller.principal.kind === 'agent') refuseIfRetired(agent, 'its keys only read');
   const item = ULID_PATTERN.test(messageId)
     ? await deps.inbox.ack(agentId, messageId, deps.clock.now().toISOString())
     : undefined;

@@ -6,7 +6,7 @@
  * owner grants on its namespaces. A refusal is a 403 and a `security.denied` event.
  */
 import { memoryGranted, memoryRevoked, memoryWritten } from '../../../events/memory-events.js';
-import type { Agent } from '../agents/agent.js';
+import { type Agent, refuseIfRetired } from '../agents/agent.js';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
 import { createEvent } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
@@ -106,7 +106,10 @@ async function requireNamespaceAccess(
     deps.grants.forNamespace(owner, namespace),
   ]);
   const names = new Set(granteesOf(grantee ?? { id: principal.agentId, tags: [] }));
-  if (grants.some((grant) => names.has(grant.grantee) && covers(grant.access, needed))) return;
+  if (grants.some((grant) => names.has(grant.grantee) && covers(grant.access, needed))) {
+    if (needed === 'write' && grantee) refuseIfRetired(grantee, 'its keys write nothing');
+    return;
+  }
   await authz.deny(
     caller,
     `memory:${owner}/${namespace}`,
@@ -144,7 +147,7 @@ export async function writeMemory(
 ): Promise<Memory> {
   const input = parseInput(writeMemorySchema, body, 'memory');
   await requireNamespaceAccess(deps, caller, owner, input.namespace, 'write');
-  await requireAgentRecord(deps, owner);
+  refuseIfRetired(await requireAgentRecord(deps, owner), 'its memories take nothing new');
   const [vector] = await embed(deps, [input.text]);
   const { values, scale } = quantise(vector as Float32Array);
   const now = deps.clock.now();
@@ -203,7 +206,9 @@ export async function deleteMemory(
   memoryId: string,
 ): Promise<Memory> {
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
-  await requireAgentRecord(deps, owner);
+  const agent = await requireAgentRecord(deps, owner);
+  // Its own keys only read; the admin may still clean up.
+  if (caller.principal.kind === 'agent') refuseIfRetired(agent, 'its keys only read');
   const memory = ULID_PATTERN.test(memoryId)
     ? await deps.memories.find(owner, memoryId)
     : undefined;
@@ -348,7 +353,7 @@ export async function grantAccess(
   body: unknown,
 ): Promise<{ grant: Grant; created: boolean }> {
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
-  await requireAgentRecord(deps, owner);
+  refuseIfRetired(await requireAgentRecord(deps, owner), 'its namespaces are shared no further');
   const input = parseInput(createGrantSchema, body, 'grant');
   if (!isTagGrantee(input.grantee)) {
     if (input.grantee === owner) {
@@ -399,7 +404,9 @@ export async function revokeGrant(
   grantId: string,
 ): Promise<Grant> {
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
-  await requireAgentRecord(deps, owner);
+  const agent = await requireAgentRecord(deps, owner);
+  // Its own keys only read; the admin may still take access back.
+  if (caller.principal.kind === 'agent') refuseIfRetired(agent, 'its keys only read');
   const grant = ULID_PATTERN.test(grantId) ? await deps.grants.revoke(owner, grantId) : undefined;
   if (!grant) throw new NotFoundError(`grant '${grantId}' of agent '${owner}' not found`);
   await deps.events.publish([
