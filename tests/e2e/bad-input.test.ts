@@ -78,6 +78,32 @@ const rows: Row[] = [
     paths: ['model.route'],
   },
   {
+    name: "an openai key read from the admin key's variable",
+    method: 'POST',
+    path: '/v1/agents',
+    body: {
+      id: 'leaky',
+      model: {
+        provider: 'openai',
+        model: 'x',
+        baseUrl: 'http://127.0.0.1:9/v1',
+        apiKeyEnv: 'AGENT_CORE_API_KEY',
+      },
+    },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['model.apiKeyEnv'],
+  },
+  {
+    name: 'an openai key read from an AWS credential, in a patch',
+    method: 'PATCH',
+    path: '/v1/agents/existing',
+    body: { model: { provider: 'openai', model: 'x', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' } },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['model.apiKeyEnv'],
+  },
+  {
     name: 'unknown tool',
     method: 'POST',
     path: '/v1/agents',
