@@ -294,6 +294,39 @@ describe('registerAgent: models and MCP servers', () => {
     ).toEqual(['AGENT_CORE_MODEL_KEY_OLLAMA', 'AGENT_CORE_OPENAI_API_KEY', 'OLLAMA_KEY']);
   });
 
+  it('keeps the private mark the admin puts on an MCP server, and refuses one that is no boolean', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const agent = await registerAgent(
+      w.deps,
+      {
+        id: 'insider',
+        model: { provider: 'echo' },
+        mcpServers: [{ ...docsServer, private: true }],
+        tools: ['mcp.docs.*'],
+      },
+      w.ctx,
+    );
+    const error = await rejection(
+      registerAgent(
+        w.deps,
+        {
+          id: 'other',
+          model: { provider: 'echo' },
+          mcpServers: [{ ...docsServer, private: 'yes' }],
+        },
+        w.ctx,
+      ),
+      ValidationError,
+    );
+
+    // Assess
+    expect(agent.mcpServers).toEqual([{ ...docsServer, private: true }]);
+    expect(error.details).toEqual([{ path: 'mcpServers.0.private', message: expect.any(String) }]);
+  });
+
   it('stores MCP servers and the MCP tools that name them', async () => {
     // Prepare
     const w = world();

@@ -26,6 +26,11 @@ const mcpServerSchema = z.strictObject({
   headers: z
     .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name'), z.string().max(4096))
     .optional(),
+  /**
+   * A server on a private network or this machine, connected to without the address policy
+   * (public addresses only, as for http.fetch). Only the admin registers and patches agents.
+   */
+  private: z.boolean().optional(),
 });
 
 export const agentLimitsSchema = z.strictObject({
