@@ -573,6 +573,25 @@ describe('runAgentLoop: a failing tool call is a failed step and the loop contin
     expect(result.steps[1]?.detail).toMatch(detail);
   });
 
+  it('warms up the tools the agent may use when the attempt starts, and only those', async () => {
+    // Prepare
+    const warmed: string[] = [];
+    const warming = (name: string) => ({
+      ...tool(name, async () => 'ok'),
+      warmUp: () => warmed.push(name),
+    });
+    const agent = { ...buildAgent({ id: 'warm' }), tools: ['test.allowed'] };
+
+    // Act
+    await loop(agent, {
+      provider: new RecordingProvider([textResponse('done')]),
+      tools: testTools(warming('test.allowed'), warming('test.other')),
+    });
+
+    // Assess
+    expect(warmed).toEqual(['test.allowed']);
+  });
+
   it('sends the tool error back to the model with isError', async () => {
     // Prepare
     const agent = buildAgent({ id: 'calc', tools: ['math.eval'] });

@@ -86,6 +86,7 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
   if (agent.instructions) messages.push({ role: 'system', content: agent.instructions });
   messages.push({ role: 'user', content: renderForModel(params.input) });
   const allowedTools = describeTools(agent, params.tools);
+  for (const tool of params.tools.values()) if (mayUseTool(agent, tool.name)) tool.warmUp?.();
 
   try {
     for (let turn = 0; turn < agent.limits.maxSteps; turn++) {

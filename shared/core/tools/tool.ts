@@ -100,6 +100,11 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   /** Calls per minute an agent may make of this tool unless its limits say otherwise. */
   callsPerMinute: number;
   run(input: z.output<S>, context: ToolContext): Promise<unknown>;
+  /**
+   * Called when an attempt whose agent may use the tool starts: a tool that takes long to get
+   * ready (a worker thread loading a compiler) starts getting ready while the model thinks.
+   */
+  warmUp?(): void;
 }
 
 export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDefinition {
