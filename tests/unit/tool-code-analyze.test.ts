@@ -358,6 +358,18 @@ describe('code.analyze: languages and limits', () => {
   });
 });
 
+/** What the agent loop gives code.analyze, for agent-1 on these workspaces. */
+const contextOn = (workspaces: ToolContext['services']['workspace']): ToolContext => ({
+  agentId: 'agent-1',
+  taskId: '01HZZZZZZZZZZZZZZZZZZZZZZZ',
+  allowedHosts: [],
+  signal: new AbortController().signal,
+  services: {
+    workspace: workspaces,
+    resolveHost: () => Promise.reject(new Error('code.analyze must not resolve hosts')),
+  },
+});
+
 describe('code.analyze as a tool on the agent workspace', () => {
   let temp: string;
   let context: ToolContext;
@@ -365,16 +377,7 @@ describe('code.analyze as a tool on the agent workspace', () => {
   beforeAll(async () => {
     temp = await mkdtemp(join(tmpdir(), 'tool-code-'));
     const workspaces = directoryWorkspaces(join(temp, 'workspaces'));
-    context = {
-      agentId: 'agent-1',
-      taskId: '01HZZZZZZZZZZZZZZZZZZZZZZZ',
-      allowedHosts: [],
-      signal: new AbortController().signal,
-      services: {
-        workspace: workspaces,
-        resolveHost: () => Promise.reject(new Error('code.analyze must not resolve hosts')),
-      },
-    };
+    context = contextOn(workspaces);
     await workspaces('agent-1').write('src/app.ts', 'export const f = (a: number) => a ?? 0;\n');
     await workspaces('agent-1').write('big.js', `// ${'x'.repeat(256 * 1024)}\n`);
     await writeFile(join(temp, 'outside.ts'), 'function secret() {}\n');
@@ -432,16 +435,7 @@ describe('code.analyze runs in a worker thread', () => {
   beforeAll(async () => {
     temp = await mkdtemp(join(tmpdir(), 'tool-code-thread-'));
     const workspaces = directoryWorkspaces(join(temp, 'workspaces'));
-    context = {
-      agentId: 'agent-1',
-      taskId: '01HZZZZZZZZZZZZZZZZZZZZZZZ',
-      allowedHosts: [],
-      signal: new AbortController().signal,
-      services: {
-        workspace: workspaces,
-        resolveHost: () => Promise.reject(new Error('code.analyze must not resolve hosts')),
-      },
-    };
+    context = contextOn(workspaces);
     await workspaces('agent-1').write('heavy.ts', pathological);
     await workspaces('agent-1').write('light.ts', 'export const f = (a: number) => a ?? 0;\n');
     // A first analysis, so that starting a thread is not part of what is measured below.

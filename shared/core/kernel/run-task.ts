@@ -28,6 +28,7 @@ import type {
   ModelStatsStore,
   RateLimiter,
   TaskStore,
+  TaskTransition,
 } from '../ports.js';
 import {
   boundedError,
@@ -207,34 +208,22 @@ async function startAttempt(
 /** Ends an unfinished task that has no attempt left: failed, for the DLQ; nothing runs. */
 async function exhaustAttempts(deps: WorkerDeps, task: Task, now: Date): Promise<MessageOutcome> {
   const last = task.error ? ` (the last one: ${task.error.code})` : '';
-  const error: TaskError = {
-    code: 'AttemptsExhausted',
-    message: `all ${task.maxAttempts} attempt(s) were used without an outcome${last}`,
-    retryable: true,
-  };
-  let failed: Task;
-  try {
-    failed = await deps.tasks.transition(task.id, {
+  const failed = await failUnrun(
+    deps,
+    task.id,
+    {
       from: [task.status],
-      to: 'failed',
       expectAttempts: task.attempts,
       ...(task.status === 'running' ? { leaseExpiredBefore: now.toISOString() } : {}),
-      set: { error, finishedAt: now.toISOString(), leaseUntil: null },
-    });
-  } catch (e) {
-    if (e instanceof TransitionConflictError) return { kind: 'done' };
-    throw e;
-  }
-  const ctx = { correlationId: failed.correlationId, clock: deps.clock };
-  await deps.events.publish([
-    createEvent(
-      taskFailed,
-      { taskId: failed.id, agentId: failed.agentId, attempt: failed.attempts, error },
-      ctx,
-    ),
-  ]);
-  await deps.onFinished?.(failed);
-  return { kind: 'dead-letter' };
+      set: { finishedAt: now.toISOString(), leaseUntil: null },
+    },
+    {
+      code: 'AttemptsExhausted',
+      message: `all ${task.maxAttempts} attempt(s) were used without an outcome${last}`,
+      retryable: true,
+    },
+  );
+  return failed ? { kind: 'dead-letter' } : { kind: 'done' };
 }
 
 async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<MessageOutcome> {
@@ -513,25 +502,45 @@ async function failWithoutRunning(
   message: TaskMessage,
   error: TaskError,
 ): Promise<MessageOutcome> {
-  try {
-    const task = await deps.tasks.transition(message.taskId, {
-      from: ['queued', 'retrying'],
-      to: 'failed',
-      set: { error, finishedAt: deps.clock.now().toISOString() },
-    });
-    const ctx = { correlationId: task.correlationId, clock: deps.clock };
-    await deps.events.publish([
-      createEvent(
-        taskFailed,
-        { taskId: task.id, agentId: task.agentId, attempt: task.attempts, error },
-        ctx,
-      ),
-    ]);
-    await deps.onFinished?.(task);
-  } catch (e) {
-    if (!(e instanceof TransitionConflictError)) throw e;
-  }
+  await failUnrun(
+    deps,
+    message.taskId,
+    { from: ['queued', 'retrying'], set: { finishedAt: deps.clock.now().toISOString() } },
+    error,
+  );
   return { kind: 'done' };
+}
+
+/**
+ * Fails a task without running an attempt: the transition (with `error`), `task.failed`, and
+ * whoever waits for the task. Undefined when the task had moved on meanwhile.
+ */
+async function failUnrun(
+  deps: WorkerDeps,
+  taskId: string,
+  transition: Omit<TaskTransition, 'to'>,
+  error: TaskError,
+): Promise<Task | undefined> {
+  let failed: Task;
+  try {
+    failed = await deps.tasks.transition(taskId, {
+      ...transition,
+      to: 'failed',
+      set: { ...transition.set, error },
+    });
+  } catch (e) {
+    if (e instanceof TransitionConflictError) return undefined;
+    throw e;
+  }
+  await deps.events.publish([
+    createEvent(
+      taskFailed,
+      { taskId: failed.id, agentId: failed.agentId, attempt: failed.attempts, error },
+      { correlationId: failed.correlationId, clock: deps.clock },
+    ),
+  ]);
+  await deps.onFinished?.(failed);
+  return failed;
 }
 
 /**
