@@ -486,7 +486,11 @@ function findTodos(sourceFile: TypeScript.SourceFile, comments: CommentRange[]):
 const clip = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
-const CODE_ANALYZE_TIMEOUT_MS = 10_000;
+/**
+ * Room for a thread's first start too: it loads the TypeScript compiler, seconds on a busy
+ * machine, before the analysis itself (under a second for most files).
+ */
+const CODE_ANALYZE_TIMEOUT_MS = 30_000;
 
 export const codeAnalyzeTool = defineTool({
   name: 'code.analyze',
