@@ -869,6 +869,7 @@ export interface components {
                 headers?: {
                     [key: string]: string;
                 };
+                private?: boolean;
             }[];
             /** @default [] */
             tags?: string[];
@@ -957,6 +958,7 @@ export interface components {
                 headers?: {
                     [key: string]: string;
                 };
+                private?: boolean;
             }[];
             tags?: string[];
             acceptsMessagesFrom?: string[];
@@ -995,7 +997,7 @@ export interface components {
             taskIds?: string[];
         };
         WorkflowRequest: {
-            name: string;
+            name?: string;
             /** @enum {string} */
             strategy: "sequential" | "parallel" | "dag" | "adaptive" | "auto";
             input: unknown;
@@ -1170,6 +1172,8 @@ export interface components {
                 headers?: {
                     [key: string]: string;
                 };
+                /** @description On a private network: connected to without the address policy. */
+                private?: boolean;
             }[];
             tags: string[];
             acceptsMessagesFrom: string[];
@@ -1279,6 +1283,8 @@ export interface components {
                 /** @description What it produced or why it failed. */
                 detail?: string;
             }[];
+            /** @description Steps of the last attempt left out of `steps`: they are in the trace. */
+            stepsOmitted: number;
             /**
              * Format: date-time
              * @description ISO-8601 UTC

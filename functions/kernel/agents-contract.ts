@@ -39,6 +39,10 @@ export const agentSchema = z
           .record(z.string(), z.string())
           .optional()
           .meta({ description: 'Values are write-only: answers show `***`.' }),
+        private: z
+          .boolean()
+          .optional()
+          .meta({ description: 'On a private network: connected to without the address policy.' }),
       }),
     ),
     tags: z.array(z.string()),
