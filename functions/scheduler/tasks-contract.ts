@@ -46,12 +46,9 @@ export const taskSchema = z
         detail: z.string().optional().meta({ description: 'What it produced or why it failed.' }),
       }),
     ),
-    stepsOmitted: z
-      .number()
-      .int()
-      .meta({
-        description: 'Steps of the last attempt left out of `steps`: they are in the trace.',
-      }),
+    stepsOmitted: z.number().int().meta({
+      description: 'Steps of the last attempt left out of `steps`: they are in the trace.',
+    }),
     createdAt: isoTime,
     startedAt: nullableTime,
     finishedAt: nullableTime,
