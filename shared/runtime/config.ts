@@ -8,7 +8,7 @@ import {
   EVENT_BUS_NAME_ENV,
   queueUrlEnv,
   TABLE_NAME_ENV,
-} from '../../infra/topology.js';
+} from './environment.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -2,7 +2,6 @@
  * Adapters built once per process from configuration, on first use (so a function only needs
  * the variables of what it actually uses). Handlers take these; tests pass their own.
  */
-import { TASK_QUEUE_BY_PRIORITY } from '../../infra/topology.js';
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { eventBridgeClient } from '../adapters/clients/eventbridge.js';
 import { secretsClient } from '../adapters/clients/secrets-manager.js';
@@ -20,13 +19,15 @@ import { SecretsManagerAdminKey } from '../adapters/secrets-admin-key.js';
 import { SqsTaskQueue } from '../adapters/sqs-task-queue.js';
 import type { Priority } from '../core/tasks/task.js';
 import { adminKeySecretId, eventBusName, queueUrl, settings, tableName } from './config.js';
+import { deadLetterQueueOf, TASK_QUEUE_BY_PRIORITY } from './environment.js';
 import { once } from './once.js';
 
-const byPriority = (suffix: string) =>
+/** A URL per priority: of each task queue, or (`deadLetterQueueOf`) of its DLQ. */
+const byPriority = (queueOf: (id: string) => string = (id) => id) =>
   Object.fromEntries(
     Object.entries(TASK_QUEUE_BY_PRIORITY).map(([priority, id]) => [
       priority,
-      queueUrl(`${id}${suffix}`),
+      queueUrl(queueOf(id)),
     ]),
   ) as Record<Priority, string>;
 
@@ -52,12 +53,15 @@ export const adminKeySource = /* @__PURE__ */ once(
 
 /** The task queues for sending only. */
 export const taskSender = /* @__PURE__ */ once(
-  () => new SqsTaskQueue(sqsClient(), { queues: byPriority('') }),
+  () => new SqsTaskQueue(sqsClient(), { queues: byPriority() }),
 );
 /** The task queues and their DLQs, for sending and reading depths. */
 export const taskQueueWithDepth = /* @__PURE__ */ once(
   () =>
-    new SqsTaskQueue(sqsClient(), { queues: byPriority(''), deadLetterQueues: byPriority('-dlq') }),
+    new SqsTaskQueue(sqsClient(), {
+      queues: byPriority(),
+      deadLetterQueues: byPriority(deadLetterQueueOf),
+    }),
 );
 
 export const modelStatsStore = /* @__PURE__ */ once(

@@ -3,7 +3,6 @@
  * state machine (WORKFLOW_STATE_MACHINE_ARN) and the callbacks of its steps. Built once per
  * process, on first use.
  */
-import { WORKFLOW_STATE_MACHINE_ARN_ENV } from '../../infra/topology.js';
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { sfnClient } from '../adapters/clients/sfn.js';
 import { DynamoWorkflowStore } from '../adapters/dynamo-workflow-store.js';
@@ -12,6 +11,7 @@ import { systemClock } from '../core/ports.js';
 import type { Task } from '../core/tasks/task.js';
 import { type EngineDeps, reportStepOutcome } from '../core/workflows/engine.js';
 import { ConfigError, tableName } from './config.js';
+import { WORKFLOW_STATE_MACHINE_ARN_ENV } from './environment.js';
 import { once } from './once.js';
 import { eventPublisher, taskSender, taskStore } from './wiring.js';
 

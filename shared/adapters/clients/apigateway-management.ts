@@ -5,8 +5,8 @@
  * WEBSOCKET_MANAGEMENT_ENDPOINT; the local runtime passes its own AWS endpoint there.
  */
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { WEBSOCKET_ENDPOINT_ENV } from '../../../infra/topology.js';
 import { ConfigError } from '../../runtime/config.js';
+import { WEBSOCKET_ENDPOINT_ENV } from '../../runtime/environment.js';
 import { sharedClientConfig } from './request-handler.js';
 
 let client: ApiGatewayManagementApiClient | undefined;

@@ -14,7 +14,6 @@ import {
   taskSucceeded,
 } from '../../../events/task-events.js';
 import { toolDenied, toolInvoked } from '../../../events/tool-events.js';
-import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import type { Agent } from '../agents/agent.js';
 import { TaskAttemptError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
@@ -29,6 +28,7 @@ import type {
   RateLimiter,
   TaskStore,
 } from '../ports.js';
+import { MAX_TASK_TIMEOUT_MS } from '../tasks/limits.js';
 import { isFinished, type Task, type TaskError, type TaskMessage } from '../tasks/task.js';
 import type { ToolDefinition, ToolServices } from '../tools/tool.js';
 import {
