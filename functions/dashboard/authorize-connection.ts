@@ -14,10 +14,9 @@ import {
   type AdminKeySource,
   type AgentKeyLookup,
   authenticate,
-  CachedAgentKeyLookup,
 } from '../../shared/core/security/api-keys.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { adminKeySource, apiKeyStore, once } from '../../shared/runtime/wiring.js';
+import { apiKeyAuthentication } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('dashboard');
 
@@ -67,11 +66,6 @@ export function authorizeConnection(deps: () => ConnectionAuthorizerDeps) {
   };
 }
 
-const deps = once(
-  (): ConnectionAuthorizerDeps => ({
-    admin: adminKeySource(),
-    agentKeys: new CachedAgentKeyLookup(apiKeyStore()),
-  }),
+export const handler = middy(authorizeConnection(apiKeyAuthentication)).use(
+  injectLambdaContext(logger),
 );
-
-export const handler = middy(authorizeConnection(deps)).use(injectLambdaContext(logger));

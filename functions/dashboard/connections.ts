@@ -6,10 +6,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { apiGatewayManagementClient } from '../../shared/adapters/clients/apigateway-management.js';
-import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
-import { DynamoConnectionStore } from '../../shared/adapters/dynamo-connection-store.js';
-import { ApiGatewayConnectionPoster } from '../../shared/adapters/websocket-poster.js';
 import {
   type ConnectionDeps,
   connect,
@@ -18,10 +14,8 @@ import {
   receive,
 } from '../../shared/core/dashboard/connection-service.js';
 import { errorFrame } from '../../shared/core/dashboard/frames.js';
-import { systemClock } from '../../shared/core/ports.js';
-import { tableName } from '../../shared/runtime/config.js';
+import { feedDeps } from '../../shared/runtime/dashboard.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('dashboard');
 
@@ -74,12 +68,4 @@ export function handleConnection(deps: () => ConnectionDeps) {
   };
 }
 
-const deps = once(
-  (): ConnectionDeps => ({
-    connections: new DynamoConnectionStore(dynamoClient(), tableName()),
-    poster: new ApiGatewayConnectionPoster(apiGatewayManagementClient()),
-    clock: systemClock,
-  }),
-);
-
-export const handler = middy(handleConnection(deps)).use(injectLambdaContext(logger));
+export const handler = middy(handleConnection(feedDeps)).use(injectLambdaContext(logger));

@@ -6,9 +6,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
-import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
-import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
-import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
 import {
   type EventSinkDeps,
   recordBusEvents,
@@ -16,10 +13,9 @@ import {
 } from '../../shared/core/observability/event-sink.js';
 import { loggedEventOf } from '../../shared/core/observability/logged-event.js';
 import { parseInput } from '../../shared/core/validation.js';
-import { settings, tableName } from '../../shared/runtime/config.js';
 import { createLogger } from '../../shared/runtime/logger.js';
+import { eventSinkDeps } from '../../shared/runtime/observability.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
-import { auditStore, once, traceStore } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('observability');
 
@@ -59,22 +55,4 @@ export function recordEvents(deps: () => EventSinkDeps) {
   };
 }
 
-// The lead may move these two into shared/runtime/wiring.ts (`eventLog`, `metricStore`).
-const eventLog = once(
-  () => new DynamoEventLog(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
-);
-const metricStore = once(
-  () =>
-    new DynamoMetricStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
-);
-
-const deps = once(
-  (): EventSinkDeps => ({
-    traces: traceStore(),
-    audit: auditStore(),
-    eventLog: eventLog(),
-    metrics: metricStore(),
-  }),
-);
-
-export const handler = middy(recordEvents(deps)).use(injectLambdaContext(logger));
+export const handler = middy(recordEvents(eventSinkDeps)).use(injectLambdaContext(logger));

@@ -10,8 +10,8 @@ import { providerFor } from '../core/kernel/model-provider.js';
 import { ModelResolver } from '../core/models/model-resolver.js';
 import { PriceTable } from '../core/models/prices.js';
 import { parseRouteConfig, type RouteConfig } from '../core/models/route-config.js';
+import { once } from '../core/once.js';
 import { ConfigError } from './config.js';
-import { once } from './once.js';
 
 function readJson(name: string, text: string): unknown {
   try {

@@ -17,10 +17,11 @@ import { DynamoTraceStore } from '../adapters/dynamo-trace-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
 import { SecretsManagerAdminKey } from '../adapters/secrets-admin-key.js';
 import { SqsTaskQueue } from '../adapters/sqs-task-queue.js';
+import { once } from '../core/once.js';
+import { CachedAgentKeyLookup } from '../core/security/api-keys.js';
 import type { Priority } from '../core/tasks/task.js';
 import { adminKeySecretId, eventBusName, queueUrl, settings, tableName } from './config.js';
 import { deadLetterQueueOf, TASK_QUEUE_BY_PRIORITY } from './environment.js';
-import { once } from './once.js';
 
 /** A URL per priority: of each task queue, or (`deadLetterQueueOf`) of its DLQ. */
 const byPriority = (queueOf: (id: string) => string = (id) => id) =>
@@ -76,6 +77,13 @@ export const auditStore = /* @__PURE__ */ once(
 export const apiKeyStore = /* @__PURE__ */ once(
   () => new DynamoApiKeyStore(dynamoClient(), tableName()),
 );
+
+/** What the HTTP API's and the dashboard feed's authorizers check keys against. */
+export const apiKeyAuthentication = /* @__PURE__ */ once(() => ({
+  admin: adminKeySource(),
+  // Found agent keys are remembered 10 s: a revocation takes effect within that.
+  agentKeys: new CachedAgentKeyLookup(apiKeyStore()),
+}));
 
 /** Token buckets for tool calls and messages, kept in the table. */
 export const rateLimiter = /* @__PURE__ */ once(

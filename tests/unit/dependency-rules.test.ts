@@ -59,6 +59,10 @@ describe('dependency rules', () => {
     expect(offending('infra', ['local/', 'functions/'])).toEqual([]);
   });
 
+  it('adapters take their clients and configuration; they import nothing of the runtime', () => {
+    expect(offending('shared/adapters', ['shared/runtime/'])).toEqual([]);
+  });
+
   it('the core imports no AWS SDK, Lambda tooling, adapter or runtime wiring', () => {
     expect(
       offending('shared/core', [
