@@ -3,6 +3,7 @@
  * lacks is a clear startup error naming it, never a silent default.
  */
 import * as z from 'zod';
+import { ConfigError } from '../core/errors.js';
 import { once } from '../core/once.js';
 import {
   ADMIN_KEY_SECRET_ENV,
@@ -11,12 +12,8 @@ import {
   TABLE_NAME_ENV,
 } from './environment.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+// The configuration's error, defined with every other error class; its readers import it here.
+export { ConfigError };
 
 /**
  * The value of a variable a function cannot do without (a resource's name or address); unset or

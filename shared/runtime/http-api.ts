@@ -13,6 +13,8 @@ import type {
 import {
   AppError,
   BadJsonError,
+  ConflictError,
+  NotFoundError,
   PayloadTooLargeError,
   TooManyRequestsError,
   UnauthorizedError,
@@ -72,7 +74,9 @@ export function createHttpApi(routes: Record<string, Route>, options: HttpApiOpt
     if (!publicRoutes.has(event.routeKey) && principal.kind === 'anonymous') {
       throw new UnauthorizedError(principal.reason);
     }
-    if (!route) throw new NotFoundRoute(event.requestContext.http.method, event.rawPath);
+    if (!route) {
+      throw new NotFoundError(`no route ${event.requestContext.http.method} ${event.rawPath}`);
+    }
     const request: HttpRequest = {
       routeKey: event.routeKey,
       pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
@@ -86,14 +90,6 @@ export function createHttpApi(routes: Record<string, Route>, options: HttpApiOpt
     const result = await route(request);
     return toResponse(result, requestId, correlationId);
   };
-}
-
-class NotFoundRoute extends AppError {
-  readonly status = 404;
-  readonly code = 'NotFound';
-  constructor(method: string, path: string) {
-    super(`no route ${method} ${path}`);
-  }
 }
 
 function lowerCaseHeaders(headers: HttpEvent['headers']): Record<string, string> {
@@ -187,12 +183,10 @@ export function idempotent(route: Route, store: () => IdempotencyStore): Route {
     const existing = await store().claim(scopedKey, requestHash, IDEMPOTENCY_TTL_SECONDS);
     if (existing) {
       if (existing.requestHash !== requestHash) {
-        throw new IdempotencyConflict(
-          'this Idempotency-Key was used with a different request body',
-        );
+        throw new ConflictError('this Idempotency-Key was used with a different request body');
       }
       if (existing.status === 'in-progress' || !existing.response) {
-        throw new IdempotencyConflict('a request with this Idempotency-Key is still in progress');
+        throw new ConflictError('a request with this Idempotency-Key is still in progress');
       }
       return {
         statusCode: existing.response.statusCode,
@@ -210,11 +204,6 @@ export function idempotent(route: Route, store: () => IdempotencyStore): Route {
     await store().complete(scopedKey, { statusCode: result.statusCode, body: result.body });
     return result;
   };
-}
-
-class IdempotencyConflict extends AppError {
-  readonly status = 409;
-  readonly code = 'Conflict';
 }
 
 /** JSON with object keys sorted, so that equal bodies hash equally whatever their key order. */

@@ -57,8 +57,8 @@ function correlationOf(record: SQSRecord): { correlation_id?: string } {
 export function jsonBody(record: SQSRecord): unknown {
   try {
     return JSON.parse(record.body);
-  } catch {
-    throw new Error(`message ${record.messageId} is not JSON`);
+  } catch (error) {
+    throw new Error(`message ${record.messageId} is not JSON`, { cause: error });
   }
 }
 
