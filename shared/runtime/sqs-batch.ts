@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { TaskDelivery } from '../core/ports.js';
 
 /** Thrown to leave a record in its queue on purpose (its visibility already set): not an error. */
 export class RetryLater extends Error {
@@ -65,3 +66,10 @@ export function jsonBody(record: SQSRecord): unknown {
 /** The queue's name from an event source ARN: `arn:aws:sqs:<region>:<account>:<name>`. */
 export const queueNameOf = (record: SQSRecord): string =>
   record.eventSourceARN.split(':').pop() ?? '';
+
+/** A record as the delivery its queue knows (to retry it later or dead-letter it). */
+export const deliveryOf = (record: SQSRecord): TaskDelivery => ({
+  queue: queueNameOf(record),
+  receipt: record.receiptHandle,
+  body: record.body,
+});

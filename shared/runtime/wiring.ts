@@ -16,6 +16,7 @@ import { DynamoTaskStore } from '../adapters/dynamo-task-store.js';
 import { DynamoTraceStore } from '../adapters/dynamo-trace-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
 import { SecretsManagerAdminKey } from '../adapters/secrets-admin-key.js';
+import { SqsTaskDeliveries } from '../adapters/sqs-task-deliveries.js';
 import { SqsTaskQueue } from '../adapters/sqs-task-queue.js';
 import { once } from '../core/once.js';
 import { CachedAgentKeyLookup } from '../core/security/api-keys.js';
@@ -56,13 +57,20 @@ export const adminKeySource = /* @__PURE__ */ once(
 export const taskSender = /* @__PURE__ */ once(
   () => new SqsTaskQueue(sqsClient(), { queues: byPriority() }),
 );
+/** The task queues and their DLQs. */
+const taskQueueUrls = () => ({
+  queues: byPriority(),
+  deadLetterQueues: byPriority(deadLetterQueueOf),
+});
+
 /** The task queues and their DLQs, for sending and reading depths. */
 export const taskQueueWithDepth = /* @__PURE__ */ once(
-  () =>
-    new SqsTaskQueue(sqsClient(), {
-      queues: byPriority(),
-      deadLetterQueues: byPriority(deadLetterQueueOf),
-    }),
+  () => new SqsTaskQueue(sqsClient(), taskQueueUrls()),
+);
+
+/** The worker's retries (by visibility) and dead-lettering of the task messages it consumes. */
+export const taskDeliveries = /* @__PURE__ */ once(
+  () => new SqsTaskDeliveries(sqsClient(), taskQueueUrls()),
 );
 
 export const modelStatsStore = /* @__PURE__ */ once(

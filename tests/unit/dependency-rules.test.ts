@@ -59,6 +59,14 @@ describe('dependency rules', () => {
     expect(offending('infra', ['local/', 'functions/'])).toEqual([]);
   });
 
+  it('handlers are primary adapters: no AWS SDK, no infra/, and never another handler', () => {
+    expect(offending('functions', ['@aws-sdk/', 'infra/', 'local/'])).toEqual([]);
+    const otherHandlers = importsOf('functions').filter(
+      ({ file, target }) => target.startsWith('functions/') && target !== file,
+    );
+    expect(otherHandlers).toEqual([]);
+  });
+
   it('adapters take their clients and configuration; they import nothing of the runtime', () => {
     expect(offending('shared/adapters', ['shared/runtime/'])).toEqual([]);
   });
