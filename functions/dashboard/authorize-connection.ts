@@ -4,8 +4,6 @@
  * its scope, and anything else is denied, so the connection is refused before it opens.
  * WebSocket APIs take only IAM policy responses (no simple responses). The token is never logged.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type {
   APIGatewayAuthorizerWithContextResult,
   APIGatewayRequestAuthorizerEvent,
@@ -15,6 +13,7 @@ import {
   type AgentKeyLookup,
   authenticate,
 } from '../../shared/core/security/api-keys.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { apiKeyAuthentication } from '../../shared/runtime/wiring.js';
 
@@ -66,6 +65,4 @@ export function authorizeConnection(deps: () => ConnectionAuthorizerDeps) {
   };
 }
 
-export const handler = middy(authorizeConnection(apiKeyAuthentication)).use(
-  injectLambdaContext(logger),
-);
+export const handler = eventHandler(authorizeConnection(apiKeyAuthentication), logger);

@@ -3,8 +3,6 @@
  * `$connect` records the connection under the scope its authorizer found, `$disconnect` forgets
  * it, `$default` takes subscribe and ping messages (a bad one gets an error frame).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import {
   type ConnectionDeps,
@@ -15,6 +13,7 @@ import {
 } from '../../shared/core/dashboard/connection-service.js';
 import { errorFrame } from '../../shared/core/dashboard/frames.js';
 import { feedDeps } from '../../shared/runtime/dashboard.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 
 const logger = createLogger('dashboard');
@@ -68,4 +67,4 @@ export function handleConnection(deps: () => ConnectionDeps) {
   };
 }
 
-export const handler = middy(handleConnection(feedDeps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(handleConnection(feedDeps), logger);

@@ -4,8 +4,6 @@
  * (expired ones ignored); a connection that has gone (410) is deleted; any other failure to send
  * an event leaves its record to be delivered again.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
 import type { ConnectionPoster, ConnectionStore } from '../../shared/core/dashboard/connection.js';
@@ -14,6 +12,7 @@ import { feedEventOf } from '../../shared/core/dashboard/frames.js';
 import type { Clock } from '../../shared/core/ports.js';
 import { parseInput } from '../../shared/core/validation.js';
 import { feedDeps } from '../../shared/runtime/dashboard.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 
@@ -74,4 +73,4 @@ export function pushEvents(deps: () => PushDeps) {
   };
 }
 
-export const handler = middy(pushEvents(feedDeps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(pushEvents(feedDeps), logger);

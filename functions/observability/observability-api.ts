@@ -3,8 +3,6 @@
  * key its own agent's), the metrics (`GET /v1/metrics`, admin only) and the audit log
  * (`GET /v1/audit`, admin only).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import * as z from 'zod';
 import { listEvents } from '../../shared/core/observability/event-listing.js';
 import { metricsReport } from '../../shared/core/observability/metrics-report.js';
@@ -18,13 +16,8 @@ import {
 } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { parseInput } from '../../shared/core/validation.js';
-import {
-  callerOf,
-  createHttpApi,
-  httpErrorHandler,
-  ok,
-  pageRequest,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, ok, pageRequest } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { eventLog, metricStore } from '../../shared/runtime/observability.js';
 import {
@@ -89,6 +82,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(observabilityApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(observabilityApi(deps), logger);

@@ -2,8 +2,6 @@
  * Event sink: records every agent-core event in the event log and the per-minute metrics; events
  * about a task form that task's trace, and denials and key or grant changes go to the audit log.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
 import {
@@ -13,6 +11,7 @@ import {
 } from '../../shared/core/observability/event-sink.js';
 import { loggedEventOf } from '../../shared/core/observability/logged-event.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { eventSinkDeps } from '../../shared/runtime/observability.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
@@ -55,4 +54,4 @@ export function recordEvents(deps: () => EventSinkDeps) {
   };
 }
 
-export const handler = middy(recordEvents(eventSinkDeps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(recordEvents(eventSinkDeps), logger);

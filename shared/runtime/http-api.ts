@@ -61,6 +61,20 @@ export interface HttpApiOptions {
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * The request's correlation id: the caller's `x-correlation-id` (any case) when it is a safe
+ * token, or else the request id. The one place it is parsed: the answer's header, the events the
+ * request causes and the log lines of the invocation all carry this value.
+ */
+export function correlationIdOf(
+  headers: Record<string, string | undefined> | undefined,
+  requestId: string,
+): string {
+  const name = Object.keys(headers ?? {}).find((key) => key.toLowerCase() === 'x-correlation-id');
+  const supplied = name ? headers?.[name] : undefined;
+  return supplied && CORRELATION_ID.test(supplied) ? supplied : requestId;
+}
+
 /** Builds the plain handler function for a set of routes keyed by API Gateway route key. */
 export function createHttpApi(routes: Record<string, Route>, options: HttpApiOptions = {}) {
   const publicRoutes = new Set(options.publicRoutes ?? []);
@@ -68,8 +82,7 @@ export function createHttpApi(routes: Record<string, Route>, options: HttpApiOpt
     const route = routes[event.routeKey];
     const requestId = event.requestContext.requestId;
     const headers = lowerCaseHeaders(event.headers);
-    const supplied = headers['x-correlation-id'];
-    const correlationId = supplied && CORRELATION_ID.test(supplied) ? supplied : requestId;
+    const correlationId = correlationIdOf(headers, requestId);
     const principal = principalFromContext(event.requestContext.authorizer?.lambda);
     if (!publicRoutes.has(event.routeKey) && principal.kind === 'anonymous') {
       throw new UnauthorizedError(principal.reason);

@@ -1,10 +1,79 @@
 /**
- * What Lambda hands a queue-triggered handler, built for tests: SQS records (with the attributes
- * an event source mapping sets) and the EventBridge envelope a rule puts on a queue.
+ * What Lambda hands a handler, built for tests: a context, API Gateway HTTP API (v2) events, SQS
+ * records (with the attributes an event source mapping sets) and the EventBridge envelope a rule
+ * puts on a queue.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EventDetail } from '../../events/envelope.js';
 import { newId } from '../../shared/core/ids.js';
+import type { AuthorizerContext } from '../../shared/core/security/principal.js';
+import type { HttpEvent } from '../../shared/runtime/http-api.js';
+
+/** The invocation's context, as Lambda gives it. */
+export function lambdaContext(functionName = 'test-function'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '128',
+    awsRequestId: 'aws-req-1',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+export interface HttpEventOptions {
+  /** `METHOD /path/{param}`; the raw path fills the parameters in from `pathParameters`. */
+  routeKey?: string;
+  body?: string;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  /** What the authorizer put in the context; `admin` unless told (undefined: none). */
+  authorizer?: AuthorizerContext | undefined;
+  requestId?: string;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event, as the route's Lambda integration gets it. */
+export function httpEvent(options: HttpEventOptions = {}): HttpEvent {
+  const routeKey = options.routeKey ?? 'POST /v1/things';
+  const [method = 'GET', template = '/'] = routeKey.split(' ');
+  const path = template.replace(
+    /\{(\w+)\}/g,
+    (placeholder, name: string) => options.pathParameters?.[name] ?? placeholder,
+  );
+  const authorizer = 'authorizer' in options ? options.authorizer : { principal: 'admin' };
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: options.headers ?? {},
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    isBase64Encoded: options.isBase64Encoded ?? false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: options.requestId ?? 'req-1',
+      routeKey,
+      stage: '$default',
+      time: '01/Jan/2025:00:00:00 +0000',
+      timeEpoch: 1_735_689_600_000,
+      ...(authorizer ? { authorizer: { lambda: authorizer } } : {}),
+    } as HttpEvent['requestContext'],
+  };
+}
 
 export interface SqsRecordOptions {
   messageId?: string;

@@ -67,6 +67,22 @@ describe('dependency rules', () => {
     expect(otherHandlers).toEqual([]);
   });
 
+  it('every handler wears the one middleware stack of shared/runtime/lambda-handler.ts', () => {
+    const handlers = sourceFiles('functions');
+    const unwrapped = handlers.filter(
+      (file) =>
+        !/^export const handler = (httpHandler|eventHandler)\(/m.test(
+          readFileSync(join(ROOT, file), 'utf8'),
+        ),
+    );
+    expect(handlers.length).toBeGreaterThan(20);
+    expect(unwrapped).toEqual([]);
+    expect(offending('functions', ['@middy/', '@aws-lambda-powertools/'])).toEqual([
+      // The worker names its metrics' unit; the metrics themselves are the stack's.
+      'functions/kernel/run-tasks.ts → @aws-lambda-powertools/metrics',
+    ]);
+  });
+
   it('adapters take their clients and configuration; they import nothing of the runtime', () => {
     expect(offending('shared/adapters', ['shared/runtime/'])).toEqual([]);
   });
