@@ -284,36 +284,43 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     if (!(error instanceof AgentLoopFailure)) {
       const cause = error instanceof TaskAttemptError ? error : undefined;
       if (!cause) throw error;
-      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt);
+      return recordFailure(deps, { task, cause, steps: [], ctx, ended, afterAttempt });
     }
     if (error.failure instanceof TaskCancelledSignal) {
       await afterAttempt([]);
       return { kind: 'done' };
     }
-    return recordFailure(
-      deps,
+    return recordFailure(deps, {
       task,
-      error.failure,
-      error.steps,
+      cause: error.failure,
+      steps: error.steps,
+      usage: error.usage,
       ctx,
       ended,
       afterAttempt,
-      error.usage,
-    );
+    });
   } finally {
     await mcp?.close();
   }
 }
 
+/** An attempt that failed, with what it did before, as `recordFailure` records it. */
+interface AttemptFailure {
+  task: Task;
+  cause: TaskAttemptError;
+  /** The steps the attempt took before it failed. */
+  steps: Task['steps'];
+  /** What the attempt used; the task's usage so far when it got no further than starting. */
+  usage?: Task['usage'];
+  ctx: EventContext;
+  /** Tasks this attempt ended, told to `onFinished` once the events are out. */
+  ended: Task[];
+  afterAttempt: (events: OutgoingEvent[]) => Promise<void>;
+}
+
 async function recordFailure(
   deps: WorkerDeps,
-  task: Task,
-  cause: TaskAttemptError,
-  steps: Task['steps'],
-  ctx: EventContext,
-  ended: Task[],
-  afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
-  usage: Task['usage'] = task.usage,
+  { task, cause, steps, usage = task.usage, ctx, ended, afterAttempt }: AttemptFailure,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
   const ref = { taskId: task.id, agentId: task.agentId };
