@@ -328,10 +328,11 @@ export function buildAgent(
   return { ...input, name: input.name ?? input.id, status, createdAt: time, updatedAt: time };
 }
 
-/** A task as submitTask stores it, with any field overridden. */
-export function buildTask(overrides: Partial<Task> & { agentId: string }): Task {
+/** A task as submitTask stores it (its fields in Task's order), with any field overridden. */
+export function buildTask({ agentId, ...overrides }: Partial<Task> & { agentId: string }): Task {
   return {
     id: newId(),
+    agentId,
     status: 'queued',
     priority: 'normal',
     input: 'hello',
