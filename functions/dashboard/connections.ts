@@ -1,7 +1,8 @@
 /**
  * The dashboard WebSocket API's routes, one handler routed by `requestContext.routeKey`:
  * `$connect` records the connection under the scope its authorizer found, `$disconnect` forgets
- * it, `$default` takes subscribe and ping messages (a bad one gets an error frame).
+ * it, `$default` takes subscribe (by types, or to one task or thread: replay, then live),
+ * unsubscribe and ping messages (a bad one gets an error frame).
  */
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import {
@@ -12,7 +13,7 @@ import {
   receive,
 } from '../../shared/core/dashboard/connection-service.js';
 import { errorFrame } from '../../shared/core/dashboard/frames.js';
-import { feedDeps } from '../../shared/runtime/dashboard.js';
+import { connectionDeps } from '../../shared/runtime/dashboard.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 
@@ -67,4 +68,4 @@ export function handleConnection(deps: () => ConnectionDeps) {
   };
 }
 
-export const handler = eventHandler(handleConnection(feedDeps), logger);
+export const handler = eventHandler(handleConnection(connectionDeps), logger);

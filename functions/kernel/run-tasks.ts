@@ -74,6 +74,11 @@ export function runTasks(deps: () => RunTasksDeps) {
   };
 }
 
-const deps = once((): RunTasksDeps => ({ worker: workerDeps(), deliveries: taskDeliveries() }));
+const deps = once(
+  (): RunTasksDeps => ({
+    worker: workerDeps((error, what) => logger.warn(`${what} failed`, { error: error as Error })),
+    deliveries: taskDeliveries(),
+  }),
+);
 
 export const handler = eventHandler(runTasks(deps), logger, { withMetrics: true });

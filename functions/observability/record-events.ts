@@ -1,6 +1,7 @@
 /**
  * Event sink: records every agent-core event in the event log and the per-minute metrics; events
- * about a task form that task's trace, and denials and key or grant changes go to the audit log.
+ * about a task or a thread form its trace (then go to the connections following it), and denials
+ * and key or grant changes go to the audit log.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
@@ -43,6 +44,13 @@ export function recordEvents(deps: () => EventSinkDeps) {
       logger.error(`writing ${problem.what} failed; SQS will deliver the records again`, {
         records: problem.recordIds.length,
         error: problem.error as Error,
+      });
+    }
+    for (const { connectionId, eventId, error } of outcome.live?.errors ?? []) {
+      logger.error('sending an event to a connection following its task or thread failed', {
+        connectionId,
+        eventId,
+        error: error as Error,
       });
     }
     return {

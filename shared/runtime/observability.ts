@@ -9,6 +9,7 @@ import { DynamoMetricStore } from '../adapters/dynamo-metric-store.js';
 import type { EventSinkDeps } from '../core/observability/event-sink.js';
 import { once } from '../core/once.js';
 import { settings, tableName } from './config.js';
+import { liveDeliveryDeps } from './dashboard.js';
 import { auditStore, traceStore } from './wiring.js';
 
 export const eventLog = /* @__PURE__ */ once(
@@ -20,12 +21,13 @@ export const metricStore = /* @__PURE__ */ once(
     new DynamoMetricStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
 );
 
-/** Everything the event sink records into, as this process is configured. */
+/** Everything the event sink records into (and sends on to followers), as configured. */
 export const eventSinkDeps = /* @__PURE__ */ once(
   (): EventSinkDeps => ({
     traces: traceStore(),
     audit: auditStore(),
     eventLog: eventLog(),
     metrics: metricStore(),
+    live: liveDeliveryDeps(),
   }),
 );
