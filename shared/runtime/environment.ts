@@ -14,6 +14,13 @@ export const EMBEDDINGS_ENV = 'AGENT_CORE_EMBEDDINGS';
 export const WEBSOCKET_ENDPOINT_ENV = 'WEBSOCKET_MANAGEMENT_ENDPOINT';
 /** The ARN of the workflow-runner state machine. */
 export const WORKFLOW_STATE_MACHINE_ARN_ENV = 'WORKFLOW_STATE_MACHINE_ARN';
+/** Where schedules' timers live and whom they fire (see the topology's SchedulesSpec). */
+export const SCHEDULE_ENV = {
+  groupName: 'SCHEDULE_GROUP_NAME',
+  targetArn: 'SCHEDULE_TARGET_ARN',
+  roleArn: 'SCHEDULE_ROLE_ARN',
+  deadLetterArn: 'SCHEDULE_DLQ_ARN',
+} as const;
 
 /** Environment variable that carries a queue's URL to a function, e.g. `QUEUE_URL_TASKS_LOW`. */
 export const queueUrlEnv = (queueId: string): string =>

@@ -1,11 +1,13 @@
 /**
  * The task worker as a function is configured: the agent loop's stores, models, tools and
- * services, the retry policy (AGENT_CORE_RETRY_BASE_SECONDS, AGENT_CORE_RETRY_MAX_SECONDS), and
- * answers streamed to the connections following a task. Each part is built once per process.
+ * services, the retry policy (AGENT_CORE_RETRY_BASE_SECONDS, AGENT_CORE_RETRY_MAX_SECONDS), the
+ * budgets held before model calls, and answers streamed to the connections following a task.
+ * Each part is built once per process.
  */
 import type { WorkerDeps } from '../core/kernel/run-task.js';
 import { systemClock } from '../core/ports.js';
 import { toolCatalogue } from '../core/tools/catalogue.js';
+import { budgetDefinitions, budgetStore } from './budgets.js';
 import { settings } from './config.js';
 import { answerStreamingDeps } from './dashboard.js';
 import { memoryService } from './memory.js';
@@ -31,6 +33,7 @@ export const workerDeps = (onStreamError: (error: unknown, what: string) => void
   rateLimiter: rateLimiter(),
   modelStats: modelStatsStore(),
   loadMcpTools: agentMcpTools,
+  budgets: { store: budgetStore(), definitions: budgetDefinitions() },
   onFinished: reportIfWorkflowStep,
   deltas: answerStreamingDeps(onStreamError),
 });
