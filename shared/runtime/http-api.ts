@@ -32,6 +32,9 @@ import {
 } from '../core/security/principal.js';
 import { parseInput } from '../core/validation.js';
 
+/** The methods a route can have; the topology's routes and the contracts both use them. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 

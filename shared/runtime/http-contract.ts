@@ -7,10 +7,10 @@
  * validated and nothing else.
  */
 import * as z from 'zod';
-import type { HttpMethod } from '../../infra/topology.js';
 import type { IdempotencyStore, PageRequest } from '../core/ports.js';
 import { parseInput } from '../core/validation.js';
 import {
+  type HttpMethod,
   type HttpRequest,
   type HttpResult,
   idempotent,
