@@ -10,7 +10,6 @@ import {
   listBudgets,
   patchBudget,
 } from '../../shared/core/budgets/budget-service.js';
-import type { EventPublisher } from '../../shared/core/ports.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { budgetDefinitions, budgetStore } from '../../shared/runtime/budgets.js';

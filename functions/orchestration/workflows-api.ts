@@ -15,13 +15,7 @@ import {
   listWorkflows,
   type WorkflowServiceDeps,
 } from '../../shared/core/workflows/workflow-service.js';
-import {
-  callerOf,
-  createHttpApi,
-  eventContextOf,
-  type HttpRequest,
-  ok,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
 import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { insightStore } from '../../shared/runtime/learning.js';

@@ -2,7 +2,7 @@
  * Schedules HTTP API: tasks and workflows that run on their own clock (rate, cron or at, in a
  * time zone). A schedule may start any agent's work, so schedules are the admin's.
  */
-import { type EventPublisher, systemClock } from '../../shared/core/ports.js';
+import { systemClock } from '../../shared/core/ports.js';
 import {
   createSchedule,
   deleteSchedule,

@@ -7,13 +7,7 @@ import {
   revokeApiKey,
 } from '../../shared/core/security/api-key-service.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
-import {
-  callerOf,
-  createHttpApi,
-  eventContextOf,
-  type HttpRequest,
-  ok,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
 import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
