@@ -4,16 +4,24 @@
  * GetSecretValue (the admin key) in the AWS JSON 1.1 protocol, Step Functions (handed to
  * local/step-functions.ts) in AWS JSON 1.0, and the API Gateway Management API
  * (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections.
+ * Only requests signed with the runtime's credentials are answered (signed-requests.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventRuleSpec } from '../infra/topology.js';
+import type { ResourceCredentials } from '../shared/adapters/clients/resource-credentials.js';
 import { sendBatches } from '../shared/adapters/sqs-task-queue.js';
 import { matchesPattern } from './event-pattern.js';
+import { readBody, SignatureVerifier, sendRefusal } from './signed-requests.js';
+
+/** Far above what any operation here takes (PutEvents: 256 KB; PostToConnection: 128 KB). */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AwsEndpointOptions {
+  /** The only credentials whose signatures are answered. */
+  credentials: ResourceCredentials;
   busName: string;
   rules: EventRuleSpec[];
   queueUrls: Map<string, string>;
@@ -87,11 +95,17 @@ class AwsError extends Error {
 
 export class LocalAwsEndpoint {
   private server: Server | undefined;
+  private readonly verifier: SignatureVerifier;
 
-  constructor(private readonly options: AwsEndpointOptions) {}
+  constructor(private readonly options: AwsEndpointOptions) {
+    this.verifier = new SignatureVerifier(options.credentials);
+  }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
+    // A client that goes away mid-request gets no answer; nothing else can fail here.
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
     this.server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -105,11 +119,21 @@ export class LocalAwsEndpoint {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const connectionPath = CONNECTION_PATH.exec(new URL(req.url ?? '/', 'http://local').pathname);
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === undefined) {
+      res.writeHead(413, { connection: 'close' });
+      res.end();
+      return;
+    }
+    const { method = 'GET', url = '/', headers } = req;
+    const refused = await this.verifier.verify({ method, url, headers, body });
+    if (refused) {
+      sendRefusal(req, res, refused);
+      return;
+    }
+    const connectionPath = CONNECTION_PATH.exec(url.split('?')[0] ?? '/');
     if (connectionPath?.[1]) {
-      this.manageConnection(req.method ?? 'GET', connectionPath[1], Buffer.concat(chunks), res);
+      this.manageConnection(method, connectionPath[1], body, res);
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -121,13 +145,13 @@ export class LocalAwsEndpoint {
       ? 'application/x-amz-json-1.0'
       : 'application/x-amz-json-1.1';
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      const request = JSON.parse(body.toString('utf8') || '{}');
       let result: unknown;
-      if (target === 'AWSEvents.PutEvents') result = await this.putEvents(body.Entries ?? []);
+      if (target === 'AWSEvents.PutEvents') result = await this.putEvents(request.Entries ?? []);
       else if (target === 'secretsmanager.GetSecretValue')
-        result = this.getSecretValue(body.SecretId);
+        result = this.getSecretValue(request.SecretId);
       else if (stepFunctions)
-        result = await stepFunctions.handle(target.slice(STEP_FUNCTIONS_TARGET.length), body);
+        result = await stepFunctions.handle(target.slice(STEP_FUNCTIONS_TARGET.length), request);
       else throw new AwsError('UnknownOperationException', `operation ${target} is not emulated`);
       res.writeHead(200, { 'content-type': contentType });
       res.end(JSON.stringify(result));

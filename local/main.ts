@@ -1,11 +1,12 @@
 /**
  * `npm start`: the whole of agent-core on one machine. The same handlers and AWS adapters as in
  * the cloud, pointed at embedded DynamoDB (dynalite, on disk) and SQS (fauxqs) and at this
- * process's own EventBridge / Secrets Manager endpoint, wired by the same topology.
+ * process's own EventBridge / Secrets Manager endpoint, wired by the same topology. Those
+ * internal endpoints answer only requests signed with credentials drawn at each start.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -24,6 +25,10 @@ import {
 } from '../infra/topology.js';
 import { workflowRunnerDefinition } from '../infra/workflow-state-machine.js';
 import packageJson from '../package.json' with { type: 'json' };
+import {
+  RESOURCE_ACCESS_KEY_ID_ENV,
+  RESOURCE_SECRET_ACCESS_KEY_ENV,
+} from '../shared/adapters/clients/resource-credentials.js';
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
 import { recoverRunningWorkflows } from '../shared/core/workflows/workflow-service.js';
 import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
@@ -36,6 +41,7 @@ import { contractError, HttpGateway, send } from './http-gateway.js';
 import { LambdaHost } from './lambda-host.js';
 import { provisionQueues, provisionTable } from './provision.js';
 import { QueuePoller } from './queue-poller.js';
+import { newResourceCredentials } from './signed-requests.js';
 import { LocalStepFunctions } from './step-functions.js';
 import { WebSocketGateway } from './websocket-gateway.js';
 import { buildLocalWiring } from './wiring.js';
@@ -67,6 +73,7 @@ function adminKey(): { key: string; generated: boolean } {
   return { key, generated: true };
 }
 
+/** The emulators' process, with the credentials (already in this process's environment). */
 async function startEmulatorProcess() {
   const child = fork(resolve(root, 'local/emulators.ts'), ['--child', config.dataDir], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -86,8 +93,17 @@ async function startEmulatorProcess() {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(config.dataDir, { recursive: true });
+  // Everything the runtime and its emulators write (the table's files, runtime.json, agents'
+  // workspaces, the admin key) is for this user alone, and so is the data folder.
+  process.umask(0o077);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const { key, generated } = adminKey();
+  // This start's credentials for the internal endpoints, in the variables the SDK clients read
+  // (resource-credentials.ts); the emulators' process inherits them. Never printed or stored.
+  const credentials = newResourceCredentials();
+  process.env[RESOURCE_ACCESS_KEY_ID_ENV] = credentials.accessKeyId;
+  process.env[RESOURCE_SECRET_ACCESS_KEY_ENV] = credentials.secretAccessKey;
   const emulators = await startEmulatorProcess();
 
   // Every handler reads its configuration from the environment, as in Lambda.
@@ -96,7 +112,8 @@ async function main(): Promise<void> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
     AWS_REGION: process.env.AWS_REGION ?? REGION,
-    // The emulators take any credentials; real ones (for Bedrock) are used when you have set them.
+    // Bedrock signs with your AWS credentials when you have set them; without, placeholders make
+    // it fail at once with an auth error instead of probing for instance metadata.
     ...(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE
       ? {}
       : { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }),
@@ -117,9 +134,14 @@ async function main(): Promise<void> {
   const sqs = new SQSClient({
     region: REGION,
     endpoint: emulators.sqsEndpoint,
+    credentials,
     useQueueUrlAsEndpoint: false,
   });
-  const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulators.dynamoEndpoint });
+  const dynamo = new DynamoDBClient({
+    region: REGION,
+    endpoint: emulators.dynamoEndpoint,
+    credentials,
+  });
   await provisionTable(dynamo, TABLE, topology);
   const queueUrls = await provisionQueues(sqs, topology);
   for (const [id, url] of queueUrls) process.env[queueUrlEnv(id)] = url;
@@ -150,6 +172,7 @@ async function main(): Promise<void> {
     onError: reportError,
   });
   const aws = new LocalAwsEndpoint({
+    credentials,
     busName: topology.eventBus.name,
     rules: wiring.rules,
     queueUrls,
@@ -245,7 +268,8 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  writeFileSync(resolve(config.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url }));
+  const runtimeFile = resolve(config.dataDir, 'runtime.json');
+  writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, url }), { mode: 0o600 });
 
   log(`listening on ${url}  (data in ${config.dataDir})`);
   if (generated) {

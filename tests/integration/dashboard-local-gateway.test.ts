@@ -71,6 +71,7 @@ beforeAll(async () => {
     onError: (error) => errors.push(error),
   });
   endpoint = new LocalAwsEndpoint({
+    credentials: CREDENTIALS,
     busName: topology.eventBus.name,
     rules: [],
     queueUrls: new Map(),

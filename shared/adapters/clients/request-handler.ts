@@ -2,6 +2,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { resourceCredentials } from './resource-credentials.js';
 
 let handler: NodeHttpHandler | undefined;
 
@@ -14,4 +15,14 @@ export function sharedClientConfig() {
     requestTimeout: 30_000,
   });
   return { requestHandler: handler, maxAttempts: 3 };
+}
+
+/**
+ * The configuration of the clients of the stack's own services: the shared one, signed with the
+ * local runtime's credentials when it serves them (resource-credentials.ts), else by the default
+ * chain. Bedrock is not one of them and uses sharedClientConfig().
+ */
+export function resourceClientConfig() {
+  const credentials = resourceCredentials();
+  return credentials ? { ...sharedClientConfig(), credentials } : sharedClientConfig();
 }

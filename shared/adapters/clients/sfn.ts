@@ -1,16 +1,17 @@
 /**
  * The Step Functions client, created once per process on first use and shared by every adapter. Endpoints
  * come from the SDK's own variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_SFN`, …): unset in
- * AWS, set by the local runtime or to LocalStack. There is no other difference between cloud and
- * local. One module per client, so that a bundle carries only the clients its function uses.
+ * AWS, set by the local runtime or to LocalStack; so are the credentials the local runtime signs
+ * with (resource-credentials.ts). There is no other difference between cloud and local. One
+ * module per client, so that a bundle carries only the clients its function uses.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { sharedClientConfig } from './request-handler.js';
+import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 let client: SFNClient | undefined;
 
 export function sfnClient(): SFNClient {
-  client ??= tracer.captureAWSv3Client(new SFNClient(sharedClientConfig()));
+  client ??= tracer.captureAWSv3Client(new SFNClient(resourceClientConfig()));
   return client;
 }

@@ -1,0 +1,206 @@
+/**
+ * Every internal endpoint of the local runtime refuses what is not signed with its credentials,
+ * as started by the runtime (local/emulators.ts for DynamoDB and SQS, LocalAwsEndpoint for
+ * EventBridge, Secrets Manager, Step Functions and the API Gateway Management API): an unsigned
+ * request, one signed with other credentials, a replay past the allowed skew, a body changed after
+ * signing. Each gets 403 in its protocol's error shape, the real SDK clients read it as the AWS
+ * error it names, and nothing is done.
+ */
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topology } from '../../infra/topology.js';
+import { workflowRunnerDefinition } from '../../infra/workflow-state-machine.js';
+import { type BusEnvelope, LocalAwsEndpoint } from '../../local/aws-endpoint.js';
+import { LocalStepFunctions } from '../../local/step-functions.js';
+import { WebSocketGateway } from '../../local/websocket-gateway.js';
+import { CREDENTIALS, REGION, uniqueId, useLocalAws } from '../helpers/aws-local.js';
+import {
+  attack,
+  buildRequest,
+  expectRefused,
+  otherCredentials,
+  PROBES,
+  type Probe,
+  send,
+  tamper,
+  VARIANTS,
+} from '../helpers/signed-probes.js';
+
+const aws = useLocalAws();
+const ADMIN_KEY = 'ac_test_internal_endpoints_0123';
+const seen: BusEnvelope[] = [];
+let awsEndpoint: LocalAwsEndpoint;
+let awsUrl: string;
+let stepFunctions: LocalStepFunctions;
+let gateway: WebSocketGateway;
+
+beforeAll(async () => {
+  stepFunctions = new LocalStepFunctions({
+    region: REGION,
+    stateMachines: new Map([['agent-core-workflow-runner', workflowRunnerDefinition('engine')]]),
+    invoke: async () => {
+      throw new Error('no function runs in these tests');
+    },
+  });
+  gateway = new WebSocketGateway({
+    routes: [],
+    authorizer: undefined,
+    host: { invoke: async () => undefined as never },
+    onError: () => undefined,
+  });
+  awsEndpoint = new LocalAwsEndpoint({
+    credentials: CREDENTIALS,
+    busName: topology.eventBus.name,
+    rules: topology.rules,
+    queueUrls: aws().queueUrls,
+    sqs: aws().sqs,
+    secrets: new Map([['agent-core/admin-api-key', ADMIN_KEY]]),
+    region: REGION,
+    onEvent: (event) => seen.push(event),
+    connections: gateway,
+    stepFunctions,
+  });
+  awsUrl = await awsEndpoint.start();
+});
+
+afterAll(async () => {
+  await stepFunctions?.stop();
+  await gateway?.stop();
+  await awsEndpoint?.stop();
+});
+
+const endpointOf = (probe: Probe): string =>
+  probe.name === 'DynamoDB'
+    ? aws().emulators.dynamoEndpoint
+    : probe.name === 'SQS'
+      ? aws().emulators.sqsEndpoint
+      : awsUrl;
+
+describe.each(PROBES)('$name', (probe) => {
+  it.each(VARIANTS)(
+    "refuses a request %s with 403 in the protocol's error shape",
+    async (variant) => {
+      const events = seen.length;
+      const answer = await send(await attack(probe, endpointOf(probe), variant, CREDENTIALS));
+      expectRefused(probe, answer, `${probe.name}, ${variant}`);
+      expect(seen.length).toBe(events);
+    },
+  );
+
+  it("answers the same request signed with the runtime's credentials", async () => {
+    const answer = await send(await buildRequest(probe, endpointOf(probe), CREDENTIALS));
+    expect(answer.status, answer.text).not.toBe(403);
+    expect(answer.status, answer.text).toBeLessThan(500);
+  });
+});
+
+it('writes nothing for a DynamoDB PutItem whose body was changed after signing', async () => {
+  const id = uniqueId('tampered');
+  const put: Probe = {
+    name: 'DynamoDB',
+    signingService: 'dynamodb',
+    protocol: 'awsJson1_0',
+    method: 'POST',
+    path: '/',
+    target: 'DynamoDB_20120810.PutItem',
+    body: JSON.stringify({
+      TableName: aws().tableName,
+      Item: { pk: { S: id }, sk: { S: 'a1' }, note: { S: 'signed' } },
+    }),
+  };
+  const endpoint = aws().emulators.dynamoEndpoint;
+  expectRefused(put, await send(await attack(put, endpoint, 'tampered body', CREDENTIALS)), 'put');
+  // Neither the item as signed nor as changed (tamper() turns the sort key a1 into a2).
+  expect(tamper(put.body)).toContain('"a2"');
+  for (const sk of ['a1', 'a2']) {
+    const got = await aws().dynamoRaw.send(
+      new GetItemCommand({ TableName: aws().tableName, Key: { pk: { S: id }, sk: { S: sk } } }),
+    );
+    expect(got.Item).toBeUndefined();
+  }
+  // The untouched request, signed the same way, is written.
+  expect((await send(await buildRequest(put, endpoint, CREDENTIALS))).status).toBe(200);
+  const written = await aws().dynamoRaw.send(
+    new GetItemCommand({ TableName: aws().tableName, Key: { pk: { S: id }, sk: { S: 'a1' } } }),
+  );
+  expect(written.Item?.note?.S).toBe('signed');
+});
+
+describe('the SDK clients, signing with other credentials', () => {
+  const config = () => ({ region: REGION, credentials: otherCredentials(), maxAttempts: 1 });
+  const calls: [string, () => Promise<unknown>][] = [
+    [
+      'DynamoDB',
+      () =>
+        new DynamoDBClient({ ...config(), endpoint: aws().emulators.dynamoEndpoint }).send(
+          new ListTablesCommand({}),
+        ),
+    ],
+    [
+      'SQS',
+      () =>
+        new SQSClient({ ...config(), endpoint: aws().emulators.sqsEndpoint }).send(
+          new ListQueuesCommand({}),
+        ),
+    ],
+    [
+      'EventBridge',
+      () =>
+        new EventBridgeClient({ ...config(), endpoint: awsUrl }).send(
+          new PutEventsCommand({
+            Entries: [
+              {
+                EventBusName: topology.eventBus.name,
+                Source: 'agent-core.test',
+                DetailType: 'probe',
+                Detail: '{}',
+              },
+            ],
+          }),
+        ),
+    ],
+    [
+      'Secrets Manager',
+      () =>
+        new SecretsManagerClient({ ...config(), endpoint: awsUrl }).send(
+          new GetSecretValueCommand({ SecretId: 'agent-core/admin-api-key' }),
+        ),
+    ],
+    [
+      'Step Functions',
+      () =>
+        new SFNClient({ ...config(), endpoint: awsUrl }).send(
+          new DescribeExecutionCommand({
+            executionArn: `arn:aws:states:${REGION}:000000000000:execution:agent-core-workflow-runner:x`,
+          }),
+        ),
+    ],
+    [
+      'API Gateway Management',
+      () =>
+        new ApiGatewayManagementApiClient({ ...config(), endpoint: awsUrl }).send(
+          new PostToConnectionCommand({ ConnectionId: 'L0SM9cOFvHcCIhw=', Data: Buffer.from('x') }),
+        ),
+    ],
+  ];
+
+  it.each(calls)('%s: fail with UnrecognizedClientException, 403', async (_name, call) => {
+    const events = seen.length;
+    const error = (await call().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+    expect(error?.name).toBe('UnrecognizedClientException');
+    expect(error?.$metadata?.httpStatusCode).toBe(403);
+    expect(error?.message).not.toContain(ADMIN_KEY);
+    expect(seen.length).toBe(events);
+  });
+});
