@@ -130,8 +130,10 @@ if (process.send && process.argv.includes('--child')) {
         stopping = true;
         emulators.stop().finally(() => process.exit(0));
       };
-      // Ctrl-C reaches the whole process group: the parent decides when we stop.
+      // Ctrl-C, or a SIGTERM to the process group, reaches us too: the runtime decides when we
+      // stop (after its handlers' last writes), and we stop anyway if it goes away.
       process.on('SIGINT', () => undefined);
+      process.on('SIGTERM', () => undefined);
       process.on('message', (message) => {
         if (message === 'stop') stop();
       });

@@ -4,7 +4,7 @@
  * process's own EventBridge / Secrets Manager endpoint, wired by the same topology. Those
  * internal endpoints answer only requests signed with credentials drawn at each start.
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -282,23 +282,48 @@ async function main(): Promise<void> {
   log(`dashboard feed: ${url.replace(/^http/, 'ws')}/ws?token=<key>`);
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping`);
+    log(`${reason}: stopping`);
     server.close();
     server.closeIdleConnections();
     await webSockets.stop();
     await Promise.all(pollers.map((p) => p.stop()));
     await stepFunctions.stop();
     await aws.stop();
-    emulators.child.send('stop');
-    await new Promise((resolveExit) => emulators.child.once('exit', resolveExit));
+    // Last, once no handler can write any more. A signal to the whole process group reaches the
+    // emulators too, and they wait for this; but they may already be gone (killed, or crashed).
+    await stopEmulators(emulators.child);
     log('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** dynalite gives its store up to 30 s to close; past that the process is killed. */
+const EMULATORS_STOP_MS = 35_000;
+
+/** Asks the emulators' process to stop and waits for it; at once when it has already exited. */
+async function stopEmulators(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  // Sent with a callback: a channel closed meanwhile is an error passed to it, not an 'error'
+  // event nobody listens to (ERR_IPC_CHANNEL_CLOSED). Without a channel it stops by itself.
+  if (child.connected) child.send('stop', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    exited,
+    new Promise((resolveLate) => {
+      timer = setTimeout(resolveLate, EMULATORS_STOP_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
 }
 
 main().catch((error: Error) => {

@@ -33,10 +33,11 @@ export interface RuntimeHandle {
     headers?: Record<string, string>,
   ): Promise<ApiResponse<T>>;
   /**
-   * Ctrl-C: SIGINT to the whole process group, as a terminal sends it. Resolves once every
-   * process of the group is gone; true when the runtime reported a clean stop.
+   * Ctrl-C: SIGINT to the whole process group, as a terminal sends it (or SIGTERM, as a service
+   * manager does). Resolves once every process of the group is gone; true when the runtime
+   * reported a clean stop.
    */
-  stop(): Promise<boolean>;
+  stop(signal?: 'SIGINT' | 'SIGTERM'): Promise<boolean>;
   /** A crash: SIGKILL to every process of the runtime at once. */
   kill(): Promise<void>;
 }
@@ -146,9 +147,9 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
       }
       return { status: response.status, body: parsed as never, headers: response.headers };
     },
-    async stop() {
+    async stop(signal = 'SIGINT') {
       ending = true;
-      signalGroup('SIGINT');
+      signalGroup(signal);
       await exited;
       await groupGone(child.pid as number, 15_000);
       return output.includes('[agent-core] stopped');
