@@ -282,7 +282,7 @@ async function main(): Promise<void> {
   log(`dashboard feed: ${url.replace(/^http/, 'ws')}/ws?token=<key>`);
 
   let stopping = false;
-  const stop = async (reason: string) => {
+  const stop = async (reason: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log(`${reason}: stopping`);
@@ -296,11 +296,33 @@ async function main(): Promise<void> {
     // emulators too, and they wait for this; but they may already be gone (killed, or crashed).
     await stopEmulators(emulators.child);
     log('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A failed promise nobody awaited is a bug to fix, not a reason to drop every task in flight:
+  // it is said, with its stack, and the runtime goes on. After an uncaught exception the state
+  // may be half-changed: it is said, and the runtime stops as on Ctrl-C (exit code 1).
+  process.on('unhandledRejection', (reason) =>
+    log(`error: unhandled rejection: ${stackOf(reason)}`),
+  );
+  process.on('uncaughtException', (error) => {
+    log(`error: uncaught exception: ${stackOf(error)}`);
+    void stop('uncaught exception', 1);
+  });
+  // Without DynamoDB and SQS every request would fail: better stopped, with the reason said.
+  emulators.child.once('exit', (code, signal) => {
+    if (!stopping) {
+      void stop(
+        `embedded DynamoDB/SQS ${signal ? `killed by ${signal}` : `exited with code ${code}`}`,
+        1,
+      );
+    }
+  });
 }
+
+const stackOf = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 
 /** dynalite gives its store up to 30 s to close; past that the process is killed. */
 const EMULATORS_STOP_MS = 35_000;

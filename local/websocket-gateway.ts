@@ -79,6 +79,11 @@ export class WebSocketGateway {
   /** Answers upgrades on the path; other upgrades are refused (nothing else speaks WebSocket). */
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node's HTTP server takes its own 'error' listener off an upgraded socket, and ws adds
+      // one only once the upgrade is accepted: in between (the authorizer and `$connect` run),
+      // a client that resets its connection would make the next write's error uncaught, and
+      // stop the runtime. A client gone is nothing to report.
+      socket.on('error', ignoreClientGone);
       this.upgrade(req, socket, head).catch((error) => {
         this.options.onError(error);
         refuse(socket, 500, 'Internal Server Error');
@@ -199,6 +204,8 @@ export class WebSocketGateway {
     }
 
     this.server.handleUpgrade(req, socket, head, (ws) => {
+      // From here the WebSocket handles its socket's errors (reported through ws.on('error')).
+      socket.off('error', ignoreClientGone);
       let markGone: () => void = () => undefined;
       const connection: Connection = {
         socket: ws,
@@ -318,6 +325,8 @@ export class WebSocketGateway {
     };
   }
 }
+
+const ignoreClientGone = (): void => undefined;
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   if (socket.destroyed) return;

@@ -88,7 +88,8 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      // The whole address: a chunk may end inside it.
+      const match = /listening on (http:\/\/\S+)\s/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolveUrl(match[1]);

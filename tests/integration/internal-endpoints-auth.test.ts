@@ -6,6 +6,8 @@
  * signing. Each gets 403 in its protocol's error shape, the real SDK clients read it as the AWS
  * error it names, and nothing is done.
  */
+
+import { connect as netConnect } from 'node:net';
 import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
@@ -132,6 +134,42 @@ it('writes nothing for a DynamoDB PutItem whose body was changed after signing',
     new GetItemCommand({ TableName: aws().tableName, Key: { pk: { S: id }, sk: { S: 'a1' } } }),
   );
   expect(written.Item?.note?.S).toBe('signed');
+});
+
+it('drops a client that goes away mid-body, and goes on serving', async () => {
+  // Before, the AWS endpoint's body read rejected with nobody to catch it, and dynalite threw
+  // from the request's 'error' event: either stopped the process (the runtime, or its emulators).
+  const failures: unknown[] = [];
+  const onFailure = (error: unknown) => failures.push(error);
+  process.on('uncaughtException', onFailure);
+  process.on('unhandledRejection', onFailure);
+  try {
+    for (const probe of PROBES) {
+      const { port } = new URL(endpointOf(probe));
+      const client = netConnect(Number(port), '127.0.0.1');
+      client.on('error', () => undefined);
+      const closed = new Promise((resolve) => client.once('close', resolve));
+      await new Promise((resolve) => client.once('connect', resolve));
+      // Expect: 100-continue makes the server say when it has the request and waits for its
+      // body: the client sends part of it, then resets the connection.
+      const continued = new Promise((resolve) => client.once('data', resolve));
+      client.write(
+        `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nExpect: 100-continue\r\n` +
+          'Content-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n',
+      );
+      expect(String(await continued)).toMatch(/^HTTP\/1\.1 100 Continue/);
+      client.write('{"TableName":');
+      client.resetAndDestroy();
+      await closed;
+      const answer = await send(await buildRequest(probe, endpointOf(probe), CREDENTIALS));
+      expect(answer.status, `${probe.name}: ${answer.text}`).not.toBe(403);
+      expect(answer.status, `${probe.name}: ${answer.text}`).toBeLessThan(500);
+    }
+    expect(failures).toEqual([]);
+  } finally {
+    process.off('uncaughtException', onFailure);
+    process.off('unhandledRejection', onFailure);
+  }
 });
 
 describe('the SDK clients, signing with other credentials', () => {
