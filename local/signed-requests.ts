@@ -85,15 +85,15 @@ export class SignatureVerifier {
         'Authorization header is not an AWS4-HMAC-SHA256 signature',
       );
     }
-    const [, accessKeyId, day, region, service, signedHeaders, signature] = match as unknown as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const [
+      ,
+      accessKeyId = '',
+      day = '',
+      region = '',
+      service = '',
+      signedHeaders = '',
+      signature = '',
+    ] = match;
     if (!safeEqual(accessKeyId, this.credentials.accessKeyId)) {
       return refusal(
         'UnrecognizedClientException',
@@ -105,23 +105,15 @@ export class SignatureVerifier {
       return refusal('InvalidSignatureException', "'Host' and 'X-Amz-Date' must be signed headers");
     }
     const amzDate = String(request.headers['x-amz-date'] ?? '');
-    const date = AMZ_DATE.exec(amzDate);
-    if (!date) {
+    const signedAt = AMZ_DATE.test(amzDate)
+      ? Date.parse(amzDate.replace(AMZ_DATE, '$1-$2-$3T$4:$5:$6Z'))
+      : Number.NaN;
+    if (Number.isNaN(signedAt)) {
       return refusal(
         'IncompleteSignatureException',
         "X-Amz-Date must be in ISO-8601 'basic format'",
       );
     }
-    const [, y, mo, d, h, mi, s] = date.map(Number) as number[] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const signedAt = Date.UTC(y, mo - 1, d, h, mi, s);
     if (amzDate.slice(0, 8) !== day) {
       return refusal(
         'InvalidSignatureException',

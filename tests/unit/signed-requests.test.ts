@@ -168,9 +168,11 @@ describe('SignatureVerifier', () => {
     expect(
       await codeOf({ ...base, headers: { ...base.headers, authorization: 'Bearer abc' } }),
     ).toBe('IncompleteSignatureException');
-    expect(await codeOf({ ...base, headers: { ...base.headers, 'x-amz-date': 'yesterday' } })).toBe(
-      'IncompleteSignatureException',
-    );
+    for (const date of ['yesterday', '20261399T999999Z']) {
+      expect(await codeOf({ ...base, headers: { ...base.headers, 'x-amz-date': date } })).toBe(
+        'IncompleteSignatureException',
+      );
+    }
     const { 'x-amz-target': _target, ...withoutTarget } = base.headers;
     expect(await codeOf({ ...base, headers: withoutTarget })).toBe('InvalidSignatureException');
   });
