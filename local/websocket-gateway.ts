@@ -203,7 +203,28 @@ export class WebSocketGateway {
       return;
     }
 
+    // Connected, so it will be disconnected, as API Gateway does: also when the client went away
+    // while it was authorized and connected, or ws refuses the handshake (no WebSocket opens).
+    const disconnect = () =>
+      this.invokeRoute('$disconnect', {
+        connectionId,
+        connectedAt,
+        authorizer,
+        eventType: 'DISCONNECT',
+        identity: { sourceIp, userAgent },
+        extra: {},
+      });
+    if (socket.destroyed || !socket.writable) {
+      socket.destroy();
+      await disconnect();
+      return;
+    }
+    let opened = false;
+    socket.once('close', () => {
+      if (!opened) void disconnect();
+    });
     this.server.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
       // From here the WebSocket handles its socket's errors (reported through ws.on('error')).
       socket.off('error', ignoreClientGone);
       let markGone: () => void = () => undefined;
@@ -239,16 +260,7 @@ export class WebSocketGateway {
       ws.on('error', this.options.onError);
       ws.on('close', () => {
         connection.queue = connection.queue
-          .then(() =>
-            this.invokeRoute('$disconnect', {
-              connectionId,
-              connectedAt,
-              authorizer,
-              eventType: 'DISCONNECT',
-              identity: { sourceIp, userAgent },
-              extra: {},
-            }),
-          )
+          .then(disconnect)
           .then(() => undefined)
           .finally(() => {
             this.connections.delete(connectionId);
