@@ -3,8 +3,9 @@
  * port: EventBridge PutEvents (routed to queues by the topology's rules) and Secrets Manager
  * GetSecretValue (the admin key) in the AWS JSON 1.1 protocol, Step Functions (handed to
  * local/step-functions.ts) in AWS JSON 1.0, and the API Gateway Management API
- * (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections.
- * Only requests signed with the runtime's credentials are answered (signed-requests.ts).
+ * (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections,
+ * and EventBridge Scheduler (`/schedules/{name}`, REST) on local/scheduler.ts. Only requests
+ * signed with the runtime's credentials are answered (signed-requests.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,6 +15,7 @@ import type { EventRuleSpec } from '../infra/topology.js';
 import type { ResourceCredentials } from '../shared/adapters/clients/resource-credentials.js';
 import { sendBatches } from '../shared/adapters/sqs-task-queue.js';
 import { matchesPattern } from './event-pattern.js';
+import type { LocalScheduler } from './scheduler.js';
 import { readBody, SignatureVerifier, sendRefusal } from './signed-requests.js';
 
 /** Far above what any operation here takes (PutEvents: 256 KB; PostToConnection: 128 KB). */
@@ -34,6 +36,8 @@ export interface AwsEndpointOptions {
   connections?: ManagedConnections;
   /** Answers `AWSStepFunctions.*` operations (local/step-functions.ts). */
   stepFunctions?: StepFunctionsApi;
+  /** Answers EventBridge Scheduler's `/schedules/{Name}` operations (local/scheduler.ts). */
+  scheduler?: Pick<LocalScheduler, 'handle'>;
 }
 
 /**
@@ -57,6 +61,9 @@ export interface ManagedConnections {
     connectionId: string,
   ): { connectedAt: Date; lastActiveAt: Date; sourceIp: string; userAgent: string } | undefined;
 }
+
+/** EventBridge Scheduler's REST JSON operations on one schedule. */
+const SCHEDULE_PATH = /^\/schedules\/([^/]+)$/;
 
 /** `[/<stage>]/@connections/<id>`: the endpoint may carry the stage, as API Gateway's does. */
 const CONNECTION_PATH = /^(?:\/[^/@][^/]*)*\/@connections\/([^/]+)$/;
@@ -125,15 +132,21 @@ export class LocalAwsEndpoint {
       res.end();
       return;
     }
-    const { method = 'GET', url = '/', headers } = req;
-    const refused = await this.verifier.verify({ method, url, headers, body });
+    const { method = 'GET', headers } = req;
+    const refused = await this.verifier.verify({ method, url: req.url ?? '/', headers, body });
     if (refused) {
       sendRefusal(req, res, refused);
       return;
     }
-    const connectionPath = CONNECTION_PATH.exec(url.split('?')[0] ?? '/');
+    const url = new URL(req.url ?? '/', 'http://local');
+    const connectionPath = CONNECTION_PATH.exec(url.pathname);
     if (connectionPath?.[1]) {
       this.manageConnection(method, connectionPath[1], body, res);
+      return;
+    }
+    const schedulePath = SCHEDULE_PATH.exec(url.pathname);
+    if (schedulePath?.[1] && this.options.scheduler) {
+      await this.manageSchedule(method, schedulePath[1], url, body, res);
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -163,6 +176,37 @@ export class LocalAwsEndpoint {
           __type: type ?? 'InternalException',
           message: error instanceof Error ? error.message : String(error),
         }),
+      );
+    }
+  }
+
+  /** EventBridge Scheduler (REST JSON): errors name their type in x-amzn-errortype. */
+  private async manageSchedule(
+    method: string,
+    encodedName: string,
+    url: URL,
+    body: Buffer,
+    res: ServerResponse,
+  ): Promise<void> {
+    const reply = (status: number, value: unknown, errorType?: string) => {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+      });
+      res.end(JSON.stringify(value));
+    };
+    try {
+      const text = body.toString('utf8');
+      const request = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      const name = decodeURIComponent(encodedName);
+      reply(200, await this.options.scheduler?.handle(method, name, url.searchParams, request));
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      const type = clientErrorType(error);
+      reply(
+        typeof status === 'number' ? status : type ? 400 : 500,
+        { Message: error instanceof Error ? error.message : String(error) },
+        type ?? 'InternalServerException',
       );
     }
   }

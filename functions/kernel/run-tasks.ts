@@ -19,6 +19,7 @@ import { systemClock } from '../../shared/core/ports.js';
 import { taskMessageSchema } from '../../shared/core/tasks/task.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { budgetDefinitions, budgetStore } from '../../shared/runtime/budgets.js';
 import { queueUrl, settings } from '../../shared/runtime/config.js';
 import { eventHandler, metrics } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
@@ -29,10 +30,12 @@ import { jsonBody, processBatch, queueNameOf, RetryLater } from '../../shared/ru
 import { agentMcpTools, toolServices } from '../../shared/runtime/tools.js';
 import {
   agentStore,
+  connectionPoster,
   eventPublisher,
   modelStatsStore,
   once,
   rateLimiter,
+  targetSubscriptionStore,
   taskStore,
 } from '../../shared/runtime/wiring.js';
 import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
@@ -139,7 +142,14 @@ const deps = once(
       rateLimiter: rateLimiter(),
       modelStats: modelStatsStore(),
       loadMcpTools: agentMcpTools,
+      budgets: { store: budgetStore(), definitions: budgetDefinitions() },
       onFinished: reportIfWorkflowStep,
+      deltas: {
+        subscriptions: targetSubscriptionStore(),
+        poster: connectionPoster(),
+        clock: systemClock,
+        onError: (error, what) => logger.warn(`${what} failed`, { error: error as Error }),
+      },
     },
     sqs: sqsClient(),
     queueUrls: new Map((spec ? queuesNeedingUrls(spec) : []).map((id) => [id, queueUrl(id)])),

@@ -89,6 +89,15 @@ export const PROBES: Probe[] = [
     }),
   },
   {
+    name: 'EventBridge Scheduler',
+    signingService: 'scheduler',
+    protocol: 'restJson',
+    method: 'POST',
+    path: '/schedules/probe',
+    // CreateSchedule without a target: even when accepted, it is refused and creates nothing.
+    body: JSON.stringify({ GroupName: 'agent-core', ScheduleExpression: 'rate(1 minute)' }),
+  },
+  {
     name: 'API Gateway Management',
     signingService: 'execute-api',
     protocol: 'restJson',

@@ -1,10 +1,10 @@
 /**
  * Every internal endpoint of the local runtime refuses what is not signed with its credentials,
  * as started by the runtime (local/emulators.ts for DynamoDB and SQS, LocalAwsEndpoint for
- * EventBridge, Secrets Manager, Step Functions and the API Gateway Management API): an unsigned
- * request, one signed with other credentials, a replay past the allowed skew, a body changed after
- * signing. Each gets 403 in its protocol's error shape, the real SDK clients read it as the AWS
- * error it names, and nothing is done.
+ * EventBridge, Secrets Manager, Step Functions, the API Gateway Management API and EventBridge
+ * Scheduler): an unsigned request, one signed with other credentials, a replay past the allowed
+ * skew, a body changed after signing. Each gets 403 in its protocol's error shape, the real SDK
+ * clients read it as the AWS error it names, and nothing is done.
  */
 
 import { connect as netConnect } from 'node:net';
@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -219,6 +220,13 @@ describe('the SDK clients, signing with other credentials', () => {
           new DescribeExecutionCommand({
             executionArn: `arn:aws:states:${REGION}:000000000000:execution:agent-core-workflow-runner:x`,
           }),
+        ),
+    ],
+    [
+      'EventBridge Scheduler',
+      () =>
+        new SchedulerClient({ ...config(), endpoint: awsUrl }).send(
+          new GetScheduleCommand({ Name: 'nightly', GroupName: 'agent-core' }),
         ),
     ],
     [

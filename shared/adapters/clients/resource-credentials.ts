@@ -1,10 +1,10 @@
 /**
- * The credentials of the stack's own services (DynamoDB, SQS, EventBridge, Step Functions,
- * Secrets Manager, the API Gateway Management API) when the local runtime serves them. The
- * runtime makes a fresh pair at each start, puts it in these two variables for its clients and
- * refuses any request to its internal endpoints not signed with it. Unset (Lambda, LocalStack),
- * those clients use the SDK's default credential chain, as Bedrock's always does: locally it
- * must keep reaching AWS with your own credentials.
+ * The credentials of the stack's own services (DynamoDB, SQS, EventBridge, EventBridge
+ * Scheduler, Step Functions, Secrets Manager, the API Gateway Management API) when the local
+ * runtime serves them. The runtime makes a fresh pair at each start, puts it in these two
+ * variables for its clients and refuses any request to its internal endpoints not signed with
+ * it. Unset (Lambda, LocalStack), those clients use the SDK's default credential chain, as
+ * Bedrock's always does: locally it must keep reaching AWS with your own credentials.
  */
 export const RESOURCE_ACCESS_KEY_ID_ENV = 'AGENT_CORE_RESOURCE_ACCESS_KEY_ID';
 export const RESOURCE_SECRET_ACCESS_KEY_ENV = 'AGENT_CORE_RESOURCE_SECRET_ACCESS_KEY';
