@@ -78,6 +78,9 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
       resolveExit(code);
     }),
   );
+  // npm may exit before the runtime below it has written its last lines ('stopped'): those are
+  // read once every process holding the output pipes is gone and the pipes are drained.
+  const drained = new Promise<void>((resolveClose) => child.once('close', () => resolveClose()));
   const diagnosis = () =>
     `[agent-core runtime ${url ?? '(not listening)'}] ${exitStatus ?? 'still running'}; ` +
     `its last output:\n${tail(output)}`;
@@ -153,6 +156,7 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
       signalGroup(signal);
       await exited;
       await groupGone(child.pid as number, 15_000);
+      await Promise.race([drained, new Promise((r) => setTimeout(r, 5_000).unref())]);
       return output.includes('[agent-core] stopped');
     },
     async kill() {
