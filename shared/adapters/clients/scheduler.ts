@@ -5,12 +5,10 @@
  * the local runtime signs with (resource-credentials.ts).
  */
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { once } from '../../core/once.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SchedulerClient | undefined;
-
-export function schedulerClient(): SchedulerClient {
-  client ??= tracer.captureAWSv3Client(new SchedulerClient(resourceClientConfig()));
-  return client;
-}
+export const schedulerClient = /* @__PURE__ */ once(
+  (): SchedulerClient => tracer.captureAWSv3Client(new SchedulerClient(resourceClientConfig())),
+);
