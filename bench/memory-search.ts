@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { topology } from '../infra/topology.js';
 import { startEmulators } from '../local/emulators.js';
 import { provisionTable } from '../local/provision.js';
+import { newResourceCredentials } from '../local/signed-requests.js';
 import { DynamoAgentStore } from '../shared/adapters/dynamo-agent-store.js';
 import { DynamoGrantStore } from '../shared/adapters/dynamo-grant-store.js';
 import { DynamoMemoryStore } from '../shared/adapters/dynamo-memory-store.js';
@@ -99,11 +100,12 @@ export async function benchMemorySearch(
   searches = Number(process.env.BENCH_MEMORY_SEARCHES ?? 100),
 ): Promise<MemorySearchFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'agent-core-bench-memory-'));
-  const emulators = await startEmulators(dataDir);
+  const credentials = newResourceCredentials();
+  const emulators = await startEmulators({ credentials, dataDir });
   const raw = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: emulators.dynamoEndpoint,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials,
   });
   const dynamo = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true },

@@ -1,6 +1,8 @@
 /**
  * Starts the product as a user would: `npm start` in a separate process group, on a free port,
- * with a temporary data folder. Tests then talk to it over HTTP only.
+ * with a temporary data folder. Tests then talk to it over HTTP only. A runtime that dies while
+ * in use says so on stderr, with its exit code or signal and the tail of its output, and a call
+ * that fails because of it carries the same diagnosis.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +23,8 @@ export interface RuntimeHandle {
   key: string;
   dataDir: string;
   output(): string;
+  /** How the runtime ended, once it has (`exited with code 1`, `killed by SIGKILL`). */
+  exitStatus(): string | undefined;
   /** Calls the API with the admin key unless `headers.authorization` says otherwise. */
   api<T = any>(
     method: string,
@@ -29,10 +33,11 @@ export interface RuntimeHandle {
     headers?: Record<string, string>,
   ): Promise<ApiResponse<T>>;
   /**
-   * Ctrl-C: SIGINT to the whole process group, as a terminal sends it. Resolves once every
-   * process of the group is gone; true when the runtime reported a clean stop.
+   * Ctrl-C: SIGINT to the whole process group, as a terminal sends it (or SIGTERM, as a service
+   * manager does). Resolves once every process of the group is gone; true when the runtime
+   * reported a clean stop.
    */
-  stop(): Promise<boolean>;
+  stop(signal?: 'SIGINT' | 'SIGTERM'): Promise<boolean>;
   /** A crash: SIGKILL to every process of the runtime at once. */
   kill(): Promise<void>;
 }
@@ -61,17 +66,33 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
     },
   });
   let output = '';
+  let url: string | undefined;
+  let exitStatus: string | undefined;
+  // Set by stop() and kill(): an exit after them is expected, any other is a death in use.
+  let ending = false;
+  let listening = false;
   const exited = new Promise<number | null>((resolveExit) =>
-    child.once('exit', (code) => resolveExit(code)),
+    child.once('exit', (code, signal) => {
+      exitStatus = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      if (listening && !ending) process.stderr.write(`${diagnosis()}\n`);
+      resolveExit(code);
+    }),
   );
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  // npm may exit before the runtime below it has written its last lines ('stopped'): those are
+  // read once every process holding the output pipes is gone and the pipes are drained.
+  const drained = new Promise<void>((resolveClose) => child.once('close', () => resolveClose()));
+  const diagnosis = () =>
+    `[agent-core runtime ${url ?? '(not listening)'}] ${exitStatus ?? 'still running'}; ` +
+    `its last output:\n${tail(output)}`;
+  url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`runtime did not start in time:\n${output}`)),
       options.timeoutMs ?? 60_000,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      // The whole address: a chunk may end inside it.
+      const match = /listening on (http:\/\/\S+)\s/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolveUrl(match[1]);
@@ -79,11 +100,13 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    void exited.then((code) => {
+    void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`runtime exited with ${code} before listening:\n${output}`));
+      reject(new Error(`runtime ${exitStatus} before listening:\n${output}`));
     });
   });
+  listening = true;
+  const base = url;
 
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -94,21 +117,31 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
   };
 
   return {
-    url,
+    url: base,
     key,
     dataDir,
     output: () => output,
+    exitStatus: () => exitStatus,
     async api(method, path, body, headers = {}) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        body:
-          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
+      let response: Response;
+      try {
+        response = await fetch(`${base}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${key}`,
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...headers,
+          },
+          body:
+            body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        });
+      } catch (error) {
+        // A refused or dropped connection is most often the runtime dying: give it a moment to
+        // be reaped, then say how it ended and what it printed last.
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+        throw new Error(`${method} ${path} failed (${cause}); ${diagnosis()}`, { cause: error });
+      }
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -118,18 +151,28 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
       }
       return { status: response.status, body: parsed as never, headers: response.headers };
     },
-    async stop() {
-      signalGroup('SIGINT');
+    async stop(signal = 'SIGINT') {
+      ending = true;
+      signalGroup(signal);
       await exited;
       await groupGone(child.pid as number, 15_000);
+      await Promise.race([drained, new Promise((r) => setTimeout(r, 5_000).unref())]);
       return output.includes('[agent-core] stopped');
     },
     async kill() {
+      ending = true;
       signalGroup('SIGKILL');
       await exited;
       await groupGone(child.pid as number, 15_000);
     },
   };
+}
+
+/** The last lines a process printed: enough to show a stack trace, not a whole run's log. */
+function tail(output: string, lines = 60): string {
+  const all = output.trimEnd().split('\n');
+  const kept = all.slice(-lines).join('\n');
+  return all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept;
 }
 
 /** Waits until no process of the group is left (the emulators' child included). */
