@@ -5,9 +5,10 @@
  *   vector      pk MEMVEC#<owner>#<namespace> sk <embedder>#<id>      v: int8 bytes, s: scale
  *   namespace   pk MEMNS#<owner>              sk <namespace>          version
  *
- * Searches read only vector items: a few hundred bytes each (256 int8 dimensions, short
+ * Vector searches read only vector items: a few hundred bytes each (256 int8 dimensions, short
  * attribute names), in a partition per namespace, sorted by embedder so that a query reads only
- * the vectors it can compare with, newest first. Texts are read for the best few only.
+ * the vectors it can compare with, newest first. Texts are read for the best few only. Lexical
+ * search has no vectors: it reads the namespace's memory items (their ids, texts and expiry).
  *
  * A namespace's version is incremented after every write and delete in it: caches of its
  * vectors compare it (one read) instead of reading the vectors again. Expiring memories carry
@@ -23,6 +24,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../core/errors.js';
+import type { LexicalDocument } from '../core/memory/lexical-search.js';
 import type { Memory, StoredMemory } from '../core/memory/memory.js';
 import type { MemoryRef, MemoryStore, NamespaceRef, NamespaceState } from '../core/memory/ports.js';
 import { fromBytes, toBytes } from '../core/memory/quantise.js';
@@ -83,12 +85,14 @@ export class DynamoMemoryStore implements MemoryStore {
         metadataJson: JSON.stringify(metadata),
         ...(expiresAt !== null ? { expiresAt, ttl } : {}),
       });
-      items.push({
-        ...vectorKey(memory.agentId, memory.namespace, memory.embeddingModel, memory.id),
-        v: toBytes(vector),
-        s: scale,
-        ...(ttl !== undefined ? { ttl } : {}),
-      });
+      if (vector) {
+        items.push({
+          ...vectorKey(memory.agentId, memory.namespace, memory.embeddingModel, memory.id),
+          v: toBytes(vector),
+          s: scale,
+          ...(ttl !== undefined ? { ttl } : {}),
+        });
+      }
     }
     try {
       await batchPutAll(this.client, this.tableName, items);
@@ -243,6 +247,44 @@ export class DynamoMemoryStore implements MemoryStore {
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return builder.build(true);
+  }
+
+  async readTexts(
+    ref: NamespaceRef,
+    max: number,
+  ): Promise<{ documents: LexicalDocument[]; complete: boolean }> {
+    const documents: LexicalDocument[] = [];
+    let startKey: Item | undefined;
+    do {
+      // One more than needed: it tells a namespace of exactly `max` from a larger one.
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': `MEMORY#${ref.owner}`,
+            ':prefix': `M#${ref.namespace}#`,
+          },
+          ProjectionExpression: 'id, #text, expiresAt',
+          ExpressionAttributeNames: { '#text': 'text' },
+          ConsistentRead: true,
+          ScanIndexForward: false,
+          Limit: max + 1 - documents.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        if (documents.length === max) return { documents, complete: false };
+        const expiresAt = item.expiresAt as string | undefined;
+        documents.push({
+          id: item.id as string,
+          text: item.text as string,
+          expiresAtMs: expiresAt === undefined ? 0 : new Date(expiresAt).getTime(),
+        });
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return { documents, complete: true };
   }
 
   async getMany(refs: MemoryRef[]): Promise<Map<string, Memory>> {
