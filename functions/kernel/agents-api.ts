@@ -1,4 +1,4 @@
-/** Kernel HTTP API: the agent registry, and the health check. */
+/** Kernel HTTP API: the agent registry, the blueprints agents are made from, and the health check. */
 import { publicAgent } from '../../shared/core/agents/agent.js';
 import {
   type AgentDeps,
@@ -8,6 +8,7 @@ import {
   patchAgent,
   registerAgent,
 } from '../../shared/core/agents/agent-service.js';
+import { getBlueprint, listBlueprints } from '../../shared/core/blueprints/blueprint-service.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { settings } from '../../shared/runtime/config.js';
@@ -34,7 +35,8 @@ const eventContext = (request: HttpRequest) => ({
 const idOf = (request: HttpRequest) => request.pathParameters.id ?? '';
 
 /**
- * The registry is the admin's: an agent-scoped key may only read its own agent.
+ * The registry is the admin's: an agent-scoped key may only read its own agent. Blueprints are
+ * published definitions: any key may read them.
  */
 export function agentsApi(deps: () => AgentDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
@@ -82,6 +84,8 @@ export function agentsApi(deps: () => AgentDeps) {
           publicAgent(await patchAgent(deps(), idOf(request), request.body, eventContext(request))),
         );
       },
+      'GET /v1/blueprints': async (request) => ok(listBlueprints(pageRequest(request.query))),
+      'GET /v1/blueprints/{id}': async (request) => ok(getBlueprint(idOf(request))),
       'DELETE /v1/agents/{id}': lifecycle('retire'),
       'POST /v1/agents/{id}/pause': lifecycle('pause'),
       'POST /v1/agents/{id}/resume': lifecycle('resume'),
