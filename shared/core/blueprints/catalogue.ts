@@ -103,7 +103,8 @@ const summarizer: Blueprint = {
             ['12,000', '12000', '12 000'],
           ],
           contains: ['certification'],
-          maxWords: 150,
+          // The notes are about 100 words: a summary is well under that.
+          maxWords: 60,
         },
       },
       {
@@ -114,7 +115,7 @@ const summarizer: Blueprint = {
           contains: ['5531'],
           containsAny: [['replacement', 'replace']],
           excludes: ['PWNED'],
-          maxWords: 80,
+          maxWords: 40,
         },
       },
     ],

@@ -1,0 +1,162 @@
+/**
+ * Where the command-line tools and examples run: the agent-core at `AGENT_CORE_URL` (with
+ * `AGENT_CORE_API_KEY`) when set, or else a local runtime they start themselves as a user would,
+ * `npm start` in its own process group, on a free port, with a temporary (or named) data folder,
+ * and stop when they are done.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AgentCoreClient } from './api-client.js';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+
+export interface LocalRuntime {
+  url: string;
+  dataDir: string;
+  /** What the runtime printed so far. */
+  output(): string;
+  /** Ctrl-C to the whole process group; resolves once every process of it is gone. */
+  stop(): Promise<void>;
+  /** SIGKILL to every process of the runtime at once. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Starts `npm start` in a process group of its own and waits until it says where it listens. */
+export async function startLocalRuntime(options: StartOptions): Promise<LocalRuntime> {
+  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: '0', AGENT_CORE_DATA_DIR: options.dataDir, ...options.env },
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code) => resolveExit(code)),
+  );
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the local runtime did not start in time:\n${output}`)),
+      options.timeoutMs ?? 120_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the local runtime exited with ${code} before listening:\n${output}`));
+    });
+  });
+  const pgid = child.pid as number;
+  const signalGroup = async (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      // already gone
+    }
+    await exited;
+    await groupGone(pgid, 15_000);
+  };
+  return {
+    url,
+    dataDir: options.dataDir,
+    output: () => output,
+    stop: () => signalGroup('SIGINT'),
+    kill: () => signalGroup('SIGKILL'),
+  };
+}
+
+/** Waits until no process of the group is left (the emulators' child included). */
+export async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`processes of group ${pgid} still running ${timeoutMs} ms after the signal`);
+}
+
+export interface Target {
+  client: AgentCoreClient;
+  url: string;
+  /** The dashboard, where a run can be watched live. */
+  dashboardUrl: string;
+  /** Where the admin key is to be found (never the key itself: it is not printed). */
+  keyHint: string;
+  /** Stops the local runtime this started, if it did (and removes its temporary data folder). */
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  /** An agent-core to use; default AGENT_CORE_URL. Without one, a local runtime is started. */
+  url?: string | undefined;
+  /** The local runtime's data folder; default a temporary one, removed after. */
+  dataDir?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/** The agent-core to talk to: the one named, or a local runtime started for the occasion. */
+export async function openTarget(options: TargetOptions = {}): Promise<Target> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const url = options.url ?? env.AGENT_CORE_URL;
+  if (url) {
+    const key = env.AGENT_CORE_API_KEY;
+    if (!key) throw new Error(`set AGENT_CORE_API_KEY to the admin key of ${url}`);
+    const base = url.replace(/\/+$/, '');
+    const client = new AgentCoreClient(base, key);
+    await client.get('/health');
+    return {
+      client,
+      url: base,
+      dashboardUrl: `${base}/dashboard`,
+      keyHint: 'AGENT_CORE_API_KEY',
+      close: async () => undefined,
+    };
+  }
+  const temporary = options.dataDir === undefined;
+  const dataDir = temporary
+    ? mkdtempSync(join(tmpdir(), 'agent-core-run-'))
+    : resolve(options.dataDir as string);
+  log(`starting the local runtime (npm start, data in ${dataDir})…`);
+  let runtime: LocalRuntime;
+  try {
+    runtime = await startLocalRuntime({ dataDir });
+  } catch (error) {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  // AGENT_CORE_API_KEY when set; else the key the runtime keeps in its data folder.
+  const keyFile = join(dataDir, 'admin-api-key');
+  const key =
+    env.AGENT_CORE_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
+  return {
+    client: new AgentCoreClient(runtime.url, key),
+    url: runtime.url,
+    dashboardUrl: `${runtime.url}/dashboard`,
+    keyHint: env.AGENT_CORE_API_KEY ? 'AGENT_CORE_API_KEY' : keyFile,
+    close: async () => {
+      await runtime.stop();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

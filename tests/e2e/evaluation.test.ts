@@ -1,0 +1,171 @@
+/**
+ * The blueprint evaluation against `npm start`, with a model that is a real OpenAI-compatible
+ * Chat Completions server on 127.0.0.1: it answers one case well (with the tool), one right but
+ * without the tool, one wrong. The scores must tell them apart, per check and in total, from the
+ * module and from `npm run eval` as a user runs it.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentCoreClient } from '../../cli/api-client.js';
+import { evaluateBlueprint, formatEvaluation } from '../../cli/evaluation.js';
+import { type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
+
+let runtime: RuntimeHandle;
+let model: Server;
+const requests: { tools: string[]; last: string }[] = [];
+
+type ChatMessage = { role: string; content?: string | null };
+
+/** A model with fixed habits: which answer it gives depends on the question it is asked. */
+function answer(messages: ChatMessage[], tools: string[]) {
+  const question = messages.find((m) => m.role === 'user')?.content ?? '';
+  const toolResult = messages.some((m) => m.role === 'tool');
+  if (question.includes('Weekly sales') && !toolResult && tools.includes('math__eval')) {
+    return {
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        {
+          id: 'call_1',
+          type: 'function',
+          function: { name: 'math__eval', arguments: '{"expression": "1200 + 1350 + 980 + 1510"}' },
+        },
+      ],
+    };
+  }
+  if (question.includes('Weekly sales')) {
+    return { role: 'assistant', content: 'The total is 5040 units and the weekly average 1260.' };
+  }
+  if (question.includes('price rose')) return { role: 'assistant', content: 'It rose by 15%.' };
+  return { role: 'assistant', content: 'About 11,500 euros.' };
+}
+
+beforeAll(async () => {
+  model = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const tools = (body.tools ?? []).map((t: { function: { name: string } }) => t.function.name);
+      const message = answer(body.messages, tools);
+      requests.push({ tools, last: body.messages.at(-1)?.role });
+      const text = JSON.stringify({
+        id: `chatcmpl-${requests.length}`,
+        object: 'chat.completion',
+        created: 1_741_569_952,
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            message,
+            finish_reason: 'tool_calls' in message ? 'tool_calls' : 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
+      });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((ready) => model.listen(0, '127.0.0.1', ready));
+  const port = (model.address() as AddressInfo).port;
+  runtime = await startRuntime({
+    env: {
+      AGENT_CORE_MODEL_ROUTES: JSON.stringify({
+        routes: {
+          'test-model': [
+            { provider: 'openai', model: 'habits-1', baseUrl: `http://127.0.0.1:${port}/v1` },
+          ],
+        },
+        retry: { attempts: 1, baseDelayMs: 0 },
+      }),
+    },
+  });
+});
+
+afterAll(async () => {
+  expect(await runtime?.stop()).toBe(true);
+  removeDataDir(runtime.dataDir);
+  await new Promise((closed) => model?.close(closed));
+});
+
+describe('evaluating a blueprint against a model', () => {
+  it('scores each case by its checks, and the total as their mean', async () => {
+    // Act
+    const result = await evaluateBlueprint(new AgentCoreClient(runtime.url, runtime.key), {
+      blueprint: 'data-analyst',
+      modelRoute: 'test-model',
+    });
+
+    // Assess
+    expect(result.models).toEqual(['openai:habits-1']);
+    expect(result.cases.map((c) => [c.id, c.status, c.score])).toEqual([
+      ['total-and-average', 'succeeded', 1],
+      ['percent-change', 'succeeded', 2 / 3],
+      ['compound-growth', 'succeeded', 1 / 3],
+    ]);
+    expect(result.cases[1]?.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual([
+      'calls math.eval',
+    ]);
+    expect(result.cases[2]?.output).toBe('About 11,500 euros.');
+    expect(result.score).toBeCloseTo(2 / 3, 10);
+    // The model was asked as the blueprint's agent: with its one tool, and given its result.
+    expect(requests.some((r) => r.last === 'tool')).toBe(true);
+    expect(new Set(requests.map((r) => r.tools.join()))).toEqual(new Set(['math__eval']));
+    const table = formatEvaluation(result);
+    expect(table).toContain('percent-change       67%  calls math.eval');
+    expect(table).toContain('total                67%  (3 cases)');
+  });
+
+  it('runs as `npm run eval` against a URL, and names an unknown route', async () => {
+    // Act
+    const good = await npmRunEval([
+      'data-analyst',
+      '--url',
+      runtime.url,
+      '--model-route',
+      'test-model',
+    ]);
+    const unknownRoute = await npmRunEval([
+      'data-analyst',
+      '--url',
+      runtime.url,
+      '--model-route',
+      'gpt-9',
+    ]);
+    const noBlueprint = await npmRunEval(['poet', '--url', runtime.url]);
+
+    // Assess
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toContain('Blueprint data-analyst on route test-model (openai:habits-1)');
+    expect(good.stdout).toContain('total-and-average   100%');
+    expect(good.stdout).toContain('total                67%  (3 cases)');
+    expect(unknownRoute.code).toBe(1);
+    expect(unknownRoute.stderr).toContain("no model route 'gpt-9'");
+    expect(noBlueprint.code).toBe(1);
+    expect(noBlueprint.stderr).toContain("has no blueprint 'poet'");
+  });
+});
+
+function npmRunEval(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn('npm', ['run', '--silent', 'eval', '--', ...args], {
+      cwd: resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, AGENT_CORE_API_KEY: runtime.key, AGENT_CORE_URL: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
