@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { findBlueprint } from '../shared/core/blueprints/catalogue.js';
 import { type CaseScore, scoreCase, totalScore } from '../shared/core/blueprints/evaluation.js';
 import { type AgentCoreClient, ApiError, ENDED } from './api-client.js';
+import { isDeterministicOnly, routeModels } from './models.js';
 
 export interface EvaluationOptions {
   blueprint: string;
@@ -100,24 +101,6 @@ export async function evaluateBlueprint(
     score: totalScore(cases),
   };
 }
-
-/** The targets a route calls, from `GET /v1/models`; an unknown route is an error. */
-export async function routeModels(client: AgentCoreClient, route: string): Promise<string[]> {
-  const { routes } = await client.get<{
-    routes: { name: string; targets: { provider: string; model?: string }[] }[];
-  }>('/v1/models');
-  const found = routes.find((r) => r.name === route);
-  if (!found) {
-    throw new Error(
-      `no model route '${route}' (configured: ${routes.map((r) => r.name).join(', ')}); see AGENT_CORE_MODEL_ROUTES`,
-    );
-  }
-  return found.targets.map((t) => (t.model ? `${t.provider}:${t.model}` : t.provider));
-}
-
-/** Routes answered by no real model: their answers say nothing about a model. */
-export const isDeterministicOnly = (models: string[]): boolean =>
-  models.every((model) => model === 'echo' || model === 'scripted');
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 

@@ -148,7 +148,7 @@ export async function openTarget(options: TargetOptions = {}): Promise<Target> {
   // AGENT_CORE_API_KEY when set; else the key the runtime keeps in its data folder.
   const keyFile = join(dataDir, 'admin-api-key');
   const key =
-    env.AGENT_CORE_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
+    env.AGENT_CORE_API_KEY || (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
   return {
     client: new AgentCoreClient(runtime.url, key),
     url: runtime.url,
