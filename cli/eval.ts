@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { BLUEPRINTS } from '../shared/core/blueprints/catalogue.js';
 import { evaluateBlueprint, formatEvaluation } from './evaluation.js';
-import { openTarget } from './local-runtime.js';
+import { withTarget } from './local-runtime.js';
 
 const usage = `usage: npm run eval -- <blueprint> [--url URL] [--model-route NAME] [--data-dir DIR] [--json]
 blueprints: ${BLUEPRINTS.map((b) => b.id).join(', ')}`;
@@ -29,22 +29,11 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const log = (line: string) => console.error(`[eval] ${line}`);
-  const target = await openTarget({ url: values.url, dataDir: values['data-dir'], log });
-  const stop = () => void target.close().finally(() => process.exit(130));
-  process.once('SIGINT', stop);
-  try {
-    log(`against ${target.url}; watch it at ${target.dashboardUrl} (admin key: ${target.keyHint})`);
-    const result = await evaluateBlueprint(target.client, {
-      blueprint,
-      modelRoute: values['model-route'],
-      log,
-    });
-    console.log(values.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
-    return 0;
-  } finally {
-    process.off('SIGINT', stop);
-    await target.close();
-  }
+  const result = await withTarget({ url: values.url, dataDir: values['data-dir'], log }, (target) =>
+    evaluateBlueprint(target.client, { blueprint, modelRoute: values['model-route'], log }),
+  );
+  console.log(values.json ? JSON.stringify(result, null, 2) : formatEvaluation(result));
+  return 0;
 }
 
 main().then(

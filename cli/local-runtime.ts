@@ -81,7 +81,7 @@ export async function startLocalRuntime(options: StartOptions): Promise<LocalRun
 }
 
 /** Waits until no process of the group is left (the emulators' child included). */
-export async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -159,4 +159,25 @@ export async function openTarget(options: TargetOptions = {}): Promise<Target> {
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs `work` against the target (see openTarget) after saying where to watch it, and closes the
+ * target after, also on Ctrl-C.
+ */
+export async function withTarget<T>(
+  options: TargetOptions,
+  work: (target: Target) => Promise<T>,
+): Promise<T> {
+  const target = await openTarget(options);
+  const interrupted = () => void target.close().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  try {
+    options.log?.(`agent-core at ${target.url}`);
+    options.log?.(`watch it live: ${target.dashboardUrl}  (admin key: ${target.keyHint})`);
+    return await work(target);
+  } finally {
+    process.off('SIGINT', interrupted);
+    await target.close();
+  }
 }

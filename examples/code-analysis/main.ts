@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openTarget } from '../../cli/local-runtime.js';
+import { withTarget } from '../../cli/local-runtime.js';
 import { runCodeAnalysis } from './pipeline.js';
 
 const usage =
@@ -25,41 +25,28 @@ async function main(): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  const { path } = values;
   const reviewers = Number(values.reviewers);
-  if (
-    values.help ||
-    !values.path ||
-    !Number.isInteger(reviewers) ||
-    reviewers < 1 ||
-    reviewers > 10
-  ) {
+  if (values.help || !path || !Number.isInteger(reviewers) || reviewers < 1 || reviewers > 10) {
     console.error(usage);
     console.error('  --reviewers: 1 to 10 (default 3)');
     return values.help ? 0 : 2;
   }
   const log = (line: string) => console.error(`[code-analysis] ${line}`);
-  const target = await openTarget({ url: values.url, dataDir: values['data-dir'], log });
-  const stop = () => void target.close().finally(() => process.exit(130));
-  process.once('SIGINT', stop);
-  try {
-    log(`agent-core at ${target.url}`);
-    log(`watch it live: ${target.dashboardUrl}  (admin key: ${target.keyHint})`);
-    const result = await runCodeAnalysis(target.client, {
-      path: values.path,
+  const result = await withTarget({ url: values.url, dataDir: values['data-dir'], log }, (target) =>
+    runCodeAnalysis(target.client, {
+      path,
       reviewers,
       runId: `ca-${randomBytes(3).toString('hex')}`,
       log,
-    });
-    if (values.out) {
-      writeFileSync(values.out, result.report);
-      log(`report written to ${values.out}`);
-    }
-    console.log(result.report);
-    return 0;
-  } finally {
-    process.off('SIGINT', stop);
-    await target.close();
+    }),
+  );
+  if (values.out) {
+    writeFileSync(values.out, result.report);
+    log(`report written to ${values.out}`);
   }
+  console.log(result.report);
+  return 0;
 }
 
 main().then(

@@ -215,6 +215,60 @@ export class DynamoMemoryStore implements MemoryStore {
   ): Promise<VectorBlock> {
     const builder = new VectorBlockBuilder(dimensions, Math.min(Math.max(max, 1), 1024));
     const prefix = `${embedderId}#`;
+    const complete = await this.readNewest(
+      {
+        pk: vectorPk(ref.owner, ref.namespace),
+        prefix,
+        projection: 'sk, v, #ttl',
+        names: { '#ttl': 'ttl' },
+      },
+      max,
+      (item) => {
+        const ttl = item.ttl as number | undefined;
+        builder.add(
+          (item.sk as string).slice(prefix.length),
+          fromBytes(item.v as Uint8Array),
+          ttl === undefined ? 0 : ttl * 1000,
+        );
+      },
+    );
+    return builder.build(complete);
+  }
+
+  async readTexts(
+    ref: NamespaceRef,
+    max: number,
+  ): Promise<{ documents: LexicalDocument[]; complete: boolean }> {
+    const documents: LexicalDocument[] = [];
+    const complete = await this.readNewest(
+      {
+        pk: `MEMORY#${ref.owner}`,
+        prefix: `M#${ref.namespace}#`,
+        projection: 'id, #text, expiresAt',
+        names: { '#text': 'text' },
+      },
+      max,
+      (item) => {
+        const expiresAt = item.expiresAt as string | undefined;
+        documents.push({
+          id: item.id as string,
+          text: item.text as string,
+          expiresAtMs: expiresAt === undefined ? 0 : new Date(expiresAt).getTime(),
+        });
+      },
+    );
+    return { documents, complete };
+  }
+
+  /**
+   * Hands the newest `max` items of a key range to `add`, newest first; true when that was all
+   * of them.
+   */
+  private async readNewest(
+    range: { pk: string; prefix: string; projection: string; names: Record<string, string> },
+    max: number,
+    add: (item: Item) => void,
+  ): Promise<boolean> {
     let read = 0;
     let startKey: Item | undefined;
     do {
@@ -223,12 +277,9 @@ export class DynamoMemoryStore implements MemoryStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': vectorPk(ref.owner, ref.namespace),
-            ':prefix': prefix,
-          },
-          ProjectionExpression: 'sk, v, #ttl',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':pk': range.pk, ':prefix': range.prefix },
+          ProjectionExpression: range.projection,
+          ExpressionAttributeNames: range.names,
           ConsistentRead: true,
           ScanIndexForward: false,
           Limit: max + 1 - read,
@@ -236,55 +287,12 @@ export class DynamoMemoryStore implements MemoryStore {
         }),
       );
       for (const item of result.Items ?? []) {
-        if (++read > max) return builder.build(false);
-        const ttl = item.ttl as number | undefined;
-        builder.add(
-          (item.sk as string).slice(prefix.length),
-          fromBytes(item.v as Uint8Array),
-          ttl === undefined ? 0 : ttl * 1000,
-        );
+        if (++read > max) return false;
+        add(item);
       }
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return builder.build(true);
-  }
-
-  async readTexts(
-    ref: NamespaceRef,
-    max: number,
-  ): Promise<{ documents: LexicalDocument[]; complete: boolean }> {
-    const documents: LexicalDocument[] = [];
-    let startKey: Item | undefined;
-    do {
-      // One more than needed: it tells a namespace of exactly `max` from a larger one.
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': `MEMORY#${ref.owner}`,
-            ':prefix': `M#${ref.namespace}#`,
-          },
-          ProjectionExpression: 'id, #text, expiresAt',
-          ExpressionAttributeNames: { '#text': 'text' },
-          ConsistentRead: true,
-          ScanIndexForward: false,
-          Limit: max + 1 - documents.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        if (documents.length === max) return { documents, complete: false };
-        const expiresAt = item.expiresAt as string | undefined;
-        documents.push({
-          id: item.id as string,
-          text: item.text as string,
-          expiresAtMs: expiresAt === undefined ? 0 : new Date(expiresAt).getTime(),
-        });
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return { documents, complete: true };
+    return true;
   }
 
   async getMany(refs: MemoryRef[]): Promise<Map<string, Memory>> {

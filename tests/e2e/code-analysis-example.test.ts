@@ -5,13 +5,13 @@
  * cannot be copied said so; and `npm run example:code-analysis` run as a user runs it, starting
  * and stopping its own runtime.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentCoreClient } from '../../cli/api-client.js';
 import { runCodeAnalysis } from '../../examples/code-analysis/pipeline.js';
+import { runNpmScript } from '../helpers/npm-script.js';
 import { type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -176,30 +176,10 @@ describe('the code-analysis pipeline', () => {
 describe('npm run example:code-analysis', () => {
   it('starts a local runtime, prints the report and where to watch it, and stops the runtime', async () => {
     // Act
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (done) => {
-        const child = spawn(
-          'npm',
-          [
-            'run',
-            '--silent',
-            'example:code-analysis',
-            '--',
-            '--path',
-            'tests/fixtures/code-analysis/shop',
-          ],
-          { cwd: repoRoot, env: { ...process.env, AGENT_CORE_URL: '', AGENT_CORE_API_KEY: '' } },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-        });
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-        });
-        child.on('close', (code) => done({ code, stdout, stderr }));
-      },
+    const run = await runNpmScript(
+      'example:code-analysis',
+      ['--path', 'tests/fixtures/code-analysis/shop'],
+      { AGENT_CORE_URL: '', AGENT_CORE_API_KEY: '' },
     );
 
     // Assess

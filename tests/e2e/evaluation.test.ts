@@ -4,13 +4,12 @@
  * without the tool, one wrong. The scores must tell them apart, per check and in total, from the
  * module and from `npm run eval` as a user runs it.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentCoreClient } from '../../cli/api-client.js';
 import { evaluateBlueprint, formatEvaluation } from '../../cli/evaluation.js';
+import { runNpmScript } from '../helpers/npm-script.js';
 import { type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
 
 let runtime: RuntimeHandle;
@@ -150,22 +149,5 @@ describe('evaluating a blueprint against a model', () => {
   });
 });
 
-function npmRunEval(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn('npm', ['run', '--silent', 'eval', '--', ...args], {
-      cwd: resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, AGENT_CORE_API_KEY: runtime.key, AGENT_CORE_URL: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const npmRunEval = (args: string[]) =>
+  runNpmScript('eval', args, { AGENT_CORE_API_KEY: runtime.key, AGENT_CORE_URL: '' });
