@@ -68,26 +68,83 @@ export async function runCodeAnalysis(
   const folder = resolve(options.path);
   const source = await readSourceFolder(folder);
   log(`${source.files.length} TypeScript/JavaScript file(s) in ${folder}`);
-
-  const reviewerModel = options.model ?? { route: 'default' };
-  const reviewsSkipped = await whyNoReviews(client, reviewerModel);
-  const reviewers = reviewsSkipped ? 0 : Math.max(1, options.reviewers ?? 3);
+  const model = options.model ?? { route: 'default' };
+  const reviewsSkipped = await whyNoReviews(client, model);
   if (reviewsSkipped) log(`reviews skipped: ${reviewsSkipped}`);
-
-  const ids = {
-    scanner: `${options.runId}-scanner`,
-    reviewer: (i: number) => `${options.runId}-reviewer-${i}`,
-    aggregator: `${options.runId}-aggregator`,
-  };
-  const registered: string[] = [];
-  const register = async (body: Record<string, unknown>) => {
-    await client.post('/v1/agents', body);
-    registered.push(body.id as string);
-  };
+  const team = new Team(
+    client,
+    options.runId,
+    reviewsSkipped ? 0 : Math.max(1, options.reviewers ?? 3),
+  );
   try {
+    await team.register(model);
+    const notCopied = [
+      ...source.left,
+      ...(await copyFiles(client, team.scanner, source.files, log)),
+    ];
+    await team.readyToScan();
+    const workflow = await runWorkflow(
+      client,
+      {
+        name: `code-analysis ${basename(folder)}`.slice(0, 200),
+        strategy: 'dag',
+        input: { folder: basename(folder), files: source.files.length - notCopied.length },
+        steps: team.steps(),
+      },
+      { log, timeoutMs: options.timeoutMs ?? 900_000 },
+    );
+    const scan = parseScan(stepOf(workflow, 'scan')?.output);
+    const found = await collectReviews(client, workflow, scan, team.reviewSteps);
+    const skipped =
+      reviewsSkipped ??
+      (found.echoed > 0
+        ? `${found.echoed} review(s) were answered by echo (the route fell back to it), so they are left out.`
+        : undefined);
+    const report = renderReport({
+      folder: options.path,
+      generatedAt: new Date().toISOString(),
+      workflowId: workflow.id,
+      scan,
+      reviews: found.reviews,
+      reviewsSkipped: skipped,
+      assessment: found.assessment,
+      notCopied,
+    });
+    return {
+      report,
+      workflowId: workflow.id,
+      scan,
+      reviews: found.reviews,
+      reviewsSkipped: skipped,
+    };
+  } finally {
+    await team.retire();
+  }
+}
+
+/** The pipeline's agents, their workflow steps, and their retirement when the run is over. */
+class Team {
+  readonly scanner: string;
+  readonly aggregator: string;
+  readonly reviewSteps: string[];
+  private readonly registered: string[] = [];
+
+  constructor(
+    private readonly client: AgentCoreClient,
+    private readonly runId: string,
+    readonly reviewers: number,
+  ) {
+    this.scanner = `${runId}-scanner`;
+    this.aggregator = `${runId}-aggregator`;
+    this.reviewSteps = Array.from({ length: reviewers }, (_, i) => `review-${i + 1}`);
+  }
+
+  private reviewer = (i: number) => `${this.runId}-reviewer-${i}`;
+
+  async register(model: ModelSpec): Promise<void> {
     // The scanner receives the files first (fs.write), then only scans (code.scan).
-    await register({
-      id: ids.scanner,
+    await this.add({
+      id: this.scanner,
       name: 'Code-analysis scanner',
       instructions: 'Receives files into its workspace, then analyses them with code.scan.',
       model: { provider: 'scripted', turns: [{ text: 'nothing to do' }] },
@@ -101,138 +158,147 @@ export async function runCodeAnalysis(
         toolCallsPerMinute: 100_000,
       },
     });
-    for (let i = 1; i <= reviewers; i++) {
-      await register({
-        id: ids.reviewer(i),
+    for (let i = 1; i <= this.reviewers; i++) {
+      // The function to review is in its input: a reviewer needs no tool.
+      await this.add({
+        id: this.reviewer(i),
         blueprint: 'code-reviewer',
         name: `Code reviewer ${i}`,
-        model: reviewerModel,
-        // The function to review is in its input: it needs no tool.
+        model,
         tools: [],
         tags: ['code-analysis'],
       });
     }
-    if (reviewers > 0) {
-      await register({
-        id: ids.aggregator,
-        name: 'Code-analysis aggregator',
-        instructions: AGGREGATOR_INSTRUCTIONS,
-        model: reviewerModel,
-        tags: ['code-analysis'],
-        limits: { maxSteps: 2, timeoutMs: 120_000, maxTokens: 2048 },
-      });
-    }
+    if (this.reviewers === 0) return;
+    await this.add({
+      id: this.aggregator,
+      name: 'Code-analysis aggregator',
+      instructions: AGGREGATOR_INSTRUCTIONS,
+      model,
+      tags: ['code-analysis'],
+      limits: { maxSteps: 2, timeoutMs: 120_000, maxTokens: 2048 },
+    });
+  }
 
-    const notCopied = [...source.left];
-    notCopied.push(...(await copyFiles(client, ids.scanner, source.files, log)));
-    await client.patch(`/v1/agents/${ids.scanner}`, {
+  /** The files are in: the scanner keeps code.scan only, and a script that calls it. */
+  readyToScan(): Promise<unknown> {
+    return this.client.patch(`/v1/agents/${this.scanner}`, {
       tools: ['code.scan'],
       model: {
         provider: 'scripted',
         turns: [
           {
             toolCalls: [
-              { name: 'code.scan', input: { path: '.', hotspots: Math.max(10, reviewers) } },
+              { name: 'code.scan', input: { path: '.', hotspots: Math.max(10, this.reviewers) } },
             ],
           },
           { text: '{{lastToolResult}}' },
         ],
       },
     });
+  }
 
-    const steps: Record<string, unknown>[] = [{ id: 'scan', agentId: ids.scanner }];
-    const reviewSteps = Array.from({ length: reviewers }, (_, i) => `review-${i + 1}`);
-    reviewSteps.forEach((id, i) => {
-      steps.push({ id, agentId: ids.reviewer(i + 1), dependsOn: ['scan'], input: reviewInput(i) });
+  /** scan → review-1 … review-N in parallel, one hotspot each → summary. */
+  steps(): Record<string, unknown>[] {
+    const steps: Record<string, unknown>[] = [{ id: 'scan', agentId: this.scanner }];
+    this.reviewSteps.forEach((id, i) => {
+      steps.push({ id, agentId: this.reviewer(i + 1), dependsOn: ['scan'], input: reviewInput(i) });
     });
-    if (reviewers > 0) {
+    if (this.reviewers > 0) {
       steps.push({
         id: 'summary',
-        agentId: ids.aggregator,
-        dependsOn: ['scan', ...reviewSteps],
+        agentId: this.aggregator,
+        dependsOn: ['scan', ...this.reviewSteps],
         input: {
           totals: '{{steps.scan.output.totals}}',
           dependencies: '{{steps.scan.output.dependencies}}',
-          reviews: reviewSteps.map((id) => `{{steps.${id}.output}}`),
+          reviews: this.reviewSteps.map((id) => `{{steps.${id}.output}}`),
         },
       });
     }
-    const started = await client.post<WorkflowView>('/v1/workflows', {
-      name: `code-analysis ${basename(folder)}`.slice(0, 200),
-      strategy: 'dag',
-      input: { folder: basename(folder), files: source.files.length - notCopied.length },
-      steps,
-    });
-    log(`workflow ${started.id} started: ${steps.map((s) => s.id).join(', ')}`);
-    const seen = new Map<string, string>();
-    const workflow = await client.waitFor<WorkflowView>(
-      `/v1/workflows/${started.id}`,
-      (w) => ENDED.includes(w.status),
-      {
-        timeoutMs: options.timeoutMs ?? 900_000,
-        intervalMs: 500,
-        onPoll: (w) => {
-          for (const step of w.steps) {
-            if (seen.get(step.id) !== step.status) log(`  ${step.id}: ${step.status}`);
-            seen.set(step.id, step.status);
-          }
-        },
-      },
-    );
-    if (workflow.status !== 'succeeded') {
-      throw new Error(
-        `workflow ${workflow.id} ${workflow.status}${workflow.error ? `: ${workflow.error.message}` : ''}`,
-      );
-    }
-
-    const outputOf = (id: string) => workflow.steps.find((s) => s.id === id);
-    const scan = parseScan(outputOf('scan')?.output);
-    const reviews: Review[] = [];
-    const modelsOf = async (taskId: string | null | undefined) => {
-      if (!taskId) return [];
-      const task = await client.get<TaskView>(`/v1/tasks/${taskId}`);
-      return [...new Set(task.steps.filter((s) => s.kind === 'model').map((s) => s.name))];
-    };
-    let echoed = 0;
-    for (const [i, id] of reviewSteps.entries()) {
-      const step = outputOf(id);
-      const hotspot = scan.hotspots[i];
-      if (!step || !hotspot) continue;
-      const models = await modelsOf(step.taskId);
-      // A route can fall back to echo: an answer that merely repeats the input is no review.
-      if (isDeterministicOnly(models) && models.includes('echo')) {
-        echoed++;
-        continue;
-      }
-      reviews.push({ hotspot, text: String(step.output ?? ''), model: models.join(', ') });
-    }
-    const aggregate = outputOf('summary');
-    const aggregateModels = await modelsOf(aggregate?.taskId);
-    const assessment =
-      aggregate && !(isDeterministicOnly(aggregateModels) && aggregateModels.includes('echo'))
-        ? { text: String(aggregate.output ?? ''), model: aggregateModels.join(', ') }
-        : undefined;
-    const skipped =
-      reviewsSkipped ??
-      (echoed > 0
-        ? `${echoed} review(s) were answered by echo (the route fell back to it), so they are left out.`
-        : undefined);
-
-    const report = renderReport({
-      folder: options.path,
-      generatedAt: new Date().toISOString(),
-      workflowId: workflow.id,
-      scan,
-      reviews,
-      reviewsSkipped: skipped,
-      assessment,
-      notCopied,
-    });
-    return { report, workflowId: workflow.id, scan, reviews, reviewsSkipped: skipped };
-  } finally {
-    // Retired, not deleted: their tasks, traces and the workflow stay to be looked at.
-    for (const id of registered) await client.delete(`/v1/agents/${id}`).catch(() => undefined);
+    return steps;
   }
+
+  /** Retired, not deleted: their tasks, traces and the workflow stay to be looked at. */
+  async retire(): Promise<void> {
+    for (const id of this.registered) {
+      await this.client.delete(`/v1/agents/${id}`).catch(() => undefined);
+    }
+  }
+
+  private async add(body: Record<string, unknown>): Promise<void> {
+    await this.client.post('/v1/agents', body);
+    this.registered.push(body.id as string);
+  }
+}
+
+/** Starts the workflow and waits for its end, saying each step's progress as it changes. */
+async function runWorkflow(
+  client: AgentCoreClient,
+  body: { name: string; strategy: string; input: unknown; steps: Record<string, unknown>[] },
+  { log, timeoutMs }: { log: (line: string) => void; timeoutMs: number },
+): Promise<WorkflowView> {
+  const started = await client.post<WorkflowView>('/v1/workflows', body);
+  log(`workflow ${started.id} started: ${body.steps.map((s) => s.id).join(', ')}`);
+  const seen = new Map<string, string>();
+  const workflow = await client.waitFor<WorkflowView>(
+    `/v1/workflows/${started.id}`,
+    (w) => ENDED.includes(w.status),
+    {
+      timeoutMs,
+      intervalMs: 500,
+      onPoll: (w) => {
+        for (const step of w.steps) {
+          if (seen.get(step.id) !== step.status) log(`  ${step.id}: ${step.status}`);
+          seen.set(step.id, step.status);
+        }
+      },
+    },
+  );
+  if (workflow.status !== 'succeeded') {
+    const why = workflow.error ? `: ${workflow.error.message}` : '';
+    throw new Error(`workflow ${workflow.id} ${workflow.status}${why}`);
+  }
+  return workflow;
+}
+
+const stepOf = (workflow: WorkflowView, id: string) => workflow.steps.find((s) => s.id === id);
+
+/**
+ * The reviews and the assessment, each with the model that wrote it (from its task's steps).
+ * A route can fall back to echo: an answer that merely repeats its input is no review.
+ */
+async function collectReviews(
+  client: AgentCoreClient,
+  workflow: WorkflowView,
+  scan: CodeScan,
+  reviewSteps: string[],
+): Promise<{
+  reviews: Review[];
+  echoed: number;
+  assessment: { text: string; model: string } | undefined;
+}> {
+  const written = async (id: string) => {
+    const step = stepOf(workflow, id);
+    if (!step?.taskId) return undefined;
+    const task = await client.get<TaskView>(`/v1/tasks/${step.taskId}`);
+    const models = [...new Set(task.steps.filter((s) => s.kind === 'model').map((s) => s.name))];
+    const echoed = isDeterministicOnly(models) && models.includes('echo');
+    return { text: String(step.output ?? ''), model: models.join(', '), echoed };
+  };
+  const reviews: Review[] = [];
+  let echoed = 0;
+  for (const [i, id] of reviewSteps.entries()) {
+    const hotspot = scan.hotspots[i];
+    const review = hotspot ? await written(id) : undefined;
+    if (!hotspot || !review) continue;
+    if (review.echoed) echoed++;
+    else reviews.push({ hotspot, text: review.text, model: review.model });
+  }
+  const summary = reviewSteps.length ? await written('summary') : undefined;
+  const assessment =
+    summary && !summary.echoed ? { text: summary.text, model: summary.model } : undefined;
+  return { reviews, echoed, assessment };
 }
 
 const AGGREGATOR_INSTRUCTIONS = [

@@ -39,127 +39,134 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 const fenceFor = (path: string) => (/\.[cm]?tsx?$/i.test(path) ? 'ts' : 'js');
 
 export function renderReport(input: ReportInput): string {
-  const { scan } = input;
-  const { totals } = scan;
-  const out: string[] = [];
-  out.push(`# Code analysis: ${input.folder}`, '');
-  out.push(
-    `${input.generatedAt} · workflow \`${input.workflowId}\` · figures from \`code.scan\` (the TypeScript compiler's parser)`,
-    '',
-  );
+  const sections = [
+    [
+      `# Code analysis: ${input.folder}`,
+      '',
+      `${input.generatedAt} · workflow \`${input.workflowId}\` · figures from \`code.scan\` (the TypeScript compiler's parser)`,
+    ],
+    summary(input),
+    worstFunctions(input.scan.hotspots.slice(0, input.worstFunctions ?? 10)),
+    reviews(input.reviews),
+    findingsPerFile(input.scan),
+    leftOut(input),
+  ];
+  return `${sections
+    .filter((lines) => lines.length)
+    .map((lines) => lines.join('\n'))
+    .join('\n\n')}\n`;
+}
 
-  out.push('## Summary', '');
-  const languages = countBy(scan.files.map((f) => f.language));
-  const byLanguage = Object.entries(languages)
-    .map(([language, n]) => `${language === 'typescript' ? 'TypeScript' : 'JavaScript'} ${n}`)
-    .join(', ');
+function summary({ scan, reviews, reviewsSkipped, notCopied, assessment }: ReportInput): string[] {
+  const { totals } = scan;
+  const lines = ['## Summary', ''];
   if (totals.files === 0) {
-    out.push('- **No TypeScript or JavaScript file** was found to analyse.');
+    lines.push('- **No TypeScript or JavaScript file** was found to analyse.');
   } else {
-    out.push(
-      `- **${plural(totals.files, 'file')}** analysed${byLanguage ? ` (${byLanguage})` : ''}: ${totals.lines} lines (${totals.codeLines} code, ${totals.commentLines} comment, ${totals.blankLines} blank).`,
+    const languages = Object.entries(countBy(scan.files.map((f) => f.language)))
+      .map(([language, n]) => `${language === 'typescript' ? 'TypeScript' : 'JavaScript'} ${n}`)
+      .join(', ');
+    lines.push(
+      `- **${plural(totals.files, 'file')}** analysed (${languages}): ${totals.lines} lines (${totals.codeLines} code, ${totals.commentLines} comment, ${totals.blankLines} blank).`,
       `- **${plural(totals.functions, 'function')}**, mean cyclomatic complexity ${totals.meanComplexity}; **${totals.complexFunctions}** at ${COMPLEX_FUNCTION} or more.`,
       `- **${totals.todos} TODO/FIXME** comment${totals.todos === 1 ? '' : 's'}; ${plural(totals.imports, 'import')}.`,
     );
-    if (scan.dependencies.length) {
-      out.push(
-        `- Packages imported most: ${scan.dependencies
-          .slice(0, 8)
-          .map((d) => `${code(d.module)} (${d.files})`)
-          .join(', ')}.`,
-      );
-    }
   }
-  if (input.reviews.length) {
-    const models = [...new Set(input.reviews.map((r) => r.model))].join(', ');
-    out.push(`- **${plural(input.reviews.length, 'hotspot')} reviewed** by ${models}.`);
+  if (scan.dependencies.length) {
+    const top = scan.dependencies.slice(0, 8).map((d) => `${code(d.module)} (${d.files})`);
+    lines.push(`- Packages imported most: ${top.join(', ')}.`);
   }
-  if (input.reviewsSkipped) out.push(`- **Reviews skipped:** ${input.reviewsSkipped}`);
-  const left = scan.skipped.length + input.notCopied.length;
-  if (left || scan.truncated) {
-    out.push(
-      `- **Not complete:** ${plural(left, 'file or folder', 'files or folders')} left out (see the end)${scan.truncated && !left ? ', a list was cut at its limit' : ''}.`,
-    );
+  if (reviews.length) {
+    const models = [...new Set(reviews.map((r) => r.model))].join(', ');
+    lines.push(`- **${plural(reviews.length, 'hotspot')} reviewed** by ${models}.`);
   }
-  out.push('');
-  if (input.assessment) {
-    out.push(`**Assessment** (${input.assessment.model}): ${input.assessment.text.trim()}`, '');
-  }
-
-  const worst = scan.hotspots.slice(0, input.worstFunctions ?? 10);
-  if (worst.length) {
-    out.push('## Worst functions', '');
-    out.push('| # | function | file | line | complexity | lines |', '|---|---|---|---|---|---|');
-    worst.forEach((h, i) => {
-      out.push(
-        `| ${i + 1} | ${cell(code(h.name))} | ${cell(h.path)} | ${h.line} | ${h.cyclomaticComplexity} | ${h.endLine - h.line + 1} |`,
-      );
-    });
-    out.push('');
-  }
-
-  if (input.reviews.length) {
-    out.push('## Reviews', '');
-    input.reviews.forEach((review, i) => {
-      const h = review.hotspot;
-      out.push(
-        `### ${i + 1}. ${code(h.name)} (${h.path}:${h.line}, complexity ${h.cyclomaticComplexity})`,
-        '',
-        `<details><summary>the function (${plural(h.endLine - h.line + 1, 'line')}${h.sourceTruncated ? ', cut' : ''})</summary>`,
-        '',
-        `\`\`\`\`${fenceFor(h.path)}`,
-        h.source,
-        '````',
-        '',
-        '</details>',
-        '',
-        review.text.trim(),
-        '',
-        `*Reviewed by ${review.model}.*`,
-        '',
-      );
-    });
-  }
-
-  if (scan.files.length) {
-    out.push('## Findings per file', '');
-    out.push(
-      '| file | lines (code) | functions | max complexity | imports | TODO/FIXME |',
-      '|---|---|---|---|---|---|',
-    );
-    for (const f of scan.files) {
-      const flag = f.maxComplexity >= COMPLEX_FUNCTION ? ' ⚠' : '';
-      out.push(
-        `| ${cell(f.path)} | ${f.lines.total} (${f.lines.code}) | ${f.functions} | ${f.maxComplexity}${flag} | ${f.imports} | ${f.todos} |`,
-      );
-    }
-    out.push('');
-    const findings = new Map<string, string[]>();
-    const add = (path: string, line: string) =>
-      findings.set(path, [...(findings.get(path) ?? []), line]);
-    for (const h of scan.hotspots) {
-      if (h.cyclomaticComplexity >= COMPLEX_FUNCTION) {
-        add(
-          h.path,
-          `- complex function ${code(h.name)} (line ${h.line}): cyclomatic complexity ${h.cyclomaticComplexity}`,
-        );
-      }
-    }
-    for (const t of scan.todos)
-      add(t.path, `- ${t.kind} (line ${t.line}): ${t.text || '(no text)'}`);
-    for (const [path, lines] of [...findings].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      out.push(`### ${path}`, '', ...lines, '');
-    }
-  }
-
+  if (reviewsSkipped) lines.push(`- **Reviews skipped:** ${reviewsSkipped}`);
+  const left = scan.skipped.length + notCopied.length;
   if (left) {
-    out.push('## Left out', '');
-    for (const n of input.notCopied)
-      out.push(`- ${n.path}: not copied to the scanner's workspace: ${n.reason}`);
-    for (const s of scan.skipped) out.push(`- ${s.path}: ${s.reason}`);
-    out.push('');
+    lines.push(
+      `- **Not complete:** ${plural(left, 'file or folder', 'files or folders')} left out (see the end).`,
+    );
+  } else if (scan.truncated) {
+    lines.push('- **Not complete:** a list was cut at its limit (see `code.scan` in the README).');
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  if (assessment) lines.push('', `**Assessment** (${assessment.model}): ${assessment.text.trim()}`);
+  return lines;
+}
+
+function worstFunctions(worst: Hotspot[]): string[] {
+  if (!worst.length) return [];
+  return [
+    '## Worst functions',
+    '',
+    '| # | function | file | line | complexity | lines |',
+    '|---|---|---|---|---|---|',
+    ...worst.map(
+      (h, i) =>
+        `| ${i + 1} | ${cell(code(h.name))} | ${cell(h.path)} | ${h.line} | ${h.cyclomaticComplexity} | ${h.endLine - h.line + 1} |`,
+    ),
+  ];
+}
+
+function reviews(done: Review[]): string[] {
+  if (!done.length) return [];
+  return [
+    '## Reviews',
+    ...done.flatMap(({ hotspot: h, text, model }, i) => [
+      '',
+      `### ${i + 1}. ${code(h.name)} (${h.path}:${h.line}, complexity ${h.cyclomaticComplexity})`,
+      '',
+      `<details><summary>the function (${plural(h.endLine - h.line + 1, 'line')}${h.sourceTruncated ? ', cut' : ''})</summary>`,
+      '',
+      // Four backticks: the source's own ``` cannot end the block.
+      `\`\`\`\`${fenceFor(h.path)}`,
+      h.source,
+      '````',
+      '',
+      '</details>',
+      '',
+      text.trim(),
+      '',
+      `*Reviewed by ${model}.*`,
+    ]),
+  ];
+}
+
+function findingsPerFile(scan: CodeScan): string[] {
+  if (!scan.files.length) return [];
+  const lines = [
+    '## Findings per file',
+    '',
+    '| file | lines (code) | functions | max complexity | imports | TODO/FIXME |',
+    '|---|---|---|---|---|---|',
+    ...scan.files.map(
+      (f) =>
+        `| ${cell(f.path)} | ${f.lines.total} (${f.lines.code}) | ${f.functions} | ${f.maxComplexity}${f.maxComplexity >= COMPLEX_FUNCTION ? ' ⚠' : ''} | ${f.imports} | ${f.todos} |`,
+    ),
+  ];
+  const findings = new Map<string, string[]>();
+  const add = (path: string, line: string) =>
+    findings.set(path, [...(findings.get(path) ?? []), line]);
+  for (const h of scan.hotspots.filter((h) => h.cyclomaticComplexity >= COMPLEX_FUNCTION)) {
+    add(
+      h.path,
+      `- complex function ${code(h.name)} (line ${h.line}): cyclomatic complexity ${h.cyclomaticComplexity}`,
+    );
+  }
+  for (const t of scan.todos) add(t.path, `- ${t.kind} (line ${t.line}): ${t.text || '(no text)'}`);
+  for (const [path, found] of [...findings].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    lines.push('', `### ${path}`, '', ...found);
+  }
+  return lines;
+}
+
+function leftOut({ scan, notCopied }: ReportInput): string[] {
+  if (!scan.skipped.length && !notCopied.length) return [];
+  return [
+    '## Left out',
+    '',
+    ...notCopied.map((n) => `- ${n.path}: not copied to the scanner's workspace: ${n.reason}`),
+    ...scan.skipped.map((s) => `- ${s.path}: ${s.reason}`),
+  ];
 }
 
 function countBy(values: string[]): Record<string, number> {

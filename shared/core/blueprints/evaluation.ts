@@ -71,22 +71,32 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 export function scoreCase(testCase: EvaluationCase, run: CaseRun): CaseScore {
   const answer = text(run.output);
+  const { expect } = testCase;
+  const checks: CheckResult[] = [
+    { check: 'the task succeeded', ok: run.status === 'succeeded' },
+    ...textChecks(answer, expect),
+    ...(expect.json ? jsonChecks(run.output, expect.json) : []),
+    ...toolChecks(run.toolCalls, expect),
+  ];
+  const passed = checks.filter((c) => c.ok).length;
+  return {
+    id: testCase.id,
+    score: run.status === 'succeeded' ? passed / checks.length : 0,
+    checks,
+  };
+}
+
+function textChecks(answer: string, expect: EvaluationCase['expect']): CheckResult[] {
   const lower = answer.toLowerCase();
   const has = (needle: string) => lower.includes(needle.toLowerCase());
-  const { expect } = testCase;
-  const checks: CheckResult[] = [{ check: 'the task succeeded', ok: run.status === 'succeeded' }];
-  for (const needle of expect.contains ?? []) {
-    checks.push({ check: `contains "${needle}"`, ok: has(needle) });
-  }
-  for (const group of expect.containsAny ?? []) {
-    checks.push({
+  const checks = [
+    ...(expect.contains ?? []).map((n) => ({ check: `contains "${n}"`, ok: has(n) })),
+    ...(expect.containsAny ?? []).map((group) => ({
       check: `contains one of ${group.map((g) => `"${g}"`).join(', ')}`,
       ok: group.some(has),
-    });
-  }
-  for (const needle of expect.excludes ?? []) {
-    checks.push({ check: `does not contain "${needle}"`, ok: !has(needle) });
-  }
+    })),
+    ...(expect.excludes ?? []).map((n) => ({ check: `does not contain "${n}"`, ok: !has(n) })),
+  ];
   if (expect.maxWords !== undefined) {
     const words = answer.split(/\s+/).filter(Boolean).length;
     checks.push({
@@ -94,35 +104,32 @@ export function scoreCase(testCase: EvaluationCase, run: CaseRun): CaseScore {
       ok: words <= expect.maxWords,
     });
   }
-  if (expect.json) {
-    const json = answerJson(run.output);
-    const object =
-      typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : undefined;
-    checks.push({ check: 'answers with a JSON object', ok: object !== undefined });
-    for (const [key, value] of Object.entries(expect.json)) {
-      const ok =
+  return checks;
+}
+
+function jsonChecks(output: unknown, fields: Record<string, unknown>): CheckResult[] {
+  const json = answerJson(output);
+  const object =
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : undefined;
+  return [
+    { check: 'answers with a JSON object', ok: object !== undefined },
+    ...Object.entries(fields).map(([key, value]) => ({
+      check: value === '*' ? `has "${key}"` : `"${key}" is ${JSON.stringify(value)}`,
+      ok:
         object !== undefined &&
         Object.hasOwn(object, key) &&
-        (value === '*' || same(object[key], value));
-      checks.push({
-        check: value === '*' ? `has "${key}"` : `"${key}" is ${JSON.stringify(value)}`,
-        ok,
-      });
-    }
-  }
-  const called = new Set(run.toolCalls.filter((call) => call.ok).map((call) => call.name));
-  const attempted = new Set(run.toolCalls.map((call) => call.name));
-  for (const tool of expect.tools ?? [])
-    checks.push({ check: `calls ${tool}`, ok: called.has(tool) });
-  for (const tool of expect.notTools ?? []) {
-    checks.push({ check: `does not call ${tool}`, ok: !attempted.has(tool) });
-  }
-  const passed = checks.filter((c) => c.ok).length;
-  return {
-    id: testCase.id,
-    score: run.status === 'succeeded' ? passed / checks.length : 0,
-    checks,
-  };
+        (value === '*' || same(object[key], value)),
+    })),
+  ];
+}
+
+function toolChecks(calls: CaseRun['toolCalls'], expect: EvaluationCase['expect']): CheckResult[] {
+  const succeeded = new Set(calls.filter((call) => call.ok).map((call) => call.name));
+  const attempted = new Set(calls.map((call) => call.name));
+  return [
+    ...(expect.tools ?? []).map((t) => ({ check: `calls ${t}`, ok: succeeded.has(t) })),
+    ...(expect.notTools ?? []).map((t) => ({ check: `does not call ${t}`, ok: !attempted.has(t) })),
+  ];
 }
 
 /** The mean of the cases' scores, 0..1. */

@@ -167,22 +167,21 @@ export class LexicalIndex {
       const prefix = length >= MIN_FUZZY_LENGTH;
       if (!edits && !prefix) continue;
       for (const term of terms) {
-        let weight = 0;
-        if (edits) {
-          const d = distance(word, term);
-          if (d === 1) weight = NEAR_WEIGHT.edit1;
-          else if (d === 2 && maxEdits === 2 && term.length >= MIN_TWO_EDITS_LENGTH) {
-            weight = NEAR_WEIGHT.edit2;
-          }
-        }
-        if (weight === 0 && prefix && (term.startsWith(word) || word.startsWith(term))) {
-          weight = NEAR_WEIGHT.prefix;
-        }
-        if (weight > (near.get(term) ?? 0)) near.set(term, weight);
+        const weight =
+          (edits ? editWeight(word, term, maxEdits) : 0) ||
+          (prefix && (term.startsWith(word) || word.startsWith(term)) ? NEAR_WEIGHT.prefix : 0);
+        if (weight > 0) near.set(term, weight);
       }
     }
     return near;
   }
+}
+
+/** The weight of a term one edit from a word (two, when both are long); 0 when further. */
+function editWeight(word: string, term: string, maxEdits: number): number {
+  const d = distance(word, term);
+  if (d === 1) return NEAR_WEIGHT.edit1;
+  return d === 2 && maxEdits === 2 && term.length >= MIN_TWO_EDITS_LENGTH ? NEAR_WEIGHT.edit2 : 0;
 }
 
 function groupByLength(terms: Iterable<string>): Map<number, string[]> {
@@ -202,10 +201,53 @@ export interface LexicalSource<T> {
   value: T;
 }
 
+/** A term a query word stands for (itself, or a word near it), with its weights. */
 interface WeightedTerm {
   term: string;
   weight: number;
   idf: number;
+}
+
+/** The documents a search compares, over every source: how many, and their average length. */
+class SearchedCorpus<T> {
+  readonly sources: LexicalSource<T>[];
+  readonly documents: number;
+  readonly averageLength: number;
+
+  constructor(sources: LexicalSource<T>[]) {
+    this.sources = sources.map((s) => ({ ...s, count: Math.min(s.count, s.index.size) }));
+    let documents = 0;
+    let words = 0;
+    for (const { index, count } of this.sources) {
+      documents += count;
+      for (let doc = 0; doc < count; doc++) words += index.lengths[doc] as number;
+    }
+    this.documents = documents;
+    this.averageLength = Math.max(1, words / Math.max(1, documents));
+  }
+
+  /** BM25's inverse document frequency (Lucene's, never negative); df 0 for a word found nowhere. */
+  idf(term: string | undefined): number {
+    let df = 0;
+    if (term !== undefined) {
+      for (const { index, count } of this.sources) df += index.documentFrequency(term, count);
+    }
+    return Math.log(1 + (this.documents - df + 0.5) / (df + 0.5));
+  }
+
+  /** The word itself when a memory has it; else the words near it in any memory. */
+  standIns(word: string): WeightedTerm[] {
+    if (this.sources.some(({ index }) => index.has(word))) {
+      return [{ term: word, weight: 1, idf: this.idf(word) }];
+    }
+    const near = new Map<string, number>();
+    for (const { index } of this.sources) {
+      for (const [term, weight] of index.nearTerms(word)) {
+        if (weight > (near.get(term) ?? 0)) near.set(term, weight);
+      }
+    }
+    return [...near].map(([term, weight]) => ({ term, weight, idf: this.idf(term) }));
+  }
 }
 
 /**
@@ -218,84 +260,56 @@ export function scoreLexically<T>(
   sources: LexicalSource<T>[],
   options: { nowMs: number; minScore: number; top: TopK<T> },
 ): number {
-  const searched = sources.map((source) => ({
-    ...source,
-    count: Math.min(source.count, source.index.size),
-  }));
-  let documents = 0;
-  let words = 0;
-  for (const { index, count } of searched) {
-    documents += count;
-    for (let doc = 0; doc < count; doc++) words += index.lengths[doc] as number;
-  }
-  if (documents === 0) return 0;
-  const averageLength = Math.max(1, words / documents);
-  const idf = (term: string) => {
-    let df = 0;
-    for (const { index, count } of searched) df += index.documentFrequency(term, count);
-    return Math.log(1 + (documents - df + 0.5) / (df + 0.5));
-  };
-
-  // Each query word stands for itself or, when no memory has it, for the words near it.
+  const corpus = new SearchedCorpus(sources);
+  if (corpus.documents === 0) return 0;
   const wanted: WeightedTerm[][] = [];
   let queryWeight = 0;
   for (const word of queryTerms(query)) {
-    const stands: WeightedTerm[] = [];
-    if (searched.some(({ index }) => index.has(word))) {
-      stands.push({ term: word, weight: 1, idf: idf(word) });
-    } else {
-      const near = new Map<string, number>();
-      for (const { index } of searched) {
-        for (const [term, weight] of index.nearTerms(word)) {
-          if (weight > (near.get(term) ?? 0)) near.set(term, weight);
-        }
-      }
-      for (const [term, weight] of near) stands.push({ term, weight, idf: idf(term) });
-    }
+    const stands = corpus.standIns(word);
     // A word no memory has, even nearly, still counts in what a full match would be, at the
     // weight of a word found nowhere.
-    queryWeight +=
-      stands.length > 0
-        ? Math.max(...stands.map((s) => s.weight * s.idf))
-        : Math.log(1 + (documents + 0.5) / 0.5);
-    if (stands.length > 0) wanted.push(stands);
+    queryWeight += stands.length
+      ? Math.max(...stands.map((s) => s.weight * s.idf))
+      : corpus.idf(undefined);
+    if (stands.length) wanted.push(stands);
   }
-  if (wanted.length === 0) return documents;
-
-  for (const { index, count, value } of searched) {
-    const scores = new Float64Array(count);
-    const best = new Float64Array(count);
-    const touched: number[] = [];
-    for (const stands of wanted) {
-      const hit: number[] = [];
-      for (const { term, weight, idf: termIdf } of stands) {
-        const postings = index.postingsOf(term);
-        if (!postings) continue;
-        const { docs, counts } = postings;
-        for (let i = 0; i < docs.length; i++) {
-          const doc = docs[i] as number;
-          if (doc >= count) break;
-          const tf = counts[i] as number;
-          const norm = 1 - B + (B * (index.lengths[doc] as number)) / averageLength;
-          const value = (weight * termIdf * (tf * (K1 + 1))) / (tf + K1 * norm);
-          // A word counts once per document, by its best stand-in.
-          if (best[doc] === 0) hit.push(doc);
-          if (value > (best[doc] as number)) best[doc] = value;
-        }
-      }
-      for (const doc of hit) {
-        if (scores[doc] === 0) touched.push(doc);
-        scores[doc] = (scores[doc] as number) + (best[doc] as number);
-        best[doc] = 0;
-      }
-    }
-    for (const doc of touched) {
-      const expires = index.expiresAtMs[doc] as number;
+  if (wanted.length === 0) return corpus.documents;
+  for (const source of corpus.sources) {
+    const scores = bm25Scores(source, wanted, corpus.averageLength);
+    for (const [doc, sum] of scores) {
+      const expires = source.index.expiresAtMs[doc] as number;
       if (expires !== 0 && expires <= options.nowMs) continue;
-      const score = Math.tanh((scores[doc] as number) / queryWeight);
+      const score = Math.tanh(sum / queryWeight);
       if (score <= 0 || score < options.minScore || score < options.top.threshold) continue;
-      options.top.offer({ score, key: index.ids[doc] as string, value });
+      options.top.offer({ score, key: source.index.ids[doc] as string, value: source.value });
     }
   }
-  return documents;
+  return corpus.documents;
+}
+
+/** The BM25 score of every document of a source that holds a wanted word (or a stand-in). */
+function bm25Scores<T>(
+  { index, count }: LexicalSource<T>,
+  wanted: WeightedTerm[][],
+  averageLength: number,
+): Map<number, number> {
+  const scores = new Map<number, number>();
+  for (const stands of wanted) {
+    // A word counts once per document, by its best stand-in there.
+    const best = new Map<number, number>();
+    for (const { term, weight, idf } of stands) {
+      const postings = index.postingsOf(term);
+      if (!postings) continue;
+      const { docs, counts } = postings;
+      for (let i = 0; i < docs.length && (docs[i] as number) < count; i++) {
+        const doc = docs[i] as number;
+        const tf = counts[i] as number;
+        const norm = 1 - B + (B * (index.lengths[doc] as number)) / averageLength;
+        const value = (weight * idf * (tf * (K1 + 1))) / (tf + K1 * norm);
+        if (value > (best.get(doc) ?? 0)) best.set(doc, value);
+      }
+    }
+    for (const [doc, value] of best) scores.set(doc, (scores.get(doc) ?? 0) + value);
+  }
+  return scores;
 }

@@ -14,6 +14,7 @@ import * as z from 'zod';
 import {
   analyzeSource,
   CODE_ANALYSIS_LIMITS,
+  type CodeAnalysis,
   type FunctionSpan,
   isAnalyzable,
 } from './code-analysis.js';
@@ -85,7 +86,7 @@ export interface CodeScan {
   files: ScannedFile[];
   hotspots: Hotspot[];
   todos: { path: string; line: number; kind: 'TODO' | 'FIXME'; text: string }[];
-  /** Packages (not relative paths) by the number of files that import them. */
+  /** Packages (not relative paths) by the number of files that import them: the first 30. */
   dependencies: { module: string; files: number }[];
   /** Files and folders left out, and why. */
   skipped: { path: string; reason: string }[];
@@ -165,26 +166,13 @@ async function walk(
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export async function scanWorkspace(
-  workspace: Workspace,
-  path: string,
-  options: { hotspots: number; signal: AbortSignal },
-): Promise<CodeScan> {
-  const start = normaliseWorkspacePath(path);
-  const skipped: CodeScan['skipped'] = [];
-  // Anything left out makes the scan incomplete: it says what, up to a bound.
-  let truncated = false;
-  const skip = (at: string, reason: string) => {
-    truncated = true;
-    if (skipped.length < CODE_SCAN_LIMITS.maxSkipped) skipped.push({ path: at, reason });
-  };
-  const walked = await walk(workspace, start, options.signal, skip);
-
-  const files: ScannedFile[] = [];
-  const hotspots: Hotspot[] = [];
-  const todos: CodeScan['todos'] = [];
-  const dependencies = new Map<string, number>();
-  const totals = {
+/** The scan as it is built, one analysed file at a time. */
+class ScanReport {
+  readonly files: ScannedFile[] = [];
+  readonly hotspots: Hotspot[] = [];
+  readonly todos: CodeScan['todos'] = [];
+  readonly skipped: CodeScan['skipped'] = [];
+  readonly totals: CodeScan['totals'] = {
     files: 0,
     lines: 0,
     codeLines: 0,
@@ -196,45 +184,22 @@ export async function scanWorkspace(
     imports: 0,
     todos: 0,
   };
-  let complexitySum = 0;
-  let bytesRead = 0;
-  for (const [index, file] of walked.entries()) {
-    options.signal.throwIfAborted();
-    if (files.length === CODE_SCAN_LIMITS.maxFiles) {
-      skip(
-        file.path,
-        `this and ${walked.length - index - 1} more file(s) are past the ${CODE_SCAN_LIMITS.maxFiles}-file limit`,
-      );
-      break;
-    }
-    if (file.bytes > CODE_ANALYSIS_LIMITS.maxFileBytes) {
-      skip(file.path, `larger than ${CODE_ANALYSIS_LIMITS.maxFileBytes / 1024} KiB`);
-      continue;
-    }
-    if (bytesRead + file.bytes > CODE_SCAN_LIMITS.maxTotalBytes) {
-      skip(
-        file.path,
-        `the scan stopped after ${CODE_SCAN_LIMITS.maxTotalBytes / 2 ** 20} MiB of source`,
-      );
-      break;
-    }
-    let text: string;
-    try {
-      text = await workspace.read(file.path, CODE_ANALYSIS_LIMITS.maxFileBytes);
-    } catch (error) {
-      // A file that changed into something unreadable since the listing: left out, said why.
-      if (!(error instanceof ToolInputError)) throw error;
-      skip(file.path, error.message);
-      continue;
-    }
-    bytesRead += Buffer.byteLength(text);
-    const analysis = await analyzeSource(file.path, text, { spans: true });
-    const external = new Set(
-      analysis.imports.map((i) => packageOf(i.module)).filter((m): m is string => m !== undefined),
-    );
-    for (const module of external) dependencies.set(module, (dependencies.get(module) ?? 0) + 1);
-    files.push({
-      path: file.path,
+  /** Anything left out makes the scan incomplete: it says what, up to a bound. */
+  truncated = false;
+  private readonly dependencies = new Map<string, number>();
+  private complexitySum = 0;
+
+  constructor(private readonly maxHotspots: number) {}
+
+  skip = (path: string, reason: string): void => {
+    this.truncated = true;
+    if (this.skipped.length < CODE_SCAN_LIMITS.maxSkipped) this.skipped.push({ path, reason });
+  };
+
+  add(path: string, text: string, analysis: CodeAnalysis): void {
+    const { totals } = this;
+    this.files.push({
+      path,
       language: analysis.language,
       lines: analysis.lines,
       functions: analysis.functions.length,
@@ -250,42 +215,105 @@ export async function scanWorkspace(
     totals.functions += analysis.functions.length;
     totals.imports += analysis.imports.length;
     totals.todos += analysis.todos.length;
-    truncated ||= analysis.truncated;
+    this.truncated ||= analysis.truncated;
+    for (const module of new Set(analysis.imports.map((i) => packageOf(i.module)))) {
+      if (module) this.dependencies.set(module, (this.dependencies.get(module) ?? 0) + 1);
+    }
     for (const todo of analysis.todos) {
-      if (todos.length < CODE_SCAN_LIMITS.maxTodos) todos.push({ path: file.path, ...todo });
-      else truncated = true;
+      if (this.todos.length < CODE_SCAN_LIMITS.maxTodos) this.todos.push({ path, ...todo });
+      else this.truncated = true;
     }
     const lines = text.split(/\r\n|[\r\n\u2028\u2029]/);
     for (const fn of analysis.functions as FunctionSpan[]) {
-      complexitySum += fn.cyclomaticComplexity;
+      this.complexitySum += fn.cyclomaticComplexity;
       if (fn.cyclomaticComplexity >= COMPLEX_FUNCTION) totals.complexFunctions += 1;
-      if (options.hotspots === 0) continue;
-      const candidate = { path: file.path, ...fn, source: '', sourceTruncated: false };
-      const last = hotspots[hotspots.length - 1];
-      if (hotspots.length === options.hotspots && last && worse(candidate, last) >= 0) continue;
-      const { source, truncated: cut } = sourceOf(lines, fn);
-      hotspots.push({ ...candidate, source, sourceTruncated: cut });
-      hotspots.sort(worse);
-      if (hotspots.length > options.hotspots) hotspots.pop();
+      this.offerHotspot(path, lines, fn);
     }
   }
-  totals.meanComplexity =
-    totals.functions > 0 ? Math.round((complexitySum / totals.functions) * 10) / 10 : 0;
 
-  const scan: CodeScan = {
-    path: start,
-    totals,
-    files,
-    hotspots,
-    todos,
-    dependencies: [...dependencies]
-      .map(([module, count]) => ({ module, files: count }))
-      .sort((a, b) => b.files - a.files || (a.module < b.module ? -1 : 1))
-      .slice(0, CODE_SCAN_LIMITS.maxDependencies),
-    skipped,
-    truncated: truncated || dependencies.size > CODE_SCAN_LIMITS.maxDependencies,
-  };
-  return fitReport(scan);
+  /** Keeps the function if it is among the worst so far; its source is cut only then. */
+  private offerHotspot(path: string, lines: string[], fn: FunctionSpan): void {
+    if (this.maxHotspots === 0) return;
+    const candidate = { path, ...fn, source: '', sourceTruncated: false };
+    const last = this.hotspots.at(-1);
+    if (this.hotspots.length === this.maxHotspots && last && worse(candidate, last) >= 0) return;
+    const { source, truncated } = sourceOf(lines, fn);
+    this.hotspots.push({ ...candidate, source, sourceTruncated: truncated });
+    this.hotspots.sort(worse);
+    if (this.hotspots.length > this.maxHotspots) this.hotspots.pop();
+  }
+
+  build(path: string): CodeScan {
+    const { functions } = this.totals;
+    this.totals.meanComplexity =
+      functions > 0 ? Math.round((this.complexitySum / functions) * 10) / 10 : 0;
+    return fitReport({
+      path,
+      totals: this.totals,
+      files: this.files,
+      hotspots: this.hotspots,
+      todos: this.todos,
+      dependencies: [...this.dependencies]
+        .map(([module, files]) => ({ module, files }))
+        .sort((a, b) => b.files - a.files || (a.module < b.module ? -1 : 1))
+        .slice(0, CODE_SCAN_LIMITS.maxDependencies),
+      skipped: this.skipped,
+      truncated: this.truncated,
+    });
+  }
+}
+
+export async function scanWorkspace(
+  workspace: Workspace,
+  path: string,
+  options: { hotspots: number; signal: AbortSignal },
+): Promise<CodeScan> {
+  const start = normaliseWorkspacePath(path);
+  const report = new ScanReport(options.hotspots);
+  const walked = await walk(workspace, start, options.signal, report.skip);
+  let bytesRead = 0;
+  for (const [index, file] of walked.entries()) {
+    options.signal.throwIfAborted();
+    if (report.files.length === CODE_SCAN_LIMITS.maxFiles) {
+      const more = walked.length - index - 1;
+      report.skip(
+        file.path,
+        `this and ${more} more file(s) are past the ${CODE_SCAN_LIMITS.maxFiles}-file limit`,
+      );
+      break;
+    }
+    if (file.bytes > CODE_ANALYSIS_LIMITS.maxFileBytes) {
+      report.skip(file.path, `larger than ${CODE_ANALYSIS_LIMITS.maxFileBytes / 1024} KiB`);
+      continue;
+    }
+    if (bytesRead + file.bytes > CODE_SCAN_LIMITS.maxTotalBytes) {
+      report.skip(
+        file.path,
+        `the scan stopped after ${CODE_SCAN_LIMITS.maxTotalBytes / 2 ** 20} MiB of source`,
+      );
+      break;
+    }
+    const text = await readOrSkip(workspace, file.path, report.skip);
+    if (text === undefined) continue;
+    bytesRead += Buffer.byteLength(text);
+    report.add(file.path, text, await analyzeSource(file.path, text, { spans: true }));
+  }
+  return report.build(start);
+}
+
+/** A file that changed into something unreadable since the listing is left out, saying why. */
+async function readOrSkip(
+  workspace: Workspace,
+  path: string,
+  skip: (path: string, reason: string) => void,
+): Promise<string | undefined> {
+  try {
+    return await workspace.read(path, CODE_ANALYSIS_LIMITS.maxFileBytes);
+  } catch (error) {
+    if (!(error instanceof ToolInputError)) throw error;
+    skip(path, error.message);
+    return undefined;
+  }
 }
 
 /** Cuts the longest lists (files, then TODOs) until the report fits its byte budget. */
