@@ -360,6 +360,8 @@ export const topology: Topology = {
         invokeModels: true,
         embeddings: true,
         answerWorkflowSteps: true,
+        // Streamed answers: `delta` frames to the connections following the task or its thread.
+        manageConnections: true,
       },
       // code.analyze loads the TypeScript compiler when it first runs.
       shippedModules: ['typescript'],
@@ -490,9 +492,10 @@ export const topology: Topology = {
       name: 'dashboard-connections',
       layer: 'dashboard',
       description:
-        'Dashboard WebSocket: connect, subscribe by event-type patterns, ping, disconnect.',
+        'Dashboard WebSocket: connect, subscribe by types or to a task or thread (replay), ping.',
       entry: 'functions/dashboard/connections.ts',
-      timeoutSeconds: 10,
+      // A subscribe replays up to 500 stored events, one PostToConnection each.
+      timeoutSeconds: 30,
       memoryMb: 256,
       triggers: [{ kind: 'websocket', routes: ['$connect', '$disconnect', '$default'] }],
       access: { table: 'readwrite', manageConnections: true },
@@ -510,7 +513,8 @@ export const topology: Topology = {
     {
       name: 'event-sink',
       layer: 'observability',
-      description: 'Records every event: the event log, task traces, audit entries, metrics.',
+      description:
+        'Records every event (log, traces, audit, metrics); sends it to its task/thread followers.',
       entry: 'functions/observability/record-events.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
@@ -523,7 +527,8 @@ export const topology: Topology = {
           maxBatchingWindowSeconds: 1,
         },
       ],
-      access: { table: 'readwrite' },
+      // Events go to the connections following their task or thread once recorded (the seam).
+      access: { table: 'readwrite', manageConnections: true },
     },
     {
       name: 'workflows-api',

@@ -29,10 +29,12 @@ import { jsonBody, processBatch, queueNameOf, RetryLater } from '../../shared/ru
 import { agentMcpTools, toolServices } from '../../shared/runtime/tools.js';
 import {
   agentStore,
+  connectionPoster,
   eventPublisher,
   modelStatsStore,
   once,
   rateLimiter,
+  targetSubscriptionStore,
   taskStore,
 } from '../../shared/runtime/wiring.js';
 import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
@@ -140,6 +142,12 @@ const deps = once(
       modelStats: modelStatsStore(),
       loadMcpTools: agentMcpTools,
       onFinished: reportIfWorkflowStep,
+      deltas: {
+        subscriptions: targetSubscriptionStore(),
+        poster: connectionPoster(),
+        clock: systemClock,
+        onError: (error, what) => logger.warn(`${what} failed`, { error: error as Error }),
+      },
     },
     sqs: sqsClient(),
     queueUrls: new Map((spec ? queuesNeedingUrls(spec) : []).map((id) => [id, queueUrl(id)])),

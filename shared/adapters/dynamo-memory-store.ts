@@ -31,7 +31,7 @@ import { fromBytes, toBytes } from '../core/memory/quantise.js';
 import { type VectorBlock, VectorBlockBuilder } from '../core/memory/vector-search.js';
 import type { Page, PageRequest } from '../core/ports.js';
 import { batchPutAll } from './dynamo-batch-write.js';
-import { decodeCursor, isConditionFailure, queryPage } from './dynamo-pages.js';
+import { decodeCursor, isConditionFailure, queryAll, queryPage } from './dynamo-pages.js';
 
 type Item = Record<string, unknown>;
 
@@ -269,30 +269,22 @@ export class DynamoMemoryStore implements MemoryStore {
     max: number,
     add: (item: Item) => void,
   ): Promise<boolean> {
-    let read = 0;
-    let startKey: Item | undefined;
-    do {
-      // One more than needed: it tells a namespace of exactly `max` from a larger one.
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': range.pk, ':prefix': range.prefix },
-          ProjectionExpression: range.projection,
-          ExpressionAttributeNames: range.names,
-          ConsistentRead: true,
-          ScanIndexForward: false,
-          Limit: max + 1 - read,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        if (++read > max) return false;
-        add(item);
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return true;
+    // One more than needed: it tells a namespace of exactly `max` from a larger one.
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': range.pk, ':prefix': range.prefix },
+        ProjectionExpression: range.projection,
+        ExpressionAttributeNames: range.names,
+        ConsistentRead: true,
+        ScanIndexForward: false,
+      },
+      max + 1,
+    );
+    for (const item of items.slice(0, max)) add(item);
+    return items.length <= max;
   }
 
   async getMany(refs: MemoryRef[]): Promise<Map<string, Memory>> {

@@ -84,6 +84,7 @@ function toTask(item: Record<string, unknown>): Task {
     timeoutMs: stored.timeoutMs ?? null,
     deadLettered: stored.deadLettered,
     workflowId: stored.workflowId ?? null,
+    ...(stored.threadId ? { threadId: stored.threadId } : {}),
     metadata: JSON.parse(stored.metadataJson),
     usage: stored.usage,
     steps: stored.steps,

@@ -194,6 +194,8 @@ describe('cdk-nag AwsSolutions', () => {
       expect(connectionGrants.map((a) => a.path).sort()).toEqual([
         `${STACK_NAME}/Dashboard/dashboard-connections/Role`,
         `${STACK_NAME}/Dashboard/dashboard-push/Role`,
+        `${STACK_NAME}/Kernel/task-worker/Role`,
+        `${STACK_NAME}/Observability/event-sink/Role`,
       ]);
       // Stopping executions is acknowledged only where a function starts and stops them.
       const executionGrants = acknowledgements.filter((a) => a.id.includes(':execution:'));

@@ -26,6 +26,18 @@ export interface ModelRequest {
   tools: ToolDescriptor[];
   maxTokens: number;
   signal: AbortSignal;
+  /**
+   * Given when someone watches the answer being written: a provider that can stream asks its
+   * model to, and hands on the text as it comes. The response is the same either way.
+   */
+  stream?: AnswerStream;
+}
+
+/** Where a streaming provider puts the answer's text as it arrives. */
+export interface AnswerStream {
+  text(chunk: string): void;
+  /** The call is being tried again (a retry, a fallback): the text handed on so far is void. */
+  restart(): void;
 }
 
 export interface ModelResponse {
@@ -38,6 +50,8 @@ export interface ModelResponse {
 export interface ModelProvider {
   /** Name recorded on model steps, e.g. `echo` or `bedrock:anthropic.claude-...`. */
   readonly name: string;
+  /** Whether `complete` streams when the request asks (`stream`); the deterministic ones do not. */
+  readonly canStream?: boolean;
   complete(request: ModelRequest): Promise<ModelResponse>;
 }
 

@@ -37,6 +37,7 @@ import {
   TaskCancelledSignal,
   type ToolObserver,
 } from './agent-loop.js';
+import { type AnswerStreamingDeps, StreamingModel } from './answer-streaming.js';
 import { providerFor } from './model-provider.js';
 
 /** The tools of an agent's MCP servers, connected for one attempt. */
@@ -60,6 +61,8 @@ export interface WorkerDeps {
   rateLimiter?: RateLimiter;
   modelStats?: ModelStatsStore;
   loadMcpTools?: (agent: Agent) => Promise<McpToolset>;
+  /** Streams answers to the connections following a task; without it, nothing streams. */
+  deltas?: AnswerStreamingDeps;
   /**
    * Told of every task this worker brought to an end (succeeded, failed), and again when a
    * message arrives for a task that has ended: workflow steps report their outcome this way, at
@@ -236,11 +239,20 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       mcp = await deps.loadMcpTools(agent);
       tools = new Map([...deps.tools, ...mcp.tools.map((tool) => [tool.name, tool] as const)]);
     }
+    const resolved = models.resolve(agent.model, attempt, modelObserver);
+    const provider = deps.deltas
+      ? new StreamingModel(resolved, deps.deltas, {
+          id: task.id,
+          agentId: task.agentId,
+          threadId: task.threadId ?? null,
+          attempt,
+        })
+      : resolved;
     const result = await runAgentLoop({
       agent,
       taskId: task.id,
       input: task.input,
-      provider: models.resolve(agent.model, attempt, modelObserver),
+      provider,
       tools,
       timeoutMs,
       services: deps.services ?? noServices,

@@ -41,6 +41,7 @@ export interface RouterOptions {
 
 export class RoutedModel implements ModelProvider {
   readonly name: string;
+  readonly canStream: boolean;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -52,12 +53,14 @@ export class RoutedModel implements ModelProvider {
     // Steps are named after the first target; model.invoked names the one that answered.
     this.name =
       targets.length === 1 ? (targets[0] as ModelProvider).name : `route:${options.route}`;
+    this.canStream = targets.some((target) => target.canStream === true);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? abortableSleep;
   }
 
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const failures: string[] = [];
+    let tries = 0;
     for (const [index, target] of this.targets.entries()) {
       // Past the task's deadline no other target is tried.
       if (request.signal.aborted) throw request.signal.reason;
@@ -68,6 +71,8 @@ export class RoutedModel implements ModelProvider {
       }
       for (let attempt = 1; attempt <= this.options.retry.attempts; attempt++) {
         const started = this.now();
+        // A streamed answer starts over with each try: what the last one wrote is void.
+        if (tries++ > 0) request.stream?.restart();
         try {
           const response = await target.complete(request);
           const { costUsd } = this.options.prices.cost(

@@ -86,6 +86,8 @@ export interface Task {
   timeoutMs: number | null;
   deadLettered: boolean;
   workflowId: string | null;
+  /** The thread whose turn this task is, when it is one: its deltas go to the thread's followers. */
+  threadId?: string | null;
   metadata: Record<string, unknown>;
   usage: TaskUsage;
   steps: TaskStep[];
