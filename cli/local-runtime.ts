@@ -41,6 +41,9 @@ export async function startLocalRuntime(options: StartOptions): Promise<LocalRun
   const exited = new Promise<number | null>((resolveExit) =>
     child.once('exit', (code) => resolveExit(code)),
   );
+  // npm may exit before the runtime below it has written its last lines: those are read once
+  // every process holding the output pipes is gone and the pipes are drained ('close').
+  const drained = new Promise<void>((resolveClose) => child.once('close', () => resolveClose()));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`the local runtime did not start in time:\n${output}`)),
@@ -70,6 +73,7 @@ export async function startLocalRuntime(options: StartOptions): Promise<LocalRun
     }
     await exited;
     await groupGone(pgid, 15_000);
+    await Promise.race([drained, new Promise((r) => setTimeout(r, 5_000).unref())]);
   };
   return {
     url,
