@@ -19,6 +19,7 @@ import { systemClock } from '../../shared/core/ports.js';
 import { taskMessageSchema } from '../../shared/core/tasks/task.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { budgetDefinitions, budgetStore } from '../../shared/runtime/budgets.js';
 import { queueUrl, settings } from '../../shared/runtime/config.js';
 import { eventHandler, metrics } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
@@ -141,6 +142,7 @@ const deps = once(
       rateLimiter: rateLimiter(),
       modelStats: modelStatsStore(),
       loadMcpTools: agentMcpTools,
+      budgets: { store: budgetStore(), definitions: budgetDefinitions() },
       onFinished: reportIfWorkflowStep,
       deltas: {
         subscriptions: targetSubscriptionStore(),

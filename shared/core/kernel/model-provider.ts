@@ -44,7 +44,13 @@ export interface ModelResponse {
   text: string;
   toolCalls: ToolCall[];
   stopReason: 'end_turn' | 'tool_use' | 'max_tokens';
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number;
+    /** False when the model that answered is not in the price table (its cost counts 0). */
+    priced?: boolean;
+  };
 }
 
 export interface ModelProvider {

@@ -16,6 +16,8 @@ import {
 import { toolDenied, toolInvoked } from '../../../events/tool-events.js';
 import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import type { Agent } from '../agents/agent.js';
+import type { BudgetStore } from '../budgets/ports.js';
+import { type BudgetDefinitions, BudgetSpendGuard } from '../budgets/spend-guard.js';
 import { TaskAttemptError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
 import { ModelResolver } from '../models/model-resolver.js';
@@ -63,6 +65,8 @@ export interface WorkerDeps {
   loadMcpTools?: (agent: Agent) => Promise<McpToolset>;
   /** Streams answers to the connections following a task; without it, nothing streams. */
   deltas?: AnswerStreamingDeps;
+  /** Budgets: every model call is held against those covering the agent; none without this. */
+  budgets?: { store: BudgetStore; definitions: BudgetDefinitions };
   /**
    * Told of every task this worker brought to an end (succeeded, failed), and again when a
    * message arrives for a task that has ended: workflow steps report their outcome this way, at
@@ -97,6 +101,8 @@ export type MessageOutcome =
 
 /** Extra time a running attempt is presumed alive past its own timeout. */
 const LEASE_GRACE_MS = 30_000;
+/** A budget hold outlives its attempt's deadline by this much before it may be reclaimed. */
+const HOLD_GRACE_MS = 60_000;
 
 /** Exponential backoff: base, 2×base, 4×base … capped. Deterministic, so tests can rely on it. */
 export function retryDelaySeconds(attempt: number, policy: RetryPolicy): number {
@@ -248,11 +254,27 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
           attempt,
         })
       : resolved;
+    const covering = deps.budgets ? await deps.budgets.definitions.covering(agent) : [];
+    const spendGuard =
+      deps.budgets && covering.length
+        ? new BudgetSpendGuard({
+            store: deps.budgets.store,
+            budgets: covering,
+            price: resolved.priceBound(),
+            agentId: agent.id,
+            taskId: task.id,
+            clock: deps.clock,
+            holdUntil: startedAt + timeoutMs + HOLD_GRACE_MS,
+            emit: (event) => observed.push(event),
+            context: ctx,
+          })
+        : undefined;
     const result = await runAgentLoop({
       agent,
       taskId: task.id,
       input: task.input,
       provider,
+      ...(spendGuard ? { spendGuard } : {}),
       tools,
       timeoutMs,
       services: deps.services ?? noServices,

@@ -9,7 +9,7 @@ import { TaskAttemptError } from '../errors.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../kernel/model-provider.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { ModelCallError } from './model-error.js';
-import type { PriceTable } from './prices.js';
+import type { ModelPrice, PriceTable } from './prices.js';
 
 export interface ModelCallSample {
   /** The provider's name for the model, e.g. `bedrock:amazon.nova-lite-v1:0`. */
@@ -58,6 +58,11 @@ export class RoutedModel implements ModelProvider {
     this.sleep = options.sleep ?? abortableSleep;
   }
 
+  /** What one call can cost at most, whichever target answers it (budgets reserve this). */
+  priceBound(): ModelPrice & { priced: boolean } {
+    return this.options.prices.bound(this.targets.map((target) => target.name));
+  }
+
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const failures: string[] = [];
     let tries = 0;
@@ -75,7 +80,7 @@ export class RoutedModel implements ModelProvider {
         if (tries++ > 0) request.stream?.restart();
         try {
           const response = await target.complete(request);
-          const { costUsd } = this.options.prices.cost(
+          const { costUsd, priced } = this.options.prices.cost(
             target.name,
             response.usage.inputTokens,
             response.usage.outputTokens,
@@ -89,7 +94,7 @@ export class RoutedModel implements ModelProvider {
             outputTokens: response.usage.outputTokens,
             costUsd,
           });
-          return { ...response, usage: { ...response.usage, costUsd } };
+          return { ...response, usage: { ...response.usage, costUsd, priced } };
         } catch (error) {
           this.options.observer?.invoked({
             model: target.name,
