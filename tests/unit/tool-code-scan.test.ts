@@ -274,6 +274,33 @@ describe('code.scan: the sandbox', () => {
     expect(error.message).toBe('the task timed out');
   });
 
+  it('leaves out a file whose analysis outlives its time limit, and still reports the others', async () => {
+    // Prepare: about 256 KiB of nested literals, seconds of the compiler's work.
+    const heavy = '({a:{b:{c:1}}});\n'.repeat(Math.floor(250_000 / 17));
+    // The light file first: after the heavy one its thread is gone, and a new thread's start
+    // alone takes longer than 500 ms. The light file's analysis takes a few ms, the heavy's
+    // seconds: 500 ms tells them apart on a loaded machine too.
+    await writeFile(join(workspace, 'a-light.ts'), 'export const f = (a?: number) => a ?? 0;\n');
+    await writeFile(join(workspace, 'b-heavy.ts'), heavy);
+    const run = (fileTimeoutMs?: number) =>
+      scanWorkspace(directoryWorkspaces(join(temp, 'workspaces'))(AGENT), '.', {
+        hotspots: 1,
+        signal: new AbortController().signal,
+        fileTimeoutMs,
+      });
+    await run(); // threads started, so that a start is not what runs out of time below
+
+    // Act
+    const result = await run(500);
+
+    // Assess
+    expect(result.skipped).toEqual([
+      { path: 'b-heavy.ts', reason: 'the analysis was stopped after 500 ms' },
+    ]);
+    expect(result.files.map((f) => f.path)).toEqual(['a-light.ts']);
+    expect(result.hotspots[0]).toMatchObject({ name: 'f', cyclomaticComplexity: 2 });
+  }, 120_000);
+
   it('reports an empty scan for a workspace without code', async () => {
     // Prepare
     await cp(join(fixtures, 'no-code'), workspace, { recursive: true });

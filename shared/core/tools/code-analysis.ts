@@ -512,7 +512,7 @@ const clip = (text: string, max: number): string =>
  * Room for a thread's first start too: it loads the TypeScript compiler, seconds on a busy
  * machine, before the analysis itself (under a second for most files).
  */
-const CODE_ANALYZE_TIMEOUT_MS = 30_000;
+export const CODE_ANALYZE_TIMEOUT_MS = 30_000;
 
 export const codeAnalyzeTool = defineTool({
   name: 'code.analyze',

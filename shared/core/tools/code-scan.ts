@@ -12,12 +12,13 @@
  */
 import * as z from 'zod';
 import {
-  analyzeSource,
   CODE_ANALYSIS_LIMITS,
+  CODE_ANALYZE_TIMEOUT_MS,
   type CodeAnalysis,
   type FunctionSpan,
   isAnalyzable,
 } from './code-analysis.js';
+import { analyzeInThread, warmUpAnalysisThread } from './code-analysis-threads.js';
 import { defineTool, ToolInputError, type Workspace } from './tool.js';
 import { MAX_WORKSPACE_PATH_LENGTH, normaliseWorkspacePath } from './workspace-path.js';
 
@@ -142,7 +143,7 @@ async function walk(
   while (pending.length) {
     signal.throwIfAborted();
     const { folder, depth } = pending.pop() as { folder: string; depth: number };
-    const entries = await workspace.list(folder);
+    const entries = await workspace.list(folder, signal);
     listed += entries.length;
     if (listed > CODE_SCAN_LIMITS.maxEntries) {
       skip(folder, `the walk stopped after ${CODE_SCAN_LIMITS.maxEntries} files and folders`);
@@ -266,7 +267,12 @@ class ScanReport {
 export async function scanWorkspace(
   workspace: Workspace,
   path: string,
-  options: { hotspots: number; signal: AbortSignal },
+  options: {
+    hotspots: number;
+    signal: AbortSignal;
+    /** Each file's analysis time limit (code.analyze's unless a test sets it). */
+    fileTimeoutMs?: number;
+  },
 ): Promise<CodeScan> {
   const start = normaliseWorkspacePath(path);
   const report = new ScanReport(options.hotspots);
@@ -293,10 +299,14 @@ export async function scanWorkspace(
       );
       break;
     }
-    const text = await readOrSkip(workspace, file.path, report.skip);
+    const text = await readOrSkip(workspace, file.path, options.signal, report.skip);
     if (text === undefined) continue;
     bytesRead += Buffer.byteLength(text);
-    report.add(file.path, text, await analyzeSource(file.path, text, { spans: true }));
+    const analysis = await analyzeOrSkip(file.path, text, report.skip, {
+      signal: options.signal,
+      timeoutMs: options.fileTimeoutMs ?? CODE_ANALYZE_TIMEOUT_MS,
+    });
+    if (analysis) report.add(file.path, text, analysis);
   }
   return report.build(start);
 }
@@ -305,13 +315,34 @@ export async function scanWorkspace(
 async function readOrSkip(
   workspace: Workspace,
   path: string,
+  signal: AbortSignal,
   skip: (path: string, reason: string) => void,
 ): Promise<string | undefined> {
   try {
-    return await workspace.read(path, CODE_ANALYSIS_LIMITS.maxFileBytes);
+    return await workspace.read(path, CODE_ANALYSIS_LIMITS.maxFileBytes, signal);
   } catch (error) {
     if (!(error instanceof ToolInputError)) throw error;
     skip(path, error.message);
+    return undefined;
+  }
+}
+
+/**
+ * Analyses one file in a worker thread, as code.analyze does: a pathological file holds a thread
+ * for its time limit at most, never the runtime's event loop, and is left out saying why; the
+ * scan goes on with the next file unless the tool's own deadline has passed.
+ */
+async function analyzeOrSkip(
+  path: string,
+  text: string,
+  skip: (path: string, reason: string) => void,
+  options: { signal: AbortSignal; timeoutMs: number },
+): Promise<CodeAnalysis | undefined> {
+  try {
+    return await analyzeInThread(path, text, { ...options, spans: true });
+  } catch (error) {
+    options.signal.throwIfAborted();
+    skip(path, error instanceof Error ? error.message : String(error));
     return undefined;
   }
 }
@@ -341,6 +372,7 @@ export const codeScanTool = defineTool({
   timeoutMs: 120_000,
   maxOutputBytes: 512 * 1024,
   callsPerMinute: 10,
+  warmUp: warmUpAnalysisThread,
   run: async ({ path, hotspots }, context): Promise<CodeScan> =>
     scanWorkspace(context.services.workspace(context.agentId), path, {
       hotspots,
