@@ -4,80 +4,53 @@
  * without the tool, one wrong. The scores must tell them apart, per check and in total, from the
  * module and from `npm run eval` as a user runs it.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentCoreClient } from '../../cli/api-client.js';
 import { evaluateBlueprint, formatEvaluation } from '../../cli/evaluation.js';
 import { runNpmScript } from '../helpers/npm-script.js';
+import { OpenAiTestServer, type ScriptedAnswer } from '../helpers/openai-server.js';
 import { type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
 
 let runtime: RuntimeHandle;
-let model: Server;
-const requests: { tools: string[]; last: string }[] = [];
 
 type ChatMessage = { role: string; content?: string | null };
 
 /** A model with fixed habits: which answer it gives depends on the question it is asked. */
-function answer(messages: ChatMessage[], tools: string[]) {
+function answer(body: Record<string, any>): ScriptedAnswer {
+  const messages = body.messages as ChatMessage[];
+  const tools = toolsOf(body);
   const question = messages.find((m) => m.role === 'user')?.content ?? '';
   const toolResult = messages.some((m) => m.role === 'tool');
   if (question.includes('Weekly sales') && !toolResult && tools.includes('math__eval')) {
     return {
-      role: 'assistant',
-      content: null,
-      tool_calls: [
+      toolCalls: [
         {
           id: 'call_1',
-          type: 'function',
-          function: { name: 'math__eval', arguments: '{"expression": "1200 + 1350 + 980 + 1510"}' },
+          name: 'math__eval',
+          arguments: '{"expression": "1200 + 1350 + 980 + 1510"}',
         },
       ],
     };
   }
   if (question.includes('Weekly sales')) {
-    return { role: 'assistant', content: 'The total is 5040 units and the weekly average 1260.' };
+    return { chunks: ['The total is 5040 units and the weekly average 1260.'] };
   }
-  if (question.includes('price rose')) return { role: 'assistant', content: 'It rose by 15%.' };
-  return { role: 'assistant', content: 'About 11,500 euros.' };
+  if (question.includes('price rose')) return { chunks: ['It rose by 15%.'] };
+  return { chunks: ['About 11,500 euros.'] };
 }
 
+const toolsOf = (body: Record<string, any>): string[] =>
+  (body.tools ?? []).map((t: { function: { name: string } }) => t.function.name);
+
+const model = new OpenAiTestServer(answer);
+
 beforeAll(async () => {
-  model = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const tools = (body.tools ?? []).map((t: { function: { name: string } }) => t.function.name);
-      const message = answer(body.messages, tools);
-      requests.push({ tools, last: body.messages.at(-1)?.role });
-      const text = JSON.stringify({
-        id: `chatcmpl-${requests.length}`,
-        object: 'chat.completion',
-        created: 1_741_569_952,
-        model: body.model,
-        choices: [
-          {
-            index: 0,
-            message,
-            finish_reason: 'tool_calls' in message ? 'tool_calls' : 'stop',
-          },
-        ],
-        usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
-      });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(text);
-    });
-  });
-  await new Promise<void>((ready) => model.listen(0, '127.0.0.1', ready));
-  const port = (model.address() as AddressInfo).port;
+  const baseUrl = await model.start();
   runtime = await startRuntime({
     env: {
       AGENT_CORE_MODEL_ROUTES: JSON.stringify({
         routes: {
-          'test-model': [
-            { provider: 'openai', model: 'habits-1', baseUrl: `http://127.0.0.1:${port}/v1` },
-          ],
+          'test-model': [{ provider: 'openai', model: 'habits-1', baseUrl }],
         },
         retry: { attempts: 1, baseDelayMs: 0 },
       }),
@@ -88,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(await runtime?.stop()).toBe(true);
   removeDataDir(runtime.dataDir);
-  await new Promise((closed) => model?.close(closed));
+  await model.stop();
 });
 
 describe('evaluating a blueprint against a model', () => {
@@ -112,8 +85,9 @@ describe('evaluating a blueprint against a model', () => {
     expect(result.cases[2]?.output).toBe('About 11,500 euros.');
     expect(result.score).toBeCloseTo(2 / 3, 10);
     // The model was asked as the blueprint's agent: with its one tool, and given its result.
-    expect(requests.some((r) => r.last === 'tool')).toBe(true);
-    expect(new Set(requests.map((r) => r.tools.join()))).toEqual(new Set(['math__eval']));
+    const requests = model.requests.map((r) => r.body);
+    expect(requests.some((body) => body.messages.at(-1)?.role === 'tool')).toBe(true);
+    expect(new Set(requests.map((body) => toolsOf(body).join()))).toEqual(new Set(['math__eval']));
     const table = formatEvaluation(result);
     expect(table).toContain('percent-change       67%  calls math.eval');
     expect(table).toContain('total                67%  (3 cases)');
