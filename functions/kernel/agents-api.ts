@@ -1,4 +1,4 @@
-/** Kernel HTTP API: the agent registry, and the health check. */
+/** Kernel HTTP API: the agent registry, the blueprints agents are made from, and the health check. */
 import { publicAgent } from '../../shared/core/agents/agent.js';
 import {
   type AgentDeps,
@@ -8,6 +8,7 @@ import {
   patchAgent,
   registerAgent,
 } from '../../shared/core/agents/agent-service.js';
+import { getBlueprint, listBlueprints } from '../../shared/core/blueprints/blueprint-service.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { settings } from '../../shared/runtime/config.js';
@@ -28,7 +29,8 @@ import { agentRoutes } from './agents-contract.js';
 const logger = createLogger('kernel');
 
 /**
- * The registry is the admin's: an agent-scoped key may only read its own agent.
+ * The registry is the admin's: an agent-scoped key may only read its own agent. Blueprints are
+ * published definitions: any key may read them.
  */
 export function agentsApi(deps: () => AgentDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
@@ -61,6 +63,8 @@ export function agentsApi(deps: () => AgentDeps) {
         retire: lifecycle('retire'),
         pause: lifecycle('pause'),
         resume: lifecycle('resume'),
+        blueprints: async ({ page }) => ok(listBlueprints(page)),
+        blueprint: async ({ params }) => ok(getBlueprint(params.id)),
       },
       {
         admin: (request) => {

@@ -166,6 +166,7 @@ const PATH_IDS: Record<string, { pattern: RegExp; what: string }> = {
   keys: { pattern: ULID_PATTERN, what: 'key' },
   budgets: { pattern: AGENT_ID_PATTERN, what: 'budget' },
   schedules: { pattern: AGENT_ID_PATTERN, what: 'schedule' },
+  blueprints: { pattern: AGENT_ID_PATTERN, what: 'blueprint' },
 };
 /** Ids of collections without a rule of their own: short, and nothing a key could choke on. */
 const ANY_ID = { pattern: /^[A-Za-z0-9._:-]{1,128}$/, what: 'item' };

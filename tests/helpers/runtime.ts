@@ -1,16 +1,15 @@
 /**
  * Starts the product as a user would: `npm start` in a separate process group, on a free port,
- * with a temporary data folder. Tests then talk to it over HTTP only. A runtime that dies while
- * in use says so on stderr, with its exit code or signal and the tail of its output, and a call
- * that fails because of it carries the same diagnosis.
+ * with a temporary data folder (cli/local-runtime.ts, as the command-line tools do). Tests then
+ * talk to it over HTTP only. A runtime that dies while in use says so on stderr, with its exit
+ * code or signal and the tail of its output, and a call that fails because of it carries the
+ * same diagnosis.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const repoRoot = resolve(import.meta.dirname, '../..');
+import { join } from 'node:path';
+import { startLocalRuntime } from '../../cli/local-runtime.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -52,80 +51,23 @@ export interface StartOptions {
 export async function startRuntime(options: StartOptions = {}): Promise<RuntimeHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'agent-core-e2e-'));
   const key = options.key ?? `ac_test_${randomBytes(12).toString('hex')}`;
-  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
-    cwd: repoRoot,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: '0',
-      AGENT_CORE_DATA_DIR: dataDir,
-      AGENT_CORE_API_KEY: key,
-      AGENT_CORE_RETRY_BASE_SECONDS: '1',
-      ...options.env,
-    },
+  const runtime = await startLocalRuntime({
+    dataDir,
+    env: { AGENT_CORE_API_KEY: key, AGENT_CORE_RETRY_BASE_SECONDS: '1', ...options.env },
+    timeoutMs: options.timeoutMs ?? 60_000,
   });
-  let output = '';
-  let url: string | undefined;
-  let exitStatus: string | undefined;
-  // Set by stop() and kill(): an exit after them is expected, any other is a death in use.
-  let ending = false;
-  let listening = false;
-  const exited = new Promise<number | null>((resolveExit) =>
-    child.once('exit', (code, signal) => {
-      exitStatus = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      if (listening && !ending) process.stderr.write(`${diagnosis()}\n`);
-      resolveExit(code);
-    }),
-  );
-  // npm may exit before the runtime below it has written its last lines ('stopped'): those are
-  // read once every process holding the output pipes is gone and the pipes are drained.
-  const drained = new Promise<void>((resolveClose) => child.once('close', () => resolveClose()));
-  const diagnosis = () =>
-    `[agent-core runtime ${url ?? '(not listening)'}] ${exitStatus ?? 'still running'}; ` +
-    `its last output:\n${tail(output)}`;
-  url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`runtime did not start in time:\n${output}`)),
-      options.timeoutMs ?? 60_000,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      // The whole address: a chunk may end inside it.
-      const match = /listening on (http:\/\/\S+)\s/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`runtime ${exitStatus} before listening:\n${output}`));
-    });
-  });
-  listening = true;
-  const base = url;
-
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), signal);
-    } catch {
-      // already gone
-    }
-  };
+  const { url } = runtime;
 
   return {
-    url: base,
+    url,
     key,
     dataDir,
-    output: () => output,
-    exitStatus: () => exitStatus,
+    output: runtime.output,
+    exitStatus: runtime.exitStatus,
     async api(method, path, body, headers = {}) {
       let response: Response;
       try {
-        response = await fetch(`${base}${path}`, {
+        response = await fetch(`${url}${path}`, {
           method,
           headers: {
             authorization: `Bearer ${key}`,
@@ -138,9 +80,11 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
       } catch (error) {
         // A refused or dropped connection is most often the runtime dying: give it a moment to
         // be reaped, then say how it ended and what it printed last.
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+        await Promise.race([runtime.exited, new Promise((r) => setTimeout(r, 2000))]);
         const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
-        throw new Error(`${method} ${path} failed (${cause}); ${diagnosis()}`, { cause: error });
+        throw new Error(`${method} ${path} failed (${cause}); ${runtime.diagnosis()}`, {
+          cause: error,
+        });
       }
       const text = await response.text();
       let parsed: unknown = text;
@@ -152,41 +96,11 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
       return { status: response.status, body: parsed as never, headers: response.headers };
     },
     async stop(signal = 'SIGINT') {
-      ending = true;
-      signalGroup(signal);
-      await exited;
-      await groupGone(child.pid as number, 15_000);
-      await Promise.race([drained, new Promise((r) => setTimeout(r, 5_000).unref())]);
-      return output.includes('[agent-core] stopped');
+      await runtime.stop(signal);
+      return runtime.output().includes('[agent-core] stopped');
     },
-    async kill() {
-      ending = true;
-      signalGroup('SIGKILL');
-      await exited;
-      await groupGone(child.pid as number, 15_000);
-    },
+    kill: runtime.kill,
   };
-}
-
-/** The last lines a process printed: enough to show a stack trace, not a whole run's log. */
-function tail(output: string, lines = 60): string {
-  const all = output.trimEnd().split('\n');
-  const kept = all.slice(-lines).join('\n');
-  return all.length > lines ? `… (${all.length - lines} earlier lines)\n${kept}` : kept;
-}
-
-/** Waits until no process of the group is left (the emulators' child included). */
-async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`processes of group ${pgid} still running ${timeoutMs} ms after the signal`);
 }
 
 export function removeDataDir(dataDir: string): void {
