@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
+import { costMeterEnabled } from './cost-meter.js';
+import { reportIndexCapacity } from './dynalite-capacity.js';
 
 export interface Emulators {
   dynamoEndpoint: string;
@@ -23,6 +25,8 @@ export async function startEmulators(dataDir?: string): Promise<Emulators> {
     dynamoPath = join(dataDir, 'dynamodb');
     mkdirSync(dynamoPath, { recursive: true });
   }
+  // `npm run cost` counts index writes and failed conditional writes too (local/cost-meter.ts).
+  if (costMeterEnabled()) reportIndexCapacity();
   const dynamo: Server = dynalite({
     ...(dynamoPath ? { path: dynamoPath } : {}),
     createTableMs: 0,

@@ -14,6 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type CostMeter, sqsPayloadRequests } from './cost-meter.js';
 import type { LambdaHost } from './lambda-host.js';
 import type { LocalQueueSource } from './wiring.js';
 
@@ -33,6 +34,8 @@ export interface PollerOptions {
    * queue is long-polled on its own, which costs a receive a second instead of dozens.
    */
   prioritised?: boolean;
+  /** Counts the receives that returned messages and the deletes, as the event source mapping's. */
+  meter?: CostMeter;
 }
 
 /**
@@ -144,7 +147,15 @@ export class QueuePoller {
       }),
       { abortSignal: this.abort.signal },
     );
-    return result.Messages ?? [];
+    const messages = result.Messages ?? [];
+    // An event source mapping long-polls: its empty receives are a fixed cost per queue (in the
+    // README), not this runtime's short polls.
+    if (messages.length) {
+      this.options.meter?.add(`esm:${this.options.functionName}`, 'sqs', 'ReceiveMessage', {
+        'sqs.request': sqsPayloadRequests(messages.map((m) => m.Body ?? '')),
+      });
+    }
+    return messages;
   }
 
   private dispatch(source: PollerOptions['sources'][number], messages: Message[]): void {
@@ -175,6 +186,9 @@ export class QueuePoller {
     }
     const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
     for (let i = 0; i < done.length; i += 10) {
+      this.options.meter?.add(`esm:${this.options.functionName}`, 'sqs', 'DeleteMessageBatch', {
+        'sqs.request': 1,
+      });
       await this.options.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: source.url,

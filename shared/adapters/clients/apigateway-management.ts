@@ -7,6 +7,7 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { WEBSOCKET_ENDPOINT_ENV } from '../../../infra/topology.js';
 import { ConfigError } from '../../runtime/config.js';
+import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 
 let client: ApiGatewayManagementApiClient | undefined;
@@ -19,7 +20,10 @@ export function apiGatewayManagementClient(): ApiGatewayManagementApiClient {
         `environment variable ${WEBSOCKET_ENDPOINT_ENV} is required but not set`,
       );
     }
-    client = new ApiGatewayManagementApiClient({ ...sharedClientConfig(), endpoint });
+    client = metered(
+      new ApiGatewayManagementApiClient({ ...sharedClientConfig(), endpoint }),
+      'apigateway-management',
+    );
   }
   return client;
 }

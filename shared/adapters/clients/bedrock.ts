@@ -6,6 +6,7 @@
  * region applies. One module per client, so that a bundle carries only the clients it uses.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
@@ -15,8 +16,13 @@ export function bedrockClient(region?: string): BedrockRuntimeClient {
   const key = region ?? '';
   let client = clients.get(key);
   if (!client) {
-    client = tracer.captureAWSv3Client(
-      new BedrockRuntimeClient(region ? { ...sharedClientConfig(), region } : sharedClientConfig()),
+    client = metered(
+      tracer.captureAWSv3Client(
+        new BedrockRuntimeClient(
+          region ? { ...sharedClientConfig(), region } : sharedClientConfig(),
+        ),
+      ),
+      'bedrock',
     );
     clients.set(key, client);
   }

@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
@@ -13,7 +14,7 @@ let client: DynamoDBDocumentClient | undefined;
 
 export function dynamoClient(): DynamoDBDocumentClient {
   client ??= DynamoDBDocumentClient.from(
-    tracer.captureAWSv3Client(new DynamoDBClient(sharedClientConfig())),
+    metered(tracer.captureAWSv3Client(new DynamoDBClient(sharedClientConfig())), 'dynamodb'),
     {
       marshallOptions: { removeUndefinedValues: true },
     },

@@ -5,12 +5,16 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 let client: EventBridgeClient | undefined;
 
 export function eventBridgeClient(): EventBridgeClient {
-  client ??= tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig()));
+  client ??= metered(
+    tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig())),
+    'eventbridge',
+  );
   return client;
 }

@@ -4,12 +4,16 @@
  * set by the local runtime (its own Scheduler endpoint) or to LocalStack.
  */
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 let client: SchedulerClient | undefined;
 
 export function schedulerClient(): SchedulerClient {
-  client ??= tracer.captureAWSv3Client(new SchedulerClient(sharedClientConfig()));
+  client ??= metered(
+    tracer.captureAWSv3Client(new SchedulerClient(sharedClientConfig())),
+    'scheduler',
+  );
   return client;
 }

@@ -5,6 +5,7 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
@@ -16,8 +17,11 @@ export function sqsClient(): SQSClient {
   const explicitEndpoint = Boolean(
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   );
-  client ??= tracer.captureAWSv3Client(
-    new SQSClient({ ...sharedClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint }),
+  client ??= metered(
+    tracer.captureAWSv3Client(
+      new SQSClient({ ...sharedClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint }),
+    ),
+    'sqs',
   );
   return client;
 }
