@@ -132,6 +132,9 @@ async function main(): Promise<void> {
               return bill(other.snapshot).usd < bill(best.snapshot).usd ? other : best;
             });
     }
+  } catch (error) {
+    console.error(`the runtime's last output:\n${runtime.output().slice(-4000)}`);
+    throw error;
   } finally {
     await runtime.stop();
     removeDataDir(runtime.dataDir);

@@ -72,10 +72,18 @@ const UNMETERED = { 'x-agent-core-meter': 'exclude' };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Submits a task. On a loaded machine a submit can time out (500): it is tried again, as a
+ * client would, up to three times (each try is a request, and counted as one).
+ */
 async function submit(runtime: RuntimeHandle, agentId: string, input: string): Promise<string> {
-  const answer = await runtime.api('POST', '/v1/tasks', { agentId, input });
-  if (answer.status !== 202) throw new Error(`submit answered ${answer.status}`);
-  return answer.body.id as string;
+  for (let attempt = 1; ; attempt++) {
+    const answer = await runtime.api('POST', '/v1/tasks', { agentId, input });
+    if (answer.status === 202) return answer.body.id as string;
+    if (answer.status < 500 || attempt === 3) {
+      throw new Error(`submit answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    }
+  }
 }
 
 async function submitBurst(
