@@ -6,12 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterRow, MeterSnapshot } from '../../local/cost-meter.js';
-import {
-  eventually,
-  type RuntimeHandle,
-  removeDataDir,
-  startRuntime,
-} from '../helpers/runtime.js';
+import { eventually, type RuntimeHandle, removeDataDir, startRuntime } from '../helpers/runtime.js';
 
 let runtime: RuntimeHandle;
 
