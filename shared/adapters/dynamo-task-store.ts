@@ -88,6 +88,8 @@ function toTask(item: Record<string, unknown>): Task {
     metadata: JSON.parse(stored.metadataJson),
     usage: stored.usage,
     steps: stored.steps,
+    // Records written before steps were bounded have no count: they kept every step.
+    stepsOmitted: stored.stepsOmitted ?? 0,
     correlationId: stored.correlationId,
     leaseUntil: stored.leaseUntil ?? null,
     createdAt: stored.createdAt,
@@ -227,6 +229,9 @@ export class DynamoTaskStore implements TaskStore {
         })
         .join(', ')})`,
     ];
+    // Whatever path starts an attempt (a first start, a redelivery, a take-over), none is ever
+    // counted past maxAttempts.
+    if (change.incrementAttempts) conditions.push('attempts < maxAttempts');
     if (change.expectAttempts !== undefined) {
       values[':expectAttempts'] = change.expectAttempts;
       conditions.push('attempts = :expectAttempts');

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import type { Agent } from '../agents/agent.js';
 import type { SpendGuard, SpendReservation } from '../budgets/spend-guard.js';
 import { TaskAttemptError } from '../errors.js';
+import { jsonLimitIssues } from '../json-limits.js';
 import type { RateLimiter } from '../ports.js';
 import type { TaskStep, TaskUsage } from '../tasks/task.js';
 import { emptyUsage } from '../tasks/task.js';
@@ -88,6 +89,7 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
   if (agent.instructions) messages.push({ role: 'system', content: agent.instructions });
   messages.push({ role: 'user', content: renderForModel(params.input) });
   const allowedTools = describeTools(agent, params.tools);
+  for (const tool of params.tools.values()) if (mayUseTool(agent, tool.name)) tool.warmUp?.();
 
   try {
     for (let turn = 0; turn < agent.limits.maxSteps; turn++) {
@@ -263,6 +265,13 @@ async function callTool(
       : `no tool '${call.name}' exists for agent '${params.agent.id}'`;
     params.observer?.denied(call.name, reason);
     return { ok: false, content: `denied: ${reason}` };
+  }
+  // A model's tool input is free-form JSON like a request's: the same limits, before the tool's
+  // own schema (or the tool) walks it.
+  const broken = jsonLimitIssues(call.input);
+  if (broken.length > 0) {
+    const fields = broken.map((i) => `${i.path || '(input)'}: ${i.message}`);
+    return { ok: false, content: `invalid input for ${call.name}: ${fields.join('; ')}` };
   }
   const parsed = tool.input.safeParse(call.input);
   if (!parsed.success) {

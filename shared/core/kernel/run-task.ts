@@ -30,8 +30,21 @@ import type {
   ModelStatsStore,
   RateLimiter,
   TaskStore,
+  TaskTransition,
 } from '../ports.js';
-import { isFinished, type Task, type TaskError, type TaskMessage } from '../tasks/task.js';
+import {
+  boundedError,
+  boundSteps,
+  isFinished,
+  outputBudgetBytes,
+  storedBytes,
+  TASK_RECORD_LIMITS,
+  type Task,
+  type TaskError,
+  type TaskMessage,
+  type TaskStep,
+  type TaskUsage,
+} from '../tasks/task.js';
 import type { ToolDefinition, ToolServices } from '../tools/tool.js';
 import {
   AgentLoopFailure,
@@ -170,19 +183,23 @@ async function startAttempt(
   if (current && isFinished(current.status)) {
     // A delivery for a task that ended: the outcome may not have reached everyone yet.
     await deps.onFinished?.(current);
+    // A retryable failure that ended the task (attempts used up, an outcome that could not be
+    // written) belongs in the DLQ, where it can be redriven; this delivery takes it there.
     const dueInDlq =
-      current.status === 'failed' &&
-      !current.deadLettered &&
-      current.error?.retryable === true &&
-      current.attempts >= current.maxAttempts;
+      current.status === 'failed' && !current.deadLettered && current.error?.retryable === true;
     return dueInDlq ? { kind: 'dead-letter' } : { kind: 'done' };
   }
-  if (current?.status !== 'running') return { kind: 'done' };
-  // Running already: another delivery of this message is being worked on, or its worker died.
+  if (!current) return { kind: 'done' };
   const leaseEnd = current.leaseUntil ? Date.parse(current.leaseUntil) : 0;
-  if (leaseEnd > now.getTime()) {
+  if (current.status === 'running' && leaseEnd > now.getTime()) {
+    // Another delivery of this message is being worked on: ask again once its lease ends.
     return { kind: 'retry-later', delaySeconds: Math.ceil((leaseEnd - now.getTime()) / 1000) + 1 };
   }
+  // No attempt starts past maxAttempts (the store refuses to count one): a task re-queued after
+  // its last attempt was interrupted, or whose last worker died, ends here instead.
+  if (current.attempts >= current.maxAttempts) return exhaustAttempts(deps, current, now);
+  if (current.status !== 'running') return { kind: 'done' };
+  // Running, and its lease ended: the worker died. A new attempt takes it over.
   try {
     return await deps.tasks.transition(message.taskId, {
       from: ['running'],
@@ -195,6 +212,27 @@ async function startAttempt(
     if (error instanceof TransitionConflictError) return { kind: 'done' };
     throw error;
   }
+}
+
+/** Ends an unfinished task that has no attempt left: failed, for the DLQ; nothing runs. */
+async function exhaustAttempts(deps: WorkerDeps, task: Task, now: Date): Promise<MessageOutcome> {
+  const last = task.error ? ` (the last one: ${task.error.code})` : '';
+  const failed = await failUnrun(
+    deps,
+    task.id,
+    {
+      from: [task.status],
+      expectAttempts: task.attempts,
+      ...(task.status === 'running' ? { leaseExpiredBefore: now.toISOString() } : {}),
+      set: { finishedAt: now.toISOString(), leaseUntil: null },
+    },
+    {
+      code: 'AttemptsExhausted',
+      message: `all ${task.maxAttempts} attempt(s) were used without an outcome${last}`,
+      retryable: true,
+    },
+  );
+  return failed ? { kind: 'dead-letter' } : { kind: 'done' };
 }
 
 async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<MessageOutcome> {
@@ -239,6 +277,12 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
 
   const timeoutMs = task.timeoutMs ?? agent.limits.timeoutMs;
   let mcp: McpToolset | undefined;
+  // What the attempt did, for the record written should its outcome not be.
+  const progress: { steps: TaskStep[]; usage: TaskUsage } = { steps: [], usage: task.usage };
+  const unlessNotWritten = (error: unknown): Promise<MessageOutcome> => {
+    if (!(error instanceof OutcomeNotWritten)) throw error;
+    return recordOutcomeNotWritten(deps, task, error, progress, ctx, ended, afterAttempt);
+  };
   try {
     let tools = deps.tools;
     if (agent.mcpServers?.length && deps.loadMcpTools) {
@@ -282,6 +326,27 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       observer: toolObserver,
       isCancelled: async () => (await deps.tasks.get(task.id))?.status === 'cancelled',
     });
+    progress.steps = result.steps;
+    progress.usage = result.usage;
+    const outputBytes = storedBytes(result.output);
+    const outputBudget = outputBudgetBytes(task);
+    if (outputBytes > outputBudget) {
+      const tooLarge = new TaskAttemptError(
+        'OutputTooLarge',
+        `the answer is ${outputBytes} bytes of JSON; this task can keep ${outputBudget} beside its input and metadata (${TASK_RECORD_LIMITS.payloadBytes} for the three)`,
+        false,
+      );
+      return await recordFailure(
+        deps,
+        task,
+        tooLarge,
+        result.steps,
+        ctx,
+        ended,
+        afterAttempt,
+        result.usage,
+      );
+    }
     const finishedAt = deps.clock.now();
     const recorded = await finish(deps, task, ended, {
       from: ['running'],
@@ -291,7 +356,7 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
         output: result.output,
         error: null,
         usage: result.usage,
-        steps: result.steps,
+        ...boundSteps(result.steps),
         finishedAt: finishedAt.toISOString(),
         leaseUntil: null,
       },
@@ -315,15 +380,18 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     );
     return { kind: 'done' };
   } catch (error) {
+    if (error instanceof OutcomeNotWritten) return unlessNotWritten(error);
     if (!(error instanceof AgentLoopFailure)) {
       const cause = error instanceof TaskAttemptError ? error : undefined;
       if (!cause) throw error;
-      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt);
+      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt).catch(unlessNotWritten);
     }
     if (error.failure instanceof TaskCancelledSignal) {
       await afterAttempt([]);
       return { kind: 'done' };
     }
+    progress.steps = error.steps;
+    progress.usage = error.usage;
     return recordFailure(
       deps,
       task,
@@ -333,10 +401,71 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       ended,
       afterAttempt,
       error.usage,
-    );
+    ).catch(unlessNotWritten);
   } finally {
     await mcp?.close();
   }
+}
+
+/** The store failed an attempt's final write for another reason than a conflict. */
+class OutcomeNotWritten extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the outcome could not be written: ${errorName(cause)}`);
+    this.name = 'OutcomeNotWritten';
+  }
+}
+
+const errorName = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'unknown error';
+
+/**
+ * An attempt ran but its outcome could not be written (the store refused or failed the write).
+ * Running it again would repeat every tool call it made, so the task is failed with a small
+ * record instead: no output, no steps (the trace has them), retryable, so that it goes to the
+ * DLQ where an operator can redrive it. Should even that write fail, the message comes back
+ * later and the lease, then maxAttempts, decide.
+ */
+async function recordOutcomeNotWritten(
+  deps: WorkerDeps,
+  task: Task,
+  failure: OutcomeNotWritten,
+  progress: { steps: TaskStep[]; usage: TaskUsage },
+  ctx: EventContext,
+  ended: Task[],
+  afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
+): Promise<MessageOutcome> {
+  const attempt = task.attempts;
+  const error: TaskError = {
+    code: 'OutcomeNotRecorded',
+    message: `attempt ${attempt} ran but its outcome could not be stored (${errorName(failure.cause)}); it is not run again by itself`,
+    retryable: true,
+  };
+  let failed: Task;
+  try {
+    failed = await deps.tasks.transition(task.id, {
+      from: ['running'],
+      to: 'failed',
+      expectAttempts: attempt,
+      set: {
+        error,
+        output: null,
+        steps: [],
+        stepsOmitted: progress.steps.length,
+        usage: progress.usage,
+        finishedAt: deps.clock.now().toISOString(),
+        leaseUntil: null,
+      },
+    });
+  } catch (e) {
+    if (e instanceof TransitionConflictError) return { kind: 'done' };
+    throw failure.cause;
+  }
+  ended.push(failed);
+  await afterAttempt([
+    ...stepEvents(task, attempt, progress.steps, ctx),
+    createEvent(taskFailed, { taskId: task.id, agentId: task.agentId, attempt, error }, ctx),
+  ]);
+  return { kind: 'dead-letter' };
 }
 
 async function recordFailure(
@@ -351,8 +480,12 @@ async function recordFailure(
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
   const ref = { taskId: task.id, agentId: task.agentId };
-  const error: TaskError = { code: cause.code, message: cause.message, retryable: cause.retryable };
-  const common = { error, steps, usage, leaseUntil: null };
+  const error = boundedError({
+    code: cause.code,
+    message: cause.message,
+    retryable: cause.retryable,
+  });
+  const common = { error, ...boundSteps(steps), usage, leaseUntil: null };
 
   if (cause.retryable && attempt < task.maxAttempts) {
     const delaySeconds = retryDelaySeconds(attempt, deps.retry);
@@ -403,25 +536,45 @@ async function failWithoutRunning(
   message: TaskMessage,
   error: TaskError,
 ): Promise<MessageOutcome> {
-  try {
-    const task = await deps.tasks.transition(message.taskId, {
-      from: ['queued', 'retrying'],
-      to: 'failed',
-      set: { error, finishedAt: deps.clock.now().toISOString() },
-    });
-    const ctx = { correlationId: task.correlationId, clock: deps.clock };
-    await deps.events.publish([
-      createEvent(
-        taskFailed,
-        { taskId: task.id, agentId: task.agentId, attempt: task.attempts, error },
-        ctx,
-      ),
-    ]);
-    await deps.onFinished?.(task);
-  } catch (e) {
-    if (!(e instanceof TransitionConflictError)) throw e;
-  }
+  await failUnrun(
+    deps,
+    message.taskId,
+    { from: ['queued', 'retrying'], set: { finishedAt: deps.clock.now().toISOString() } },
+    error,
+  );
   return { kind: 'done' };
+}
+
+/**
+ * Fails a task without running an attempt: the transition (with `error`), `task.failed`, and
+ * whoever waits for the task. Undefined when the task had moved on meanwhile.
+ */
+async function failUnrun(
+  deps: WorkerDeps,
+  taskId: string,
+  transition: Omit<TaskTransition, 'to'>,
+  error: TaskError,
+): Promise<Task | undefined> {
+  let failed: Task;
+  try {
+    failed = await deps.tasks.transition(taskId, {
+      ...transition,
+      to: 'failed',
+      set: { ...transition.set, error },
+    });
+  } catch (e) {
+    if (e instanceof TransitionConflictError) return undefined;
+    throw e;
+  }
+  await deps.events.publish([
+    createEvent(
+      taskFailed,
+      { taskId: failed.id, agentId: failed.agentId, attempt: failed.attempts, error },
+      { correlationId: failed.correlationId, clock: deps.clock },
+    ),
+  ]);
+  await deps.onFinished?.(failed);
+  return failed;
 }
 
 /**
@@ -440,7 +593,7 @@ async function finish(
     return true;
   } catch (error) {
     if (error instanceof TransitionConflictError) return false;
-    throw error;
+    throw new OutcomeNotWritten(error);
   }
 }
 
@@ -461,7 +614,15 @@ function stepEvents(
         taskId: task.id,
         agentId: task.agentId,
         attempt,
-        step: { index: s.index, kind: s.kind, name: s.name, ok: s.ok, durationMs: s.durationMs },
+        // With its detail: the task's record keeps only some steps, the trace keeps them all.
+        step: {
+          index: s.index,
+          kind: s.kind,
+          name: s.name,
+          ok: s.ok,
+          durationMs: s.durationMs,
+          ...(s.detail === undefined ? {} : { detail: s.detail }),
+        },
       },
       ctx,
     ),

@@ -104,7 +104,7 @@ export async function createWorkflow(
   const id = options.id ?? newId();
   const workflow: Workflow = {
     id,
-    name: input.name,
+    name: input.name ?? id,
     status: 'running',
     strategy: input.strategy,
     chosenStrategy: chosen,
