@@ -20,6 +20,7 @@ import {
   TABLE_NAME_ENV,
   TASK_QUEUE_BY_PRIORITY,
   topology,
+  tracingOf,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../infra/topology.js';
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
         new Map(
           [...wiring.functions].map(([name, spec]) => [
             name,
-            { memoryMb: spec.memoryMb, activeTracing: true },
+            { memoryMb: spec.memoryMb, activeTracing: tracingOf(spec) === 'active' },
           ]),
         ),
       )

@@ -17,6 +17,7 @@ import {
   type SecretId,
   TABLE_NAME_ENV,
   topology,
+  tracingOf,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../topology.js';
@@ -69,6 +70,8 @@ export function functionEnvironment(
     POWERTOOLS_SERVICE_NAME: `${topology.appName}-${fn.layer}`,
     NODE_OPTIONS: '--enable-source-maps',
   };
+  // Not traced by itself: the tracer neither wraps the handler nor its SDK clients (no CPU spent).
+  if (tracingOf(fn) === 'pass-through') env.POWERTOOLS_TRACE_ENABLED = 'false';
   if (fn.access.table) env[TABLE_NAME_ENV] = values.tableName;
   if (fn.access.publishEvents) env[EVENT_BUS_NAME_ENV] = values.eventBusName;
   for (const queueId of queuesNeedingUrls(fn)) env[queueUrlEnv(queueId)] = values.queueUrl(queueId);

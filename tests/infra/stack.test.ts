@@ -21,6 +21,7 @@ import {
   TABLE_NAME_ENV,
   TASK_QUEUE_BY_PRIORITY,
   topology,
+  tracingOf,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../../infra/topology.js';
@@ -280,7 +281,7 @@ describe('functions', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      TracingConfig: { Mode: 'Active' },
+      TracingConfig: { Mode: tracingOf(fn) === 'active' ? 'Active' : 'PassThrough' },
       MemorySize: fn.memoryMb,
       Timeout: fn.timeoutSeconds,
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
@@ -289,6 +290,19 @@ describe('functions', () => {
       refOf((props.LoggingConfig as { LogGroup: unknown }).LogGroup),
     );
     expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('samples requests and state machine steps, and lets queue consumers pass tracing through', () => {
+    const mode = (name: string) =>
+      (synthesized.function(name).Properties.TracingConfig as { Mode: string }).Mode;
+    for (const name of ['task-worker', 'event-sink', 'dashboard-push', 'learning-events']) {
+      expect(mode(name), name).toBe('PassThrough');
+      expect(synthesized.environment(name).POWERTOOLS_TRACE_ENABLED, name).toBe('false');
+    }
+    for (const name of ['kernel-api', 'workflow-engine']) {
+      expect(mode(name), name).toBe('Active');
+      expect(synthesized.environment(name).POWERTOOLS_TRACE_ENABLED, name).toBeUndefined();
+    }
   });
 
   it.each(topology.functions)('$name: environment names only what its access names', (fn) => {
@@ -817,6 +831,7 @@ function expectedEnvironmentNames(fn: FunctionSpec): string[] {
     'AGENT_CORE_VERSION',
     'POWERTOOLS_SERVICE_NAME',
     'NODE_OPTIONS',
+    ...(tracingOf(fn) === 'pass-through' ? ['POWERTOOLS_TRACE_ENABLED'] : []),
     ...(fn.access.table ? [TABLE_NAME_ENV] : []),
     ...(fn.access.publishEvents ? [EVENT_BUS_NAME_ENV] : []),
     ...queuesNeedingUrls(fn).map(queueUrlEnv),
