@@ -75,13 +75,36 @@ export class QueuePoller {
           continue;
         }
         const messages = await this.receive(source, 1);
-        if (messages.length) this.dispatch(source, messages);
+        if (messages.length) this.dispatch(source, await this.fillBatch(source, messages));
       } catch (error) {
         if (!this.running) break;
         this.options.onError(error);
         await sleep(500);
       }
     }
+  }
+
+  /**
+   * An event source mapping with a batching window gathers messages until the batch is full or
+   * the window (from the first message) has passed, in receives of at most 10 as SQS allows.
+   */
+  private async fillBatch(
+    source: PollerOptions['sources'][number],
+    messages: Message[],
+  ): Promise<Message[]> {
+    const deadline = Date.now() + source.maxBatchingWindowSeconds * 1000;
+    while (this.running && messages.length < source.batchSize) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const more = await this.receive(
+        source,
+        Math.min(1, Math.floor(left / 1000)),
+        Math.min(10, source.batchSize - messages.length),
+      );
+      messages.push(...more);
+      if (more.length === 0 && left < 1000) await sleep(Math.min(left, 100));
+    }
+    return messages;
   }
 
   /** Stops receiving and waits for the batches in flight, up to `graceMs`. */
@@ -136,11 +159,12 @@ export class QueuePoller {
   private async receive(
     source: PollerOptions['sources'][number],
     waitSeconds: number,
+    max = Math.min(10, source.batchSize),
   ): Promise<Message[]> {
     const result = await this.options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: source.url,
-        MaxNumberOfMessages: source.batchSize,
+        MaxNumberOfMessages: max,
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
