@@ -9,17 +9,19 @@ import {
   ADMIN_KEY_SECRET_ENV,
   EMBEDDINGS_ENV,
   EVENT_BUS_NAME_ENV,
-  type FunctionSpec,
   MODEL_ROUTES_ENV,
-  queuesNeedingUrls,
   queueUrlEnv,
   SCHEDULE_ENV,
-  type SecretId,
   TABLE_NAME_ENV,
-  topology,
-  tracingOf,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
+} from '../../shared/runtime/environment.js';
+import {
+  type FunctionSpec,
+  queuesNeedingUrls,
+  type SecretId,
+  topology,
+  tracingOf,
 } from '../topology.js';
 
 /** Where each readable secret's id is passed. */

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { TaskDelivery } from '../core/ports.js';
 
 /** Thrown to leave a record in its queue on purpose (its visibility already set): not an error. */
 export class RetryLater extends Error {
@@ -57,11 +58,18 @@ function correlationOf(record: SQSRecord): { correlation_id?: string } {
 export function jsonBody(record: SQSRecord): unknown {
   try {
     return JSON.parse(record.body);
-  } catch {
-    throw new Error(`message ${record.messageId} is not JSON`);
+  } catch (error) {
+    throw new Error(`message ${record.messageId} is not JSON`, { cause: error });
   }
 }
 
 /** The queue's name from an event source ARN: `arn:aws:sqs:<region>:<account>:<name>`. */
 export const queueNameOf = (record: SQSRecord): string =>
   record.eventSourceARN.split(':').pop() ?? '';
+
+/** A record as the delivery its queue knows (to retry it later or dead-letter it). */
+export const deliveryOf = (record: SQSRecord): TaskDelivery => ({
+  queue: queueNameOf(record),
+  receipt: record.receiptHandle,
+  body: record.body,
+});

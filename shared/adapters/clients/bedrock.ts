@@ -6,25 +6,21 @@
  * region applies. One module per client, so that a bundle carries only the clients it uses.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { oncePerKey } from '../../core/once.js';
 import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-const clients = new Map<string, BedrockRuntimeClient>();
-
-export function bedrockClient(region?: string): BedrockRuntimeClient {
-  const key = region ?? '';
-  let client = clients.get(key);
-  if (!client) {
-    client = metered(
+const clientIn = /* @__PURE__ */ oncePerKey(
+  (region: string | undefined): BedrockRuntimeClient =>
+    metered(
       tracer.captureAWSv3Client(
         new BedrockRuntimeClient(
           region ? { ...sharedClientConfig(), region } : sharedClientConfig(),
         ),
       ),
       'bedrock',
-    );
-    clients.set(key, client);
-  }
-  return client;
-}
+    ),
+);
+
+export const bedrockClient = (region?: string): BedrockRuntimeClient => clientIn(region);

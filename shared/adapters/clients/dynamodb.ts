@@ -6,18 +6,17 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { once } from '../../core/once.js';
 import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: DynamoDBDocumentClient | undefined;
-
-export function dynamoClient(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(
-    metered(tracer.captureAWSv3Client(new DynamoDBClient(sharedClientConfig())), 'dynamodb'),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
-  );
-  return client;
-}
+export const dynamoClient = /* @__PURE__ */ once(
+  (): DynamoDBDocumentClient =>
+    DynamoDBDocumentClient.from(
+      metered(tracer.captureAWSv3Client(new DynamoDBClient(sharedClientConfig())), 'dynamodb'),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    ),
+);

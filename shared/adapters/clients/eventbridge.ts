@@ -5,16 +5,12 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { once } from '../../core/once.js';
 import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: EventBridgeClient | undefined;
-
-export function eventBridgeClient(): EventBridgeClient {
-  client ??= metered(
-    tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig())),
-    'eventbridge',
-  );
-  return client;
-}
+export const eventBridgeClient = /* @__PURE__ */ once(
+  (): EventBridgeClient =>
+    metered(tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig())), 'eventbridge'),
+);

@@ -4,16 +4,12 @@
  * set by the local runtime (its own Scheduler endpoint) or to LocalStack.
  */
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { once } from '../../core/once.js';
 import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SchedulerClient | undefined;
-
-export function schedulerClient(): SchedulerClient {
-  client ??= metered(
-    tracer.captureAWSv3Client(new SchedulerClient(sharedClientConfig())),
-    'scheduler',
-  );
-  return client;
-}
+export const schedulerClient = /* @__PURE__ */ once(
+  (): SchedulerClient =>
+    metered(tracer.captureAWSv3Client(new SchedulerClient(sharedClientConfig())), 'scheduler'),
+);

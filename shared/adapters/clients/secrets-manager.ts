@@ -5,16 +5,15 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { once } from '../../core/once.js';
 import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SecretsManagerClient | undefined;
-
-export function secretsClient(): SecretsManagerClient {
-  client ??= metered(
-    tracer.captureAWSv3Client(new SecretsManagerClient(sharedClientConfig())),
-    'secrets-manager',
-  );
-  return client;
-}
+export const secretsClient = /* @__PURE__ */ once(
+  (): SecretsManagerClient =>
+    metered(
+      tracer.captureAWSv3Client(new SecretsManagerClient(sharedClientConfig())),
+      'secrets-manager',
+    ),
+);

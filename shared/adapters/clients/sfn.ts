@@ -5,16 +5,12 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { once } from '../../core/once.js';
 import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SFNClient | undefined;
-
-export function sfnClient(): SFNClient {
-  client ??= metered(
-    tracer.captureAWSv3Client(new SFNClient(sharedClientConfig())),
-    'stepfunctions',
-  );
-  return client;
-}
+export const sfnClient = /* @__PURE__ */ once(
+  (): SFNClient =>
+    metered(tracer.captureAWSv3Client(new SFNClient(sharedClientConfig())), 'stepfunctions'),
+);

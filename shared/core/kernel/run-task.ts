@@ -14,7 +14,6 @@ import {
   taskSucceeded,
 } from '../../../events/task-events.js';
 import { toolDenied, toolInvoked } from '../../../events/tool-events.js';
-import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import type { Agent } from '../agents/agent.js';
 import type { BudgetStore } from '../budgets/ports.js';
 import { type BudgetDefinitions, BudgetSpendGuard } from '../budgets/spend-guard.js';
@@ -32,6 +31,7 @@ import type {
   TaskStore,
   TaskTransition,
 } from '../ports.js';
+import { MAX_TASK_TIMEOUT_MS } from '../tasks/limits.js';
 import {
   boundedError,
   boundSteps,
@@ -336,16 +336,15 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
         `the answer is ${outputBytes} bytes of JSON; this task can keep ${outputBudget} beside its input and metadata (${TASK_RECORD_LIMITS.payloadBytes} for the three)`,
         false,
       );
-      return await recordFailure(
-        deps,
+      return await recordFailure(deps, {
         task,
-        tooLarge,
-        result.steps,
+        cause: tooLarge,
+        steps: result.steps,
+        usage: result.usage,
         ctx,
         ended,
         afterAttempt,
-        result.usage,
-      );
+      });
     }
     const finishedAt = deps.clock.now();
     const recorded = await finish(deps, task, ended, {
@@ -384,7 +383,9 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     if (!(error instanceof AgentLoopFailure)) {
       const cause = error instanceof TaskAttemptError ? error : undefined;
       if (!cause) throw error;
-      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt).catch(unlessNotWritten);
+      return recordFailure(deps, { task, cause, steps: [], ctx, ended, afterAttempt }).catch(
+        unlessNotWritten,
+      );
     }
     if (error.failure instanceof TaskCancelledSignal) {
       await afterAttempt([]);
@@ -392,16 +393,15 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     }
     progress.steps = error.steps;
     progress.usage = error.usage;
-    return recordFailure(
-      deps,
+    return recordFailure(deps, {
       task,
-      error.failure,
-      error.steps,
+      cause: error.failure,
+      steps: error.steps,
+      usage: error.usage,
       ctx,
       ended,
       afterAttempt,
-      error.usage,
-    ).catch(unlessNotWritten);
+    }).catch(unlessNotWritten);
   } finally {
     await mcp?.close();
   }
@@ -468,15 +468,23 @@ async function recordOutcomeNotWritten(
   return { kind: 'dead-letter' };
 }
 
+/** An attempt that failed, with what it did before, as `recordFailure` records it. */
+interface AttemptFailure {
+  task: Task;
+  cause: TaskAttemptError;
+  /** The steps the attempt took before it failed. */
+  steps: Task['steps'];
+  /** What the attempt used; the task's usage so far when it got no further than starting. */
+  usage?: Task['usage'];
+  ctx: EventContext;
+  /** Tasks this attempt ended, told to `onFinished` once the events are out. */
+  ended: Task[];
+  afterAttempt: (events: OutgoingEvent[]) => Promise<void>;
+}
+
 async function recordFailure(
   deps: WorkerDeps,
-  task: Task,
-  cause: TaskAttemptError,
-  steps: Task['steps'],
-  ctx: EventContext,
-  ended: Task[],
-  afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
-  usage: Task['usage'] = task.usage,
+  { task, cause, steps, usage = task.usage, ctx, ended, afterAttempt }: AttemptFailure,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
   const ref = { taskId: task.id, agentId: task.agentId };
