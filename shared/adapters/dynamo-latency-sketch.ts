@@ -3,7 +3,12 @@
  * number per bin (`lp<key>`, `ln<key>` for a negative key) and `lz` for zeros, each grown by
  * DynamoDB `ADD`, so concurrent writers merge their sketches in place and lose nothing.
  */
-import { emptySketch, isBinKey, type LatencySketch } from '../core/observability/latency-sketch.js';
+import {
+  addToSketch,
+  emptySketch,
+  isBinKey,
+  type LatencySketch,
+} from '../core/observability/latency-sketch.js';
 
 const SKETCH_ATTRIBUTE = /^l(?:p\d{1,5}|n\d{1,5}|z)$/;
 
@@ -11,6 +16,14 @@ export const isSketchAttribute = (name: string): boolean => SKETCH_ATTRIBUTE.tes
 
 const attributeOf = (key: string): string =>
   key.startsWith('-') ? `ln${key.slice(1)}` : `lp${key}`;
+
+/** The attribute that counts a latency of `latencyMs` (what a stored bucket shows for it). */
+export function sketchAttributeOf(latencyMs: number): string {
+  const sketch = emptySketch();
+  addToSketch(sketch, latencyMs);
+  const [key] = Object.keys(sketch.bins);
+  return key === undefined ? 'lz' : attributeOf(key);
+}
 
 /**
  * The `ADD` clauses of a sketch, with their values placed in `values` under `:<tag><n>`. Empty
