@@ -9,6 +9,7 @@
  */
 import { MAX_TASK_ATTEMPTS } from '../shared/core/tasks/limits.js';
 import { deadLetterQueueOf, TASK_QUEUE_BY_PRIORITY } from '../shared/runtime/environment.js';
+import type { HttpMethod } from '../shared/runtime/http-api.js';
 
 export type Layer =
   | 'kernel'
@@ -23,7 +24,7 @@ export type Layer =
   | 'orchestration'
   | 'learning';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { HttpMethod };
 
 export interface HttpRoute {
   method: HttpMethod;
@@ -315,6 +316,16 @@ export const topology: Topology = {
         },
       ],
       access: { table: 'readwrite', publishEvents: true, modelRoutes: true },
+    },
+    {
+      name: 'api-docs',
+      layer: 'kernel',
+      description: 'The OpenAPI 3.1 document of every route, generated from the route contracts.',
+      entry: 'functions/kernel/openapi-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [{ kind: 'http', routes: [r('GET', '/openapi.json', false)] }],
+      access: {},
     },
     {
       name: 'models-api',

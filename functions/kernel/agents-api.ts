@@ -17,12 +17,13 @@ import {
   createHttpApi,
   type HttpRequest,
   ok,
-  pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { implement, routeKeyOf } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { configuredModels } from '../../shared/runtime/model-config.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { agentRoutes } from './agents-contract.js';
 
 const logger = createLogger('kernel');
 
@@ -31,62 +32,50 @@ const eventContext = (request: HttpRequest) => ({
   clock: systemClock,
   actor: actorOf(request),
 });
-const idOf = (request: HttpRequest) => request.pathParameters.id ?? '';
 
 /**
  * The registry is the admin's: an agent-scoped key may only read its own agent.
  */
 export function agentsApi(deps: () => AgentDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
-  const admin = (request: HttpRequest) =>
-    authorization().requireAdmin(
-      callerOf(request),
-      request.pathParameters.id ? `agent:${idOf(request)}` : 'agents',
-    );
-  const lifecycle = (action: 'retire' | 'pause' | 'resume') => async (request: HttpRequest) => {
-    await admin(request);
-    return ok(
-      publicAgent(await changeAgentStatus(deps(), idOf(request), action, eventContext(request))),
-    );
-  };
+  const lifecycle =
+    (action: 'retire' | 'pause' | 'resume') =>
+    async ({ params }: { params: { id: string } }, request: HttpRequest) =>
+      ok(publicAgent(await changeAgentStatus(deps(), params.id, action, eventContext(request))));
   return createHttpApi(
-    {
-      'GET /health': async () =>
-        ok({
-          status: 'ok',
-          version: settings().AGENT_CORE_VERSION,
-          runtime: settings().AGENT_CORE_RUNTIME,
-        }),
-      'POST /v1/agents': async (request) => {
-        await admin(request);
-        return ok(
-          publicAgent(await registerAgent(deps(), request.body, eventContext(request))),
-          201,
-        );
+    implement(
+      agentRoutes,
+      {
+        health: async () =>
+          ok({
+            status: 'ok',
+            version: settings().AGENT_CORE_VERSION,
+            runtime: settings().AGENT_CORE_RUNTIME,
+          }),
+        register: async ({ body }, request) =>
+          ok(publicAgent(await registerAgent(deps(), body, eventContext(request))), 201),
+        list: async ({ query, page }) => {
+          const result = await listAgents(deps(), { ...page, tag: query.tag });
+          return ok({ ...result, items: result.items.map(publicAgent) });
+        },
+        get: async ({ params }, request) => {
+          await authorization().requireAgent(callerOf(request), params.id);
+          return ok(publicAgent(await getAgent(deps(), params.id)));
+        },
+        patch: async ({ params, body }, request) =>
+          ok(publicAgent(await patchAgent(deps(), params.id, body, eventContext(request)))),
+        retire: lifecycle('retire'),
+        pause: lifecycle('pause'),
+        resume: lifecycle('resume'),
       },
-      'GET /v1/agents': async (request) => {
-        await admin(request);
-        const page = await listAgents(deps(), {
-          ...pageRequest(request.query),
-          tag: request.query.tag,
-        });
-        return ok({ ...page, items: page.items.map(publicAgent) });
+      {
+        admin: (request) => {
+          const id = request.pathParameters.id;
+          return authorization().requireAdmin(callerOf(request), id ? `agent:${id}` : 'agents');
+        },
       },
-      'GET /v1/agents/{id}': async (request) => {
-        await authorization().requireAgent(callerOf(request), idOf(request));
-        return ok(publicAgent(await getAgent(deps(), idOf(request))));
-      },
-      'PATCH /v1/agents/{id}': async (request) => {
-        await admin(request);
-        return ok(
-          publicAgent(await patchAgent(deps(), idOf(request), request.body, eventContext(request))),
-        );
-      },
-      'DELETE /v1/agents/{id}': lifecycle('retire'),
-      'POST /v1/agents/{id}/pause': lifecycle('pause'),
-      'POST /v1/agents/{id}/resume': lifecycle('resume'),
-    },
-    { publicRoutes: ['GET /health'] },
+    ),
+    { publicRoutes: [routeKeyOf(agentRoutes.health)] },
   );
 }
 

@@ -11,11 +11,14 @@ import {
   patchSchedule,
   type ScheduleServiceDeps,
 } from '../../shared/core/schedules/schedule-service.js';
-import { adminCollectionRoutes, createHttpApi } from '../../shared/runtime/http-api.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
+import { callerOf, createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { scheduleStore, scheduleTimer } from '../../shared/runtime/schedules.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { scheduleRoutes } from './schedules-contract.js';
 
 const logger = createLogger('scheduler');
 
@@ -25,17 +28,22 @@ export interface SchedulesApiDeps extends ScheduleServiceDeps {
 
 export function schedulesApi(deps: () => SchedulesApiDeps) {
   return createHttpApi(
-    adminCollectionRoutes(
-      '/v1/schedules',
-      'schedules',
-      () => deps().events,
-      () => ({
-        create: (body) => createSchedule(deps(), body),
-        list: (page) => listSchedules(deps(), page),
-        get: (id) => getSchedule(deps(), id),
-        patch: (id, body) => patchSchedule(deps(), id, body),
-        remove: (id) => deleteSchedule(deps(), id),
-      }),
+    implement(
+      scheduleRoutes,
+      {
+        create: async ({ body }) => ok(await createSchedule(deps(), body), 201),
+        list: async ({ page }) => ok(await listSchedules(deps(), page)),
+        get: async ({ params }) => ok(await getSchedule(deps(), params.id)),
+        patch: async ({ params, body }) => ok(await patchSchedule(deps(), params.id, body)),
+        delete: async ({ params }) => ok(await deleteSchedule(deps(), params.id)),
+      },
+      {
+        admin: (request) =>
+          new Authorization(deps().events, systemClock).requireAdmin(
+            callerOf(request),
+            'schedules',
+          ),
+      },
     ),
   );
 }

@@ -13,11 +13,12 @@ import {
   createHttpApi,
   type HttpRequest,
   ok,
-  pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { agentStore, apiKeyStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { keyRoutes } from './keys-contract.js';
 
 const logger = createLogger('security');
 
@@ -28,26 +29,22 @@ const eventContext = (request: HttpRequest) => ({
 });
 
 export function keysApi(deps: () => ApiKeyDeps) {
-  const admin = async (request: HttpRequest) =>
-    new Authorization(deps().events, systemClock).requireAdmin(callerOf(request), 'keys');
-  return createHttpApi({
-    'POST /v1/keys': async (request) => {
-      await admin(request);
-      return ok(
-        await mintApiKey(deps(), request.body, request.principal.id, eventContext(request)),
-        201,
-      );
-    },
-    'GET /v1/keys': async (request) => {
-      await admin(request);
-      return ok(await listApiKeys(deps(), pageRequest(request.query)));
-    },
-    'DELETE /v1/keys/{id}': async (request) => {
-      await admin(request);
-      const keyId = request.pathParameters.id ?? '';
-      return ok(await revokeApiKey(deps(), keyId, request.principal.id, eventContext(request)));
-    },
-  });
+  return createHttpApi(
+    implement(
+      keyRoutes,
+      {
+        mint: async ({ body }, request) =>
+          ok(await mintApiKey(deps(), body, request.principal.id, eventContext(request)), 201),
+        list: async ({ page }) => ok(await listApiKeys(deps(), page)),
+        revoke: async ({ params }, request) =>
+          ok(await revokeApiKey(deps(), params.id, request.principal.id, eventContext(request))),
+      },
+      {
+        admin: (request) =>
+          new Authorization(deps().events, systemClock).requireAdmin(callerOf(request), 'keys'),
+      },
+    ),
+  );
 }
 
 const deps = once(
