@@ -1656,12 +1656,11 @@ export interface components {
                 inputTokens: number;
                 outputTokens: number;
                 costUsd: number;
+                /** @description Percentiles within 1% (a latency sketch). */
                 latencyMs: {
                     p50: number | null;
                     p95: number | null;
                 };
-                /** @description Calls per latency bucket. */
-                histogram: number[];
                 /** @description False: not in the price table; its cost is 0. */
                 priced: boolean;
             }[];

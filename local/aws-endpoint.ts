@@ -14,6 +14,7 @@ import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sq
 import type { EventRuleSpec } from '../infra/topology.js';
 import type { ResourceCredentials } from '../shared/adapters/clients/resource-credentials.js';
 import { sendBatches } from '../shared/adapters/sqs-task-queue.js';
+import { type CostMeter, sqsPayloadRequests } from './cost-meter.js';
 import { matchesPattern } from './event-pattern.js';
 import type { LocalScheduler } from './scheduler.js';
 import { readBody, SignatureVerifier, sendRefusal } from './signed-requests.js';
@@ -38,6 +39,8 @@ export interface AwsEndpointOptions {
   stepFunctions?: StepFunctionsApi;
   /** Answers EventBridge Scheduler's `/schedules/{Name}` operations (local/scheduler.ts). */
   scheduler?: Pick<LocalScheduler, 'handle'>;
+  /** Counts each rule's deliveries to its queue (npm run cost). */
+  meter?: CostMeter;
 }
 
 /**
@@ -314,7 +317,12 @@ export class LocalAwsEndpoint {
       for (const rule of this.options.rules) {
         if (!matchesPattern(rule.pattern, event)) continue;
         const sends = byQueue.get(rule.targetQueue) ?? [];
-        sends.push({ Id: String(sends.length), MessageBody: JSON.stringify(event) });
+        const body = JSON.stringify(event);
+        sends.push({ Id: String(sends.length), MessageBody: body });
+        // EventBridge sends each matched event to an SQS target alone: one SendMessage each.
+        this.options.meter?.add(`rule:${rule.id}`, 'sqs', 'SendMessage (rule target)', {
+          'sqs.request': sqsPayloadRequests([body]),
+        });
         byQueue.set(rule.targetQueue, sends);
       }
       this.options.onEvent?.(event);

@@ -15,6 +15,8 @@ import {
   type ResourceCredentials,
   resourceCredentials,
 } from '../shared/adapters/clients/resource-credentials.js';
+import { costMeterEnabled } from './cost-meter.js';
+import { reportIndexCapacity } from './dynalite-capacity.js';
 import {
   readBody,
   refusalResponse,
@@ -50,6 +52,8 @@ export async function startEmulators({
     dynamoPath = join(dataDir, 'dynamodb');
     mkdirSync(dynamoPath, { recursive: true });
   }
+  // `npm run cost` counts index writes and failed conditional writes too (local/cost-meter.ts).
+  if (costMeterEnabled()) reportIndexCapacity();
   const dynamo: Server = dynalite({
     ...(dynamoPath ? { path: dynamoPath } : {}),
     createTableMs: 0,

@@ -11,6 +11,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
+import { type CostMeter, METER_HEADER } from './cost-meter.js';
 import type { LambdaHost } from './lambda-host.js';
 import type { LocalRoute } from './wiring.js';
 
@@ -44,17 +45,40 @@ export class HttpGateway {
     private readonly authorizer: string | undefined,
     private readonly host: LambdaHost,
     private readonly onError: (error: unknown) => void,
+    private readonly meter?: CostMeter,
   ) {
     this.routes = routes.map(compile);
   }
 
   /** Answers the request if it is for an API route; returns false otherwise. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (this.meter && req.headers[METER_HEADER] === 'exclude') {
+      return this.meter.exclude(() => this.answer(req, res));
+    }
+    return this.answer(req, res);
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
     const candidates = this.routes.filter((r) => r.regex.test(url.pathname));
     if (candidates.length === 0) return false;
     const requestId = randomUUID();
+    if (this.meter && req.headers[METER_HEADER] !== 'exclude') {
+      const meter = this.meter;
+      const started = performance.now();
+      const requestBytes = Number(req.headers['content-length'] ?? 0);
+      res.once('finish', () =>
+        meter.httpRequest({
+          routeKey: route?.routeKey ?? `${method} ${url.pathname}`,
+          path: url.pathname,
+          status: res.statusCode,
+          requestBytes,
+          responseBytes: Number(res.getHeader('content-length') ?? 0),
+          latencyMs: performance.now() - started,
+        }),
+      );
+    }
     const route = candidates.find((r) => r.method === method);
     if (!route) {
       send(res, 404, contractError('NotFound', `no route ${method} ${url.pathname}`, requestId));

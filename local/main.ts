@@ -13,9 +13,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { topology } from '../infra/topology.js';
+import { topology, tracingOf } from '../infra/topology.js';
 import { workflowRunnerDefinition } from '../infra/workflow-state-machine.js';
 import packageJson from '../package.json' with { type: 'json' };
+import { installClientMeter } from '../shared/adapters/clients/metering.js';
 import {
   RESOURCE_ACCESS_KEY_ID_ENV,
   RESOURCE_SECRET_ACCESS_KEY_ENV,
@@ -36,6 +37,7 @@ import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
 import { workflowRunner, workflowStore } from '../shared/runtime/workflows.js';
 import { LocalAwsEndpoint } from './aws-endpoint.js';
+import { CostMeter, costMeterEnabled, serveMeter } from './cost-meter.js';
 import { serveDashboard } from './dashboard-static.js';
 import type { EmulatorMessage } from './emulators.js';
 import { contractError, HttpGateway, send } from './http-gateway.js';
@@ -149,7 +151,22 @@ async function main(): Promise<void> {
   for (const [id, url] of queueUrls) process.env[queueUrlEnv(id)] = url;
 
   const wiring = buildLocalWiring(topology);
-  const host = new LambdaHost(wiring.functions, root);
+  // `npm run cost`: every AWS operation counted by the function that caused it (local/cost-meter.ts).
+  const meter = costMeterEnabled()
+    ? new CostMeter(
+        new Map(
+          [...wiring.functions].map(([name, spec]) => [
+            name,
+            { memoryMb: spec.memoryMb, activeTracing: tracingOf(spec) === 'active' },
+          ]),
+        ),
+      )
+    : undefined;
+  if (meter) {
+    installClientMeter(meter);
+    meter.captureLogs();
+  }
+  const host = new LambdaHost(wiring.functions, root, meter);
   const reportError = (error: unknown) =>
     log(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   // The dashboard feed: WebSocket upgrades on the HTTP port, path /ws (API.md).
@@ -158,6 +175,7 @@ async function main(): Promise<void> {
     authorizer: wiring.websocketAuthorizer,
     host,
     onError: reportError,
+    ...(meter ? { meter } : {}),
   });
   // The workflow runner: the same ASL as deployed, with the engine function's name in it.
   const stateMachines = new Map(
@@ -172,6 +190,7 @@ async function main(): Promise<void> {
     stateMachines,
     invoke: (functionName, payload) => host.invoke(functionName, payload),
     onError: reportError,
+    ...(meter ? { onExecutionEvent: meter.stateMachineEvent.bind(meter) } : {}),
   });
   // EventBridge Scheduler: schedules kept in the data folder, each firing sent to its queue.
   const queueArn = (url: string) => `arn:aws:sqs:${REGION}:000000000000:${url.split('/').pop()}`;
@@ -208,6 +227,7 @@ async function main(): Promise<void> {
     connections: webSockets,
     stepFunctions,
     scheduler,
+    ...(meter ? { meter } : {}),
   });
   const awsEndpoint = await aws.start();
   process.env.AWS_ENDPOINT_URL_SFN = awsEndpoint;
@@ -272,14 +292,16 @@ async function main(): Promise<void> {
       onError: reportError,
       // Only the task queues' order is a priority; other functions' queues are polled each alone.
       prioritised: sources.every((s) => TASK_QUEUES.has(s.queue)),
+      ...(meter ? { meter } : {}),
     });
     poller.start();
     pollers.push(poller);
   }
 
-  const gateway = new HttpGateway(wiring.routes, wiring.authorizer, host, reportError);
+  const gateway = new HttpGateway(wiring.routes, wiring.authorizer, host, reportError, meter);
   const server = createServer((req, res) => {
     if (serveDashboard(req, res)) return;
+    if (meter && serveMeter(req, res, meter, key)) return;
     gateway
       .handle(req, res)
       .then((handled) => {

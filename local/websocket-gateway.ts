@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayRequestAuthorizerEvent, PolicyDocument } from 'aws-lambda';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketRouteKey } from '../infra/topology.js';
+import type { CostMeter } from './cost-meter.js';
 import type { LambdaHost } from './lambda-host.js';
 import type { LocalWebSocketRoute } from './wiring.js';
 
@@ -24,6 +25,8 @@ export interface WebSocketGatewayOptions {
   onError: (error: unknown) => void;
   /** The path the API answers on. */
   path?: string;
+  /** Counts messages, connections and their minutes (npm run cost). */
+  meter?: CostMeter;
 }
 
 export interface ConnectionInfo {
@@ -241,9 +244,11 @@ export class WebSocketGateway {
         }),
       };
       this.connections.set(connectionId, connection);
+      this.options.meter?.webSocketEvent({ kind: 'connect' });
       ws.on('message', (data, isBinary) => {
         connection.lastActiveAt = new Date();
         const body = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        this.options.meter?.webSocketEvent({ kind: 'message', bytes: body.length });
         connection.queue = connection.queue.then(() =>
           this.invokeRoute('$default', {
             connectionId,
@@ -259,6 +264,10 @@ export class WebSocketGateway {
       });
       ws.on('error', this.options.onError);
       ws.on('close', () => {
+        this.options.meter?.webSocketEvent({
+          kind: 'disconnect',
+          connectedMs: Date.now() - connectedAt.getTime(),
+        });
         connection.queue = connection.queue
           .then(disconnect)
           .then(() => undefined)

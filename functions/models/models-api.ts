@@ -41,7 +41,8 @@ export function modelsApi(deps: () => ModelsApiDeps) {
           providers: PROVIDERS,
           retry: models.config.retry,
           breaker: models.config.breaker,
-          models: (await stats.list()).map((s) => ({
+          // The sketch's bins are how percentiles are stored, not something to show.
+          models: (await stats.list()).map(({ latency: _bins, ...s }) => ({
             ...s,
             priced: models.prices.cost(s.model, 1, 1).priced,
           })),

@@ -41,8 +41,9 @@ export const modelRoutes = defineRoutes({
                 inputTokens: z.number(),
                 outputTokens: z.number(),
                 costUsd: z.number(),
-                latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
-                histogram: z.array(z.number()).meta({ description: 'Calls per latency bucket.' }),
+                latencyMs: z
+                  .object({ p50: z.number().nullable(), p95: z.number().nullable() })
+                  .meta({ description: 'Percentiles within 1% (a latency sketch).' }),
                 priced: z
                   .boolean()
                   .meta({ description: 'False: not in the price table; its cost is 0.' }),

@@ -8,12 +8,16 @@
  */
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { oncePerKey } from '../../core/once.js';
+import { metered } from './metering.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 export const apiGatewayManagementClient = /* @__PURE__ */ oncePerKey(
   (endpoint: string): ApiGatewayManagementApiClient =>
-    tracer.captureAWSv3Client(
-      new ApiGatewayManagementApiClient({ ...resourceClientConfig(), endpoint }),
+    metered(
+      tracer.captureAWSv3Client(
+        new ApiGatewayManagementApiClient({ ...resourceClientConfig(), endpoint }),
+      ),
+      'apigateway-management',
     ),
 );

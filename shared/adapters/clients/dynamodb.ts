@@ -8,13 +8,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { once } from '../../core/once.js';
+import { metered } from './metering.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 export const dynamoClient = /* @__PURE__ */ once(
   (): DynamoDBDocumentClient =>
     DynamoDBDocumentClient.from(
-      tracer.captureAWSv3Client(new DynamoDBClient(resourceClientConfig())),
+      metered(tracer.captureAWSv3Client(new DynamoDBClient(resourceClientConfig())), 'dynamodb'),
       {
         marshallOptions: { removeUndefinedValues: true },
       },

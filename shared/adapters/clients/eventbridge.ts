@@ -7,9 +7,14 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { once } from '../../core/once.js';
+import { metered } from './metering.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 export const eventBridgeClient = /* @__PURE__ */ once(
-  (): EventBridgeClient => tracer.captureAWSv3Client(new EventBridgeClient(resourceClientConfig())),
+  (): EventBridgeClient =>
+    metered(
+      tracer.captureAWSv3Client(new EventBridgeClient(resourceClientConfig())),
+      'eventbridge',
+    ),
 );

@@ -6,9 +6,11 @@
  */
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { once } from '../../core/once.js';
+import { metered } from './metering.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 export const schedulerClient = /* @__PURE__ */ once(
-  (): SchedulerClient => tracer.captureAWSv3Client(new SchedulerClient(resourceClientConfig())),
+  (): SchedulerClient =>
+    metered(tracer.captureAWSv3Client(new SchedulerClient(resourceClientConfig())), 'scheduler'),
 );

@@ -7,10 +7,14 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { once } from '../../core/once.js';
+import { metered } from './metering.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 export const secretsClient = /* @__PURE__ */ once(
   (): SecretsManagerClient =>
-    tracer.captureAWSv3Client(new SecretsManagerClient(resourceClientConfig())),
+    metered(
+      tracer.captureAWSv3Client(new SecretsManagerClient(resourceClientConfig())),
+      'secrets-manager',
+    ),
 );

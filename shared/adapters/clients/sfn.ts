@@ -7,9 +7,11 @@
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { once } from '../../core/once.js';
+import { metered } from './metering.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 export const sfnClient = /* @__PURE__ */ once(
-  (): SFNClient => tracer.captureAWSv3Client(new SFNClient(resourceClientConfig())),
+  (): SFNClient =>
+    metered(tracer.captureAWSv3Client(new SFNClient(resourceClientConfig())), 'stepfunctions'),
 );

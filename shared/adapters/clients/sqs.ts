@@ -7,6 +7,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { once } from '../../core/once.js';
+import { metered } from './metering.js';
 import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
@@ -16,7 +17,10 @@ export const sqsClient = /* @__PURE__ */ once((): SQSClient => {
   const explicitEndpoint = Boolean(
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   );
-  return tracer.captureAWSv3Client(
-    new SQSClient({ ...resourceClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint }),
+  return metered(
+    tracer.captureAWSv3Client(
+      new SQSClient({ ...resourceClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint }),
+    ),
+    'sqs',
   );
 });
