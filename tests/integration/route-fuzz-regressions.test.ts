@@ -108,3 +108,22 @@ describe('the metrics of a quiet window', () => {
     );
   });
 });
+
+describe('path ids with bad % escapes', () => {
+  it('answers 400 naming each bad parameter, never a 500 from decodeURIComponent', async () => {
+    // Act: the shrunk counterexample, with no key at all.
+    const answer = await sendRaw(api.url, {
+      method: 'POST',
+      path: '/v1/agents/%zz/inbox/%zz/ack',
+      query: '',
+      headers: {},
+      kind: 'regression',
+    });
+
+    // Assess
+    expect(answer.status).toBe(400);
+    const details = JSON.parse(answer.text).error.details.map((d: { path: string }) => d.path);
+    expect(details).toEqual(['id', 'messageId']);
+    expect(api.errors).toEqual([]);
+  });
+});
