@@ -55,6 +55,12 @@ const SQS_SENDS = new Set(['SendMessageCommand', 'SendMessageBatchCommand']);
 
 type Key = Record<string, AttributeValue>;
 
+/**
+ * Rate limits' counters: a refused message send spends a token on purpose (message-service.ts:
+ * refusals and probes count against the limit too), so these change on a 4xx by design.
+ */
+const ATTEMPT_COUNTER = /^RATE#/;
+
 /** What the handlers changed between `begin` and `changes`. */
 export class WriteRecorder {
   private recording = false;
@@ -108,7 +114,7 @@ export class WriteRecorder {
     const snapshot = Promise.all(
       targets.map(async ({ table, key }) => {
         const id = `${table}:${key.pk?.S}/${key.sk?.S}`;
-        if (this.before.has(id)) return;
+        if (this.before.has(id) || ATTEMPT_COUNTER.test(key.pk?.S ?? '')) return;
         this.before.set(id, { table, key, item: undefined });
         const entry = this.before.get(id);
         if (entry) entry.item = await this.read(table, key);

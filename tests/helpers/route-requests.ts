@@ -431,7 +431,7 @@ const authorizationOf = (keys: Record<KeyChoice, string>) =>
     { weight: 6, arbitrary: fc.constant(`Bearer ${keys.admin}`) },
     { weight: 4, arbitrary: fc.constant(`Bearer ${keys.agent}`) },
     {
-      weight: 3,
+      weight: 2,
       arbitrary: fc.constantFrom(
         '',
         'Bearer',
