@@ -127,3 +127,20 @@ describe('path ids with bad % escapes', () => {
     expect(api.errors).toEqual([]);
   });
 });
+
+describe('the event log after an id from the future', () => {
+  it('answers an empty page at once for an id past the year 9999, not a timeout (500)', async () => {
+    // Prepare: a ULID's 48-bit time reaches the year 10889; ISO writes such a year as +010889.
+    const farFuture = '7ZZZZZZZZZZZZZZZZZZZZZZZZZ';
+
+    // Act
+    const answer = await sendRaw(api.url, {
+      ...request('GET', '/v1/events'),
+      query: `after=${farFuture}`,
+    });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual({ items: [], nextCursor: null });
+  });
+});
