@@ -21,6 +21,7 @@ import {
   fuzzParameters,
   fuzzRuns,
   fuzzSeed,
+  routeTimeoutMs,
   StatusTally,
   sendRaw,
 } from '../helpers/route-fuzz.js';
@@ -98,33 +99,37 @@ describe('the route fuzz against npm start', () => {
 
   for (const contract of contracts) {
     const routeKey = routeKeyOf(contract);
-    it(routeKey, async () => {
-      before = await fingerprint();
-      const property = fc.asyncProperty(requestsFor(contract, fixtures), async (generated) => {
-        // A correlation id of its own, to find its events later (in-process fuzzes this header).
-        const correlationId = `fuzz-${seed}-${++sequence}`;
-        const request = {
-          ...generated,
-          headers: { ...generated.headers, 'x-correlation-id': correlationId },
-        };
-        const answer = await sendRaw(runtime.url, request);
-        tally.add(routeKey, answer.status);
-        const problems = answerProblems(request, answer);
-        const after = await fingerprint();
-        if (answer.status >= 400) {
-          refused.add(correlationId);
-          if (after !== before) problems.push(`a collection changed on a ${answer.status}`);
-        }
-        before = after;
-        if (problems.length > 0) {
-          throw new Error(
-            `${request.kind}: ${answer.status} ${answer.text.slice(0, 400)}\n${problems.join('\n')}\n${runtime.output().slice(-2000)}`,
-          );
-        }
-      });
-      await fc.assert(property, fuzzParameters(runs, seed));
-      expect((await runtime.api('GET', '/health')).status).toBe(200);
-    });
+    it(
+      routeKey,
+      async () => {
+        before = await fingerprint();
+        const property = fc.asyncProperty(requestsFor(contract, fixtures), async (generated) => {
+          // A correlation id of its own, to find its events later (in-process fuzzes this header).
+          const correlationId = `fuzz-${seed}-${++sequence}`;
+          const request = {
+            ...generated,
+            headers: { ...generated.headers, 'x-correlation-id': correlationId },
+          };
+          const answer = await sendRaw(runtime.url, request);
+          tally.add(routeKey, answer.status);
+          const problems = answerProblems(request, answer);
+          const after = await fingerprint();
+          if (answer.status >= 400) {
+            refused.add(correlationId);
+            if (after !== before) problems.push(`a collection changed on a ${answer.status}`);
+          }
+          before = after;
+          if (problems.length > 0) {
+            throw new Error(
+              `${request.kind}: ${answer.status} ${answer.text.slice(0, 400)}\n${problems.join('\n')}\n${runtime.output().slice(-2000)}`,
+            );
+          }
+        });
+        await fc.assert(property, fuzzParameters(runs, seed));
+        expect((await runtime.api('GET', '/health')).status).toBe(200);
+      },
+      routeTimeoutMs(runs),
+    );
   }
 
   it('recorded no event of a refused request but security.denied', async () => {

@@ -133,6 +133,9 @@ export function fuzzRuns(fallback: number): number {
   return Number.isInteger(runs) && runs > 0 ? runs : fallback;
 }
 
+/** A route's time limit: a minute, or more for many runs (a slow route takes ~300 ms a run). */
+export const routeTimeoutMs = (runs: number): number => Math.max(60_000, runs * 1_500);
+
 /**
  * The seed of this run: `FUZZ_SEED` to replay one, else a fresh one. fast-check's failure report
  * names it with the path of the shrunk counterexample (`FUZZ_SEED=<seed>` reruns it).

@@ -27,6 +27,7 @@ import {
   fuzzParameters,
   fuzzRuns,
   fuzzSeed,
+  routeTimeoutMs,
   StatusTally,
   sendRaw,
   topologyRouteKeys,
@@ -76,37 +77,41 @@ describe('the route fuzz', () => {
 
   for (const contract of contracts) {
     const routeKey = routeKeyOf(contract);
-    it(routeKey, async () => {
-      const property = fc.asyncProperty(requestsFor(contract, fixtures), async (request) => {
-        api.writes.begin();
-        const answer = await sendRaw(api.url, request);
-        const changes = await api.writes.changes();
-        tally.add(routeKey, answer.status);
-        const problems = answerProblems(request, answer);
-        if (answer.status >= 400 && changes.length > 0) {
-          problems.push(`wrote on a ${answer.status}: ${changes.join(', ')}`);
-        }
-        if (answer.status < 300) {
-          const body = answer.text ? JSON.parse(answer.text) : undefined;
-          problems.push(...validator.problems(contract.operationId, answer.status, body));
-        }
-        if (problems.length > 0) {
-          throw new Error(
-            `${request.kind}: ${answer.status} ${answer.text.slice(0, 400)}\n${problems.join('\n')}`,
-          );
-        }
-      });
-      await fc.assert(property, fuzzParameters(runs, seed));
-      const health = await sendRaw(api.url, {
-        method: 'GET',
-        path: '/health',
-        query: '',
-        headers: {},
-        kind: 'health',
-      });
-      expect(health.status).toBe(200);
-      expect(api.errors).toEqual([]);
-    });
+    it(
+      routeKey,
+      async () => {
+        const property = fc.asyncProperty(requestsFor(contract, fixtures), async (request) => {
+          api.writes.begin();
+          const answer = await sendRaw(api.url, request);
+          const changes = await api.writes.changes();
+          tally.add(routeKey, answer.status);
+          const problems = answerProblems(request, answer);
+          if (answer.status >= 400 && changes.length > 0) {
+            problems.push(`wrote on a ${answer.status}: ${changes.join(', ')}`);
+          }
+          if (answer.status < 300) {
+            const body = answer.text ? JSON.parse(answer.text) : undefined;
+            problems.push(...validator.problems(contract.operationId, answer.status, body));
+          }
+          if (problems.length > 0) {
+            throw new Error(
+              `${request.kind}: ${answer.status} ${answer.text.slice(0, 400)}\n${problems.join('\n')}`,
+            );
+          }
+        });
+        await fc.assert(property, fuzzParameters(runs, seed));
+        const health = await sendRaw(api.url, {
+          method: 'GET',
+          path: '/health',
+          query: '',
+          headers: {},
+          kind: 'health',
+        });
+        expect(health.status).toBe(200);
+        expect(api.errors).toEqual([]);
+      },
+      routeTimeoutMs(runs),
+    );
   }
 
   it('made requests that succeed, not only refusals', () => {
