@@ -123,6 +123,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/blueprints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the agent blueprints
+         * @description Ready agent definitions; `POST /v1/agents {"id", "blueprint"}` registers one.
+         */
+        get: operations["listBlueprints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/blueprints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an agent blueprint */
+        get: operations["getBlueprint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -817,6 +854,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An agent; or `{"id", "blueprint": "<id>", ...fields}`, which stands for that blueprint's agent (`GET /v1/blueprints`) with the fields given in its place (`limits` field by field). An unknown blueprint is a 400 naming `blueprint`. */
         AgentRegistration: {
             id: string;
             name?: string;
@@ -1242,6 +1280,104 @@ export interface components {
             /** @default AGENT_CORE_OPENAI_API_KEY */
             apiKeyEnv: string;
         });
+        Blueprint: {
+            id: string;
+            name: string;
+            /** @description What it does, and which of its tools write or send anything. */
+            description: string;
+            agent: {
+                name?: string;
+                /** @default  */
+                instructions?: string;
+                model?: {
+                    route: string;
+                } | ({
+                    /** @constant */
+                    provider: "echo";
+                } | {
+                    /** @constant */
+                    provider: "scripted";
+                    turns: ({
+                        text: string;
+                        delayMs?: number;
+                    } | {
+                        toolCalls: {
+                            name: string;
+                            /** @default {} */
+                            input: unknown;
+                        }[];
+                        delayMs?: number;
+                    })[];
+                    failUntilAttempt?: number;
+                } | {
+                    /** @constant */
+                    provider: "bedrock";
+                    model: string;
+                    region?: string;
+                } | {
+                    /** @constant */
+                    provider: "openai";
+                    model: string;
+                    /**
+                     * Format: uri
+                     * @default https://api.openai.com/v1
+                     */
+                    baseUrl: string;
+                    /** @default AGENT_CORE_OPENAI_API_KEY */
+                    apiKeyEnv: string;
+                });
+                /** @default [] */
+                tools?: string[];
+                /** @default [] */
+                mcpServers?: {
+                    name: string;
+                    /** Format: uri */
+                    url: string;
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    private?: boolean;
+                }[];
+                /** @default [] */
+                tags?: string[];
+                /**
+                 * @default [
+                 *       "*"
+                 *     ]
+                 */
+                acceptsMessagesFrom?: string[];
+                /**
+                 * @default {
+                 *       "allow": []
+                 *     }
+                 */
+                network?: {
+                    /** @default [] */
+                    allow: string[];
+                };
+                /**
+                 * @default {
+                 *       "maxSteps": 8,
+                 *       "timeoutMs": 60000,
+                 *       "maxTokens": 4096
+                 *     }
+                 */
+                limits?: {
+                    /** @default 8 */
+                    maxSteps: number;
+                    /** @default 60000 */
+                    timeoutMs: number;
+                    /** @default 4096 */
+                    maxTokens: number;
+                    toolCallsPerMinute?: number;
+                };
+                /**
+                 * @default ignore
+                 * @enum {string}
+                 */
+                onMessage?: "ignore" | "task";
+            };
+        };
         Task: {
             id: string;
             agentId: string;
@@ -2469,6 +2605,121 @@ export interface operations {
             };
             /** @description Conflict. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBlueprints: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1..100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of blueprints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Blueprint"][];
+                        /** @description Pass as `?cursor=` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBlueprint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The blueprint id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blueprint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Blueprint"];
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -279,7 +279,8 @@ export const topology: Topology = {
     {
       name: 'kernel-api',
       layer: 'kernel',
-      description: 'Agent registry: register, list, get, patch, retire, pause, resume.',
+      description:
+        'Agent registry: register (also from a blueprint), list, get, patch, retire, pause, resume; the blueprints.',
       entry: 'functions/kernel/agents-api.ts',
       timeoutSeconds: 10,
       memoryMb: 512,
@@ -295,6 +296,8 @@ export const topology: Topology = {
             r('DELETE', '/v1/agents/{id}'),
             r('POST', '/v1/agents/{id}/pause'),
             r('POST', '/v1/agents/{id}/resume'),
+            r('GET', '/v1/blueprints'),
+            r('GET', '/v1/blueprints/{id}'),
           ],
         },
       ],

@@ -1,4 +1,4 @@
-/** Kernel HTTP API: the agent registry, and the health check. */
+/** Kernel HTTP API: the agent registry, the blueprints agents are made from, and the health check. */
 import { publicAgent } from '../../shared/core/agents/agent.js';
 import {
   type AgentDeps,
@@ -8,13 +8,14 @@ import {
   patchAgent,
   registerAgent,
 } from '../../shared/core/agents/agent-service.js';
+import { getBlueprint, listBlueprints } from '../../shared/core/blueprints/blueprint-service.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { settings } from '../../shared/runtime/config.js';
 import {
-  actorOf,
   callerOf,
   createHttpApi,
+  eventContextOf,
   type HttpRequest,
   ok,
 } from '../../shared/runtime/http-api.js';
@@ -27,21 +28,16 @@ import { agentRoutes } from './agents-contract.js';
 
 const logger = createLogger('kernel');
 
-const eventContext = (request: HttpRequest) => ({
-  correlationId: request.correlationId,
-  clock: systemClock,
-  actor: actorOf(request),
-});
-
 /**
- * The registry is the admin's: an agent-scoped key may only read its own agent.
+ * The registry is the admin's: an agent-scoped key may only read its own agent. Blueprints are
+ * published definitions: any key may read them.
  */
 export function agentsApi(deps: () => AgentDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
   const lifecycle =
     (action: 'retire' | 'pause' | 'resume') =>
     async ({ params }: { params: { id: string } }, request: HttpRequest) =>
-      ok(publicAgent(await changeAgentStatus(deps(), params.id, action, eventContext(request))));
+      ok(publicAgent(await changeAgentStatus(deps(), params.id, action, eventContextOf(request))));
   return createHttpApi(
     implement(
       agentRoutes,
@@ -53,7 +49,7 @@ export function agentsApi(deps: () => AgentDeps) {
             runtime: settings().AGENT_CORE_RUNTIME,
           }),
         register: async ({ body }, request) =>
-          ok(publicAgent(await registerAgent(deps(), body, eventContext(request))), 201),
+          ok(publicAgent(await registerAgent(deps(), body, eventContextOf(request))), 201),
         list: async ({ query, page }) => {
           const result = await listAgents(deps(), { ...page, tag: query.tag });
           return ok({ ...result, items: result.items.map(publicAgent) });
@@ -63,10 +59,12 @@ export function agentsApi(deps: () => AgentDeps) {
           return ok(publicAgent(await getAgent(deps(), params.id)));
         },
         patch: async ({ params, body }, request) =>
-          ok(publicAgent(await patchAgent(deps(), params.id, body, eventContext(request)))),
+          ok(publicAgent(await patchAgent(deps(), params.id, body, eventContextOf(request)))),
         retire: lifecycle('retire'),
         pause: lifecycle('pause'),
         resume: lifecycle('resume'),
+        blueprints: async ({ page }) => ok(listBlueprints(page)),
+        blueprint: async ({ params }) => ok(getBlueprint(params.id)),
       },
       {
         admin: (request) => {

@@ -5,6 +5,8 @@ import {
   patchAgentSchema,
   registerAgentSchema,
 } from '../../shared/core/agents/agent.js';
+import { expandBlueprint } from '../../shared/core/blueprints/blueprint.js';
+import { findBlueprint } from '../../shared/core/blueprints/catalogue.js';
 import {
   modelSpecSchema,
   providerSpecSchema,
@@ -57,6 +59,19 @@ export const agentSchema = z
   .meta({ id: 'Agent' });
 
 const agentParams = z.object({ id: pathId('The agent id.') });
+
+/** A ready agent definition: what registering it gives, but the id. */
+const blueprintSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z
+      .string()
+      .meta({ description: 'What it does, and which of its tools write or send anything.' }),
+    agent: registerAgentSchema.omit({ id: true }).partial(),
+  })
+  .meta({ id: 'Blueprint' });
+const blueprintParams = z.object({ id: pathId('The blueprint id.') });
 
 const agentExample = {
   id: 'calculator',
@@ -121,7 +136,12 @@ export const agentRoutes = defineRoutes({
     description: "The id is the caller's. Registering an existing id is 409.",
     tag: 'agents',
     access: 'admin',
-    body: registerAgentSchema.meta({ id: 'AgentRegistration' }),
+    body: registerAgentSchema.meta({
+      id: 'AgentRegistration',
+      description:
+        'An agent; or `{"id", "blueprint": "<id>", ...fields}`, which stands for that blueprint\'s agent (`GET /v1/blueprints`) with the fields given in its place (`limits` field by field). An unknown blueprint is a 400 naming `blueprint`.',
+    }),
+    bodyShorthand: (body) => expandBlueprint(body, findBlueprint),
     bodyName: 'agent',
     responses: { 201: { description: 'Registered.', schema: agentSchema } },
     errors: [409],
@@ -188,4 +208,25 @@ export const agentRoutes = defineRoutes({
     'Resume an agent',
     'The tasks that waited while it was paused are queued again.',
   ),
+  blueprints: {
+    method: 'GET',
+    path: '/v1/blueprints',
+    operationId: 'listBlueprints',
+    summary: 'List the agent blueprints',
+    description: 'Ready agent definitions; `POST /v1/agents {"id", "blueprint"}` registers one.',
+    tag: 'agents',
+    access: 'key',
+    paginated: true,
+    responses: { 200: { description: 'A page of blueprints.', schema: pageOf(blueprintSchema) } },
+  },
+  blueprint: {
+    method: 'GET',
+    path: '/v1/blueprints/{id}',
+    operationId: 'getBlueprint',
+    summary: 'Get an agent blueprint',
+    tag: 'agents',
+    access: 'key',
+    params: blueprintParams,
+    responses: { 200: { description: 'The blueprint.', schema: blueprintSchema } },
+  },
 });

@@ -10,11 +10,10 @@ import {
   listBudgets,
   patchBudget,
 } from '../../shared/core/budgets/budget-service.js';
-import type { EventPublisher } from '../../shared/core/ports.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { budgetDefinitions, budgetStore } from '../../shared/runtime/budgets.js';
-import { callerOf, createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
 import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
@@ -23,20 +22,21 @@ import { budgetRoutes } from './budgets-contract.js';
 
 const logger = createLogger('models');
 
-export interface BudgetsApiDeps extends BudgetServiceDeps {
-  events: EventPublisher;
-}
+export type BudgetsApiDeps = BudgetServiceDeps;
 
 export function budgetsApi(deps: () => BudgetsApiDeps) {
   return createHttpApi(
     implement(
       budgetRoutes,
       {
-        create: async ({ body }) => ok(await createBudget(deps(), body), 201),
+        create: async ({ body }, request) =>
+          ok(await createBudget(deps(), body, eventContextOf(request)), 201),
         list: async ({ page }) => ok(await listBudgets(deps(), page)),
         get: async ({ params }) => ok(await getBudget(deps(), params.id)),
-        patch: async ({ params, body }) => ok(await patchBudget(deps(), params.id, body)),
-        delete: async ({ params }) => ok(await deleteBudget(deps(), params.id)),
+        patch: async ({ params, body }, request) =>
+          ok(await patchBudget(deps(), params.id, body, eventContextOf(request))),
+        delete: async ({ params }, request) =>
+          ok(await deleteBudget(deps(), params.id, eventContextOf(request))),
       },
       {
         admin: (request) =>

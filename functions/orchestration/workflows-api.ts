@@ -15,13 +15,7 @@ import {
   listWorkflows,
   type WorkflowServiceDeps,
 } from '../../shared/core/workflows/workflow-service.js';
-import {
-  actorOf,
-  callerOf,
-  createHttpApi,
-  type HttpRequest,
-  ok,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
 import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { insightStore } from '../../shared/runtime/learning.js';
@@ -42,19 +36,13 @@ export interface WorkflowsApiDeps extends WorkflowServiceDeps {
   idempotency: IdempotencyStore;
 }
 
-const eventContext = (request: HttpRequest) => ({
-  correlationId: request.correlationId,
-  clock: systemClock,
-  actor: actorOf(request),
-});
-
 export function workflowsApi(deps: () => WorkflowsApiDeps) {
   return createHttpApi(
     implement(
       workflowRoutes,
       {
         start: async ({ body }, request) =>
-          ok(await createWorkflow(deps(), body, eventContext(request)), 202),
+          ok(await createWorkflow(deps(), body, eventContextOf(request)), 202),
         list: async ({ query, page }) => {
           const result = await listWorkflows(deps(), { ...page, ...query });
           // Each workflow with its steps' states, as GET /v1/workflows/{id} shows it (one read each).
@@ -71,7 +59,7 @@ export function workflowsApi(deps: () => WorkflowsApiDeps) {
           return ok(publicWorkflow(workflow, steps));
         },
         cancel: async ({ params }, request) =>
-          ok(await cancelWorkflow(deps(), params.id, eventContext(request))),
+          ok(await cancelWorkflow(deps(), params.id, eventContextOf(request))),
       },
       {
         admin: (request) =>

@@ -14,9 +14,9 @@ import {
   submitTask,
 } from '../../shared/core/tasks/task-service.js';
 import {
-  actorOf,
   callerOf,
   createHttpApi,
+  eventContextOf,
   type HttpRequest,
   ok,
 } from '../../shared/runtime/http-api.js';
@@ -42,12 +42,6 @@ export interface TasksApiDeps extends SchedulerDeps {
   idempotency: IdempotencyStore;
 }
 
-const eventContext = (request: HttpRequest) => ({
-  correlationId: request.correlationId,
-  clock: systemClock,
-  actor: actorOf(request),
-});
-
 /**
  * An agent-scoped key works with its own agent's tasks only; the queue and the DLQ are the
  * admin's.
@@ -66,7 +60,7 @@ export function tasksApi(deps: () => TasksApiDeps) {
       {
         submit: async ({ body }, request) => {
           await authorization().requireAgent(callerOf(request), body.agentId);
-          return ok(publicTask(await submitTask(deps(), body, eventContext(request))), 202);
+          return ok(publicTask(await submitTask(deps(), body, eventContextOf(request))), 202);
         },
         list: async ({ query, page }, request) => {
           const filter = { ...query };
@@ -84,7 +78,7 @@ export function tasksApi(deps: () => TasksApiDeps) {
         get: async ({ params }, request) => ok(publicTask(await ownTask(params.id, request))),
         cancel: async ({ params }, request) => {
           await ownTask(params.id, request);
-          return ok(publicTask(await cancelTask(deps(), params.id, eventContext(request))));
+          return ok(publicTask(await cancelTask(deps(), params.id, eventContextOf(request))));
         },
         trace: async ({ params, page }, request) => {
           await ownTask(params.id, request);
@@ -96,7 +90,7 @@ export function tasksApi(deps: () => TasksApiDeps) {
           return ok({ items: result.items.map(publicTask), nextCursor: result.nextCursor });
         },
         redrive: async ({ body }, request) =>
-          ok(await redriveDeadLettered(deps(), body, eventContext(request))),
+          ok(await redriveDeadLettered(deps(), body, eventContextOf(request))),
       },
       {
         admin: (request) => authorization().requireAdmin(callerOf(request), 'queue'),

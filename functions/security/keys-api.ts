@@ -7,13 +7,7 @@ import {
   revokeApiKey,
 } from '../../shared/core/security/api-key-service.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
-import {
-  actorOf,
-  callerOf,
-  createHttpApi,
-  type HttpRequest,
-  ok,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
 import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
@@ -22,22 +16,16 @@ import { keyRoutes } from './keys-contract.js';
 
 const logger = createLogger('security');
 
-const eventContext = (request: HttpRequest) => ({
-  correlationId: request.correlationId,
-  clock: systemClock,
-  actor: actorOf(request),
-});
-
 export function keysApi(deps: () => ApiKeyDeps) {
   return createHttpApi(
     implement(
       keyRoutes,
       {
         mint: async ({ body }, request) =>
-          ok(await mintApiKey(deps(), body, request.principal.id, eventContext(request)), 201),
+          ok(await mintApiKey(deps(), body, request.principal.id, eventContextOf(request)), 201),
         list: async ({ page }) => ok(await listApiKeys(deps(), page)),
         revoke: async ({ params }, request) =>
-          ok(await revokeApiKey(deps(), params.id, request.principal.id, eventContext(request))),
+          ok(await revokeApiKey(deps(), params.id, request.principal.id, eventContextOf(request))),
       },
       {
         admin: (request) =>

@@ -21,9 +21,10 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../core/errors.js';
+import type { EventContext } from '../core/events.js';
 import { AGENT_ID_PATTERN, ULID_PATTERN } from '../core/ids.js';
 import { jsonLimitIssues } from '../core/json-limits.js';
-import type { IdempotencyStore, PageRequest } from '../core/ports.js';
+import { type IdempotencyStore, type PageRequest, systemClock } from '../core/ports.js';
 import type { Caller } from '../core/security/authorization.js';
 import {
   type AuthorizerContext,
@@ -165,6 +166,7 @@ const PATH_IDS: Record<string, { pattern: RegExp; what: string }> = {
   keys: { pattern: ULID_PATTERN, what: 'key' },
   budgets: { pattern: AGENT_ID_PATTERN, what: 'budget' },
   schedules: { pattern: AGENT_ID_PATTERN, what: 'schedule' },
+  blueprints: { pattern: AGENT_ID_PATTERN, what: 'blueprint' },
 };
 /** Ids of collections without a rule of their own: short, and nothing a key could choke on. */
 const ANY_ID = { pattern: /^[A-Za-z0-9._:-]{1,128}$/, what: 'item' };
@@ -213,6 +215,13 @@ export const actorOf = (request: HttpRequest) => ({
   ...('keyId' in request.principal && request.principal.keyId
     ? { keyId: request.principal.keyId }
     : {}),
+});
+
+/** The context of the events a request causes: its correlation id and its caller (audited). */
+export const eventContextOf = (request: HttpRequest): EventContext => ({
+  correlationId: request.correlationId,
+  clock: systemClock,
+  actor: actorOf(request),
 });
 
 /** Who asks what, for authorization decisions and their audit. */

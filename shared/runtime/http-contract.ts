@@ -53,6 +53,11 @@ export interface RouteContract {
   bodyName?: string;
   /** A request without a body is read as `{}`. */
   bodyOptional?: boolean;
+  /**
+   * Rewrites a body the product takes in a second, shorter form into the form `body` describes,
+   * before it is parsed (an agent registration naming a blueprint); it may throw a 400 itself.
+   */
+  bodyShorthand?: (body: unknown) => unknown;
   /** Takes `Idempotency-Key` (API.md): the first answer is repeated for the same key and body. */
   idempotent?: boolean;
   /** Success answers by status. */
@@ -131,10 +136,11 @@ function parseRequest(contract: RouteContract, request: HttpRequest): ParsedInpu
   const params = contract.params ? parseInput(contract.params, request.pathParameters, 'path') : {};
   const query = contract.query ? parseInput(contract.query, request.query, 'query') : {};
   const page = contract.paginated ? pageRequest(request.query) : { limit: 25 };
+  const sent = request.body === undefined && contract.bodyOptional ? {} : request.body;
   const body = contract.body
     ? parseInput(
         contract.body,
-        request.body === undefined && contract.bodyOptional ? {} : request.body,
+        contract.bodyShorthand ? contract.bodyShorthand(sent) : sent,
         contract.bodyName ?? 'body',
       )
     : undefined;

@@ -98,6 +98,9 @@ describe('every operation answers as the document says', () => {
     ).toHaveLength(1);
     expect((await call('listAgents', 'GET', '/v1/agents?limit=0')).status).toBe(400);
     await call('getAgent', 'GET', `/v1/agents/${agent}`);
+    const blueprints = (await call('listBlueprints', 'GET', '/v1/blueprints?limit=2')).body;
+    await call('getBlueprint', 'GET', `/v1/blueprints/${blueprints.items[0].id}`);
+    expect((await call('getBlueprint', 'GET', '/v1/blueprints/no-such-one')).status).toBe(404);
     expect((await call('getAgent', 'GET', '/v1/agents/nobody-here')).status).toBe(404);
     await call('patchAgent', 'PATCH', `/v1/agents/${other}`, { instructions: 'Echo.' });
     await call('pauseAgent', 'POST', `/v1/agents/${other}/pause`);

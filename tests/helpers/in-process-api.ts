@@ -27,6 +27,10 @@ import { LocalScheduler } from '../../local/scheduler.js';
 import { LocalStepFunctions } from '../../local/step-functions.js';
 import { buildLocalWiring } from '../../local/wiring.js';
 import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
+import {
+  RESOURCE_ACCESS_KEY_ID_ENV,
+  RESOURCE_SECRET_ACCESS_KEY_ENV,
+} from '../../shared/adapters/clients/resource-credentials.js';
 import { sqsClient } from '../../shared/adapters/clients/sqs.js';
 import {
   ADMIN_KEY_SECRET_ENV,
@@ -158,6 +162,9 @@ export async function startInProcessApi(
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    // What the handlers' clients sign with; the emulators and the endpoint accept only these.
+    [RESOURCE_ACCESS_KEY_ID_ENV]: CREDENTIALS.accessKeyId,
+    [RESOURCE_SECRET_ACCESS_KEY_ENV]: CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: aws.emulators.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: aws.emulators.sqsEndpoint,
     AGENT_CORE_WORKSPACE_DIR: join(dataDir, 'workspaces'),
@@ -197,6 +204,7 @@ export async function startInProcessApi(
   });
   await scheduler.start();
   const endpoint = new LocalAwsEndpoint({
+    credentials: CREDENTIALS,
     busName: topology.eventBus.name,
     rules: [],
     queueUrls: aws.queueUrls,
