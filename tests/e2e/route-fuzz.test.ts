@@ -125,7 +125,7 @@ describe('the route fuzz against npm start', () => {
             );
           }
         });
-        await fc.assert(property, fuzzParameters(runs, seed));
+        await fc.assert(property, fuzzParameters(runs, seed, routeKey));
         expect((await runtime.api('GET', '/health')).status).toBe(200);
       },
       routeTimeoutMs(runs),

@@ -99,7 +99,7 @@ describe('the route fuzz', () => {
             );
           }
         });
-        await fc.assert(property, fuzzParameters(runs, seed));
+        await fc.assert(property, fuzzParameters(runs, seed, routeKey));
         const health = await sendRaw(api.url, {
           method: 'GET',
           path: '/health',
