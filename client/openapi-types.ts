@@ -1837,9 +1837,9 @@ export interface components {
                 /** @description Tasks submitted per minute. */
                 perMinute: number;
                 latencyMs: {
-                    p50: number;
-                    p95: number;
-                    p99: number;
+                    p50: number | null;
+                    p95: number | null;
+                    p99: number | null;
                 };
             };
             byAgent: {
@@ -1851,9 +1851,9 @@ export interface components {
                     /** @description Tasks submitted per minute. */
                     perMinute: number;
                     latencyMs: {
-                        p50: number;
-                        p95: number;
-                        p99: number;
+                        p50: number | null;
+                        p95: number | null;
+                        p99: number | null;
                     };
                 };
             };
@@ -1865,8 +1865,8 @@ export interface components {
                     outputTokens: number;
                     costUsd: number;
                     latencyMs: {
-                        p50: number;
-                        p95: number;
+                        p50: number | null;
+                        p95: number | null;
                     };
                 };
             };

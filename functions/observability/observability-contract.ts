@@ -28,7 +28,9 @@ export const auditQuerySchema = z.object({
   since: z.iso.datetime({ offset: true }).optional(),
 });
 
-const latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number() });
+/** A percentile of the window's latencies; null when nothing finished in the window. */
+const percentile = z.number().nullable();
+const latency = z.object({ p50: percentile, p95: percentile, p99: percentile });
 const taskMetrics = z.object({
   submitted: z.number(),
   succeeded: z.number(),
@@ -43,7 +45,7 @@ const modelMetrics = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
   costUsd: z.number(),
-  latencyMs: z.object({ p50: z.number(), p95: z.number() }),
+  latencyMs: z.object({ p50: percentile, p95: percentile }),
 });
 
 export const observabilityRoutes = defineRoutes({

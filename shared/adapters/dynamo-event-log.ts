@@ -273,7 +273,9 @@ export class DynamoEventLog implements EventLog {
         keyCondition: () => undefined,
       });
     }
-    let position = await this.locate(after);
+    const located = await this.locate(after, now);
+    if (located === undefined) return { items: [], nextCursor: null };
+    let position = located;
     // Nothing older than the retention is left: start there rather than walk empty hours.
     const oldest = iso(now - this.retentionDays * DAY_SECONDS * 1000);
     if (position < oldest) position = oldest;
@@ -290,15 +292,19 @@ export class DynamoEventLog implements EventLog {
 
   /**
    * The sort key of the event `after` names, looked for near the time in its ULID; an event the
-   * log does not hold (expired, or not yet recorded) stands for that time itself.
+   * log does not hold (expired, or not yet recorded) stands for that time itself. An id from
+   * later than now names nothing recorded, and nothing is recorded after it yet: undefined.
    */
-  private async locate(after: string): Promise<string> {
+  private async locate(after: string, now: number): Promise<string | undefined> {
     let idTime: number;
     try {
       idTime = decodeTime(after);
     } catch {
       throw new ValidationError('invalid after', [{ path: 'after', message: 'not an event id' }]);
     }
+    // Past the year 9999 (a ULID can say 10889) the time is no hour partition's name: the walk
+    // over hours never ended, and the request timed out (a 500 the route fuzz found).
+    if (idTime > now + LOCATE_AFTER_MS) return undefined;
     const from = iso(idTime - LOCATE_BEFORE_MS);
     const to = iso(idTime + LOCATE_AFTER_MS);
     for (let hour = hourOf(from); hour <= hourOf(to); hour = stepHour(hour, 1)) {

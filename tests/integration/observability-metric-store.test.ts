@@ -65,14 +65,14 @@ describe('DynamoMetricStore', () => {
     const page = await aws().dynamo.send(
       new QueryCommand({
         TableName: aws().tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `METRIC#${minute}` },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :minute)',
+        ExpressionAttributeValues: { ':pk': `METRIC#${minute.slice(0, 13)}`, ':minute': minute },
       }),
     );
     expect(page.Items).toEqual([
       {
-        pk: `METRIC#${minute}`,
-        sk: 'all',
+        pk: `METRIC#${minute.slice(0, 13)}`,
+        sk: `${minute}#all`,
         ttl: now / 1000 + RETENTION_DAYS * 86_400,
         submitted: 3,
         succeeded: 2,

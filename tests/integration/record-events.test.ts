@@ -81,8 +81,8 @@ const loggedIdsOf = async (day: string) =>
   (await itemsOf(`EVENTLOG#${day}T12`)).map((item) => item.eventId);
 /** The counters of a metric bucket of a test's day. */
 async function countersOf(day: string, minute: string, key: string) {
-  const items = await itemsOf(`METRIC#${day}T${minute}`);
-  const item = items.find((i) => i.sk === key);
+  const items = await itemsOf(`METRIC#${day}T${minute.slice(0, 2)}`);
+  const item = items.find((i) => i.sk === `${day}T${minute}#${key}`);
   if (!item) return undefined;
   const { pk: _pk, sk: _sk, ttl: _ttl, ...counters } = item;
   return counters;

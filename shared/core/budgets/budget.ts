@@ -12,7 +12,15 @@ export const BUDGET_SCOPE_PATTERN =
 
 /** A limit above a million dollars a period is a typo, not a budget. */
 const MAX_USD = 1_000_000;
-const usd = z.number().min(0, 'must be 0 or more').max(MAX_USD, `must be at most ${MAX_USD}`);
+/** Below a nano-dollar a limit means nothing, and DynamoDB cannot store 5e-324 (a 500 once). */
+const MIN_NONZERO_USD = 1e-9;
+const usd = z
+  .number()
+  .min(0, 'must be 0 or more')
+  .max(MAX_USD, `must be at most ${MAX_USD}`)
+  .refine((value) => value === 0 || value >= MIN_NONZERO_USD, {
+    message: `must be 0 or at least ${MIN_NONZERO_USD.toFixed(9)} (a nano-dollar)`,
+  });
 const scope = z
   .string()
   .regex(BUDGET_SCOPE_PATTERN, 'scope is agent:<agent id>, tag:<tag> or all')
