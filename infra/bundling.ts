@@ -44,8 +44,10 @@ export const lambdaEsbuildOptions = {
   // The pinned AWS SDK v3 clients are bundled rather than taken from the runtime, so the code
   // runs against the versions it was tested with. Only the TypeScript compiler stays out: 9 MB
   // that `code.analyze` imports lazily, shipped beside the bundle of the functions that run
-  // tools (see `shippedModules`) and never loaded by the others.
-  external: ['typescript'],
+  // tools (see `shippedModules`) and never loaded by the others. `protobufjs/minimal` is what the
+  // latency sketch library requires only to (de)serialise sketches as protobuf, which agent-core
+  // never does (it stores the bins): left out, it is never loaded.
+  external: ['typescript', 'protobufjs/minimal'],
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 

@@ -11,6 +11,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
+import { type CostMeter, METER_HEADER } from './cost-meter.js';
 import type { LambdaHost } from './lambda-host.js';
 import type { LocalRoute } from './wiring.js';
 
@@ -44,17 +45,40 @@ export class HttpGateway {
     private readonly authorizer: string | undefined,
     private readonly host: LambdaHost,
     private readonly onError: (error: unknown) => void,
+    private readonly meter?: CostMeter,
   ) {
     this.routes = routes.map(compile);
   }
 
   /** Answers the request if it is for an API route; returns false otherwise. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (this.meter && req.headers[METER_HEADER] === 'exclude') {
+      return this.meter.exclude(() => this.answer(req, res));
+    }
+    return this.answer(req, res);
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
     const candidates = this.routes.filter((r) => r.regex.test(url.pathname));
     if (candidates.length === 0) return false;
     const requestId = randomUUID();
+    if (this.meter && req.headers[METER_HEADER] !== 'exclude') {
+      const meter = this.meter;
+      const started = performance.now();
+      const requestBytes = Number(req.headers['content-length'] ?? 0);
+      res.once('finish', () =>
+        meter.httpRequest({
+          routeKey: route?.routeKey ?? `${method} ${url.pathname}`,
+          path: url.pathname,
+          status: res.statusCode,
+          requestBytes,
+          responseBytes: Number(res.getHeader('content-length') ?? 0),
+          latencyMs: performance.now() - started,
+        }),
+      );
+    }
     const route = candidates.find((r) => r.method === method);
     if (!route) {
       send(res, 404, contractError('NotFound', `no route ${method} ${url.pathname}`, requestId));
@@ -72,9 +96,24 @@ export class HttpGateway {
     }
 
     const match = route.regex.exec(url.pathname);
-    const pathParameters = Object.fromEntries(
-      route.params.map((name, i) => [name, decodeURIComponent(match?.[i + 1] ?? '')]),
-    );
+    const { pathParameters, badEscapes } = decodePathParameters(route.params, match);
+    if (badEscapes.length > 0) {
+      const details = badEscapes.map((name) => ({
+        path: name,
+        message: 'not a valid percent-encoded UTF-8 path segment',
+      }));
+      send(
+        res,
+        400,
+        contractError(
+          'ValidationError',
+          `bad % escape in the path: ${badEscapes.join(', ')}`,
+          requestId,
+          details,
+        ),
+      );
+      return true;
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined)
@@ -157,8 +196,34 @@ export class HttpGateway {
   }
 }
 
-export function contractError(code: string, message: string, requestId: string): string {
-  return JSON.stringify({ error: { code, message }, requestId });
+export function contractError(
+  code: string,
+  message: string,
+  requestId: string,
+  details?: { path: string; message: string }[],
+): string {
+  return JSON.stringify({ error: { code, message, ...(details ? { details } : {}) }, requestId });
+}
+
+/**
+ * The route's path parameters, decoded as API Gateway hands them to a function, and the names of
+ * those whose `%` escapes are no UTF-8 (`decodeURIComponent` throws on them): the caller's
+ * mistake, answered 400 rather than a 500 from a thrown URIError.
+ */
+function decodePathParameters(
+  names: string[],
+  match: RegExpExecArray | null,
+): { pathParameters: Record<string, string>; badEscapes: string[] } {
+  const pathParameters: Record<string, string> = {};
+  const badEscapes: string[] = [];
+  names.forEach((name, i) => {
+    try {
+      pathParameters[name] = decodeURIComponent(match?.[i + 1] ?? '');
+    } catch {
+      badEscapes.push(name);
+    }
+  });
+  return { pathParameters, badEscapes };
 }
 
 export function send(res: ServerResponse, status: number, body: string): void {

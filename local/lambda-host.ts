@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionSpec } from '../infra/topology.js';
+import type { CostMeter } from './cost-meter.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -20,6 +21,8 @@ export class LambdaHost {
   constructor(
     private readonly functions: Map<string, FunctionSpec>,
     private readonly root: string,
+    /** Counts invocations and their durations, and attributes what they call (npm run cost). */
+    private readonly meter?: CostMeter,
   ) {}
 
   /** Imports every handler once, as a cold start would. */
@@ -33,11 +36,28 @@ export class LambdaHost {
     }
   }
 
+  /** The end of the invocation running last, while metering (see `invoke`). */
+  private turn: Promise<void> = Promise.resolve();
+
   /**
    * Invokes a function. Past its timeout the invocation counts as failed, as in Lambda; the
    * handler's promise cannot be killed in-process, so whatever it still does is ignored.
+   *
+   * While the meter counts, invocations run one at a time: each Lambda execution environment runs one
+   * invocation, and a duration measured while the process serves twenty others would measure
+   * this machine's load, not the invocation. Nothing a handler awaits needs another invocation.
    */
-  async invoke<R>(name: string, event: unknown): Promise<R> {
+  invoke<R>(name: string, event: unknown): Promise<R> {
+    if (!this.meter?.active) return this.call(name, event);
+    const previous = this.turn;
+    let release: () => void = () => undefined;
+    this.turn = new Promise((resolve) => {
+      release = resolve;
+    });
+    return previous.then(() => this.call<R>(name, event)).finally(release);
+  }
+
+  private async call<R>(name: string, event: unknown): Promise<R> {
     const handler = this.handlers.get(name);
     const spec = this.functions.get(name);
     if (!handler || !spec) throw new Error(`no function ${name}`);
@@ -58,9 +78,14 @@ export class LambdaHost {
       succeed: () => undefined,
     };
     let timer: NodeJS.Timeout | undefined;
+    const started = performance.now();
+    const startedAt = Date.now();
+    const run = this.meter
+      ? this.meter.run(name, () => handler(event, context))
+      : handler(event, context);
     try {
       return (await Promise.race([
-        handler(event, context),
+        run,
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new FunctionTimeoutError(name, spec.timeoutSeconds)),
@@ -70,6 +95,7 @@ export class LambdaHost {
       ])) as R;
     } finally {
       clearTimeout(timer);
+      this.meter?.invocation(name, performance.now() - started, startedAt);
     }
   }
 }

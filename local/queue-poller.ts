@@ -14,6 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type CostMeter, sqsPayloadRequests } from './cost-meter.js';
 import type { LambdaHost } from './lambda-host.js';
 import type { LocalQueueSource } from './wiring.js';
 
@@ -33,6 +34,8 @@ export interface PollerOptions {
    * queue is long-polled on its own, which costs a receive a second instead of dozens.
    */
   prioritised?: boolean;
+  /** Counts the receives that returned messages and the deletes, as the event source mapping's. */
+  meter?: CostMeter;
 }
 
 /**
@@ -72,13 +75,36 @@ export class QueuePoller {
           continue;
         }
         const messages = await this.receive(source, 1);
-        if (messages.length) this.dispatch(source, messages);
+        if (messages.length) this.dispatch(source, await this.fillBatch(source, messages));
       } catch (error) {
         if (!this.running) break;
         this.options.onError(error);
         await sleep(500);
       }
     }
+  }
+
+  /**
+   * An event source mapping with a batching window gathers messages until the batch is full or
+   * the window (from the first message) has passed, in receives of at most 10 as SQS allows.
+   */
+  private async fillBatch(
+    source: PollerOptions['sources'][number],
+    messages: Message[],
+  ): Promise<Message[]> {
+    const deadline = Date.now() + source.maxBatchingWindowSeconds * 1000;
+    while (this.running && messages.length < source.batchSize) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const more = await this.receive(
+        source,
+        Math.min(1, Math.floor(left / 1000)),
+        Math.min(10, source.batchSize - messages.length),
+      );
+      messages.push(...more);
+      if (more.length === 0 && left < 1000) await sleep(Math.min(left, 100));
+    }
+    return messages;
   }
 
   /** Stops receiving and waits for the batches in flight, up to `graceMs`. */
@@ -133,18 +159,27 @@ export class QueuePoller {
   private async receive(
     source: PollerOptions['sources'][number],
     waitSeconds: number,
+    max = Math.min(10, source.batchSize),
   ): Promise<Message[]> {
     const result = await this.options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: source.url,
-        MaxNumberOfMessages: source.batchSize,
+        MaxNumberOfMessages: max,
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       }),
       { abortSignal: this.abort.signal },
     );
-    return result.Messages ?? [];
+    const messages = result.Messages ?? [];
+    // An event source mapping long-polls: its empty receives are a fixed cost per queue (in the
+    // README), not this runtime's short polls.
+    if (messages.length) {
+      this.options.meter?.add(`esm:${this.options.functionName}`, 'sqs', 'ReceiveMessage', {
+        'sqs.request': sqsPayloadRequests(messages.map((m) => m.Body ?? '')),
+      });
+    }
+    return messages;
   }
 
   private dispatch(source: PollerOptions['sources'][number], messages: Message[]): void {
@@ -175,6 +210,9 @@ export class QueuePoller {
     }
     const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
     for (let i = 0; i < done.length; i += 10) {
+      this.options.meter?.add(`esm:${this.options.functionName}`, 'sqs', 'DeleteMessageBatch', {
+        'sqs.request': 1,
+      });
       await this.options.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: source.url,

@@ -49,6 +49,11 @@ export interface LocalStepFunctionsOptions {
   timeoutScale?: number;
   /** Finished executions kept for DescribeExecution and as taken names; default 1000. */
   maxFinishedExecutions?: number;
+  /**
+   * Called with every entry of an execution's event log (npm run cost counts state transitions
+   * and the bytes the deployed state machine's ALL-level log would ingest).
+   */
+  onExecutionEvent?: (stateMachine: string, event: { type: string }) => void;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -284,8 +289,9 @@ export class LocalStepFunctions {
       },
     });
     execution.abort = run.abort;
-    // Nobody reads the event log; unread, it would grow for as long as the execution runs.
-    void drain(run.eventLogs);
+    // Read to the end whether or not anyone listens: unread, the log would grow for as long as
+    // the execution runs.
+    void drain(run.eventLogs, (event) => this.options.onExecutionEvent?.(machine.name, event));
     execution.done = run.result.then(
       (output) => this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
       (error: unknown) => this.finishWithError(execution, error),
@@ -644,10 +650,11 @@ function statesTimeoutErrorClass(): Promise<new () => Error> {
   return timeoutErrorClass;
 }
 
-async function drain(events: AsyncGenerator<unknown>): Promise<void> {
-  for await (const _event of events) {
-    // discarded
-  }
+async function drain(
+  events: AsyncGenerator<{ type: string }>,
+  onEvent: (event: { type: string }) => void,
+): Promise<void> {
+  for await (const event of events) onEvent(event);
 }
 
 function epochSeconds(date: Date): number {

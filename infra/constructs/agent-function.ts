@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import type { EmbeddingsConfig } from '../../shared/core/memory/embeddings-config.js';
 import type { RouteConfig } from '../../shared/core/models/route-config.js';
 import { lambdaBundlingFor } from '../bundling.js';
-import type { FunctionSpec, SecretId } from '../topology.js';
+import { type FunctionSpec, type SecretId, tracingOf } from '../topology.js';
 import { DEPLOYMENT_TUNABLES, functionEnvironment } from './function-environment.js';
 import type { ScheduleTimers } from './schedule-timers.js';
 import { FUNCTION_TAG, LAYER_TAG } from './tags.js';
@@ -95,7 +95,7 @@ export class AgentFunction extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: props.applicationLogLevel,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: tracingOf(spec) === 'active' ? lambda.Tracing.ACTIVE : lambda.Tracing.PASS_THROUGH,
       environment: functionEnvironment(spec, {
         tableName: resources.table.tableName,
         eventBusName: resources.bus.eventBusName,

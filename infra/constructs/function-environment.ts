@@ -16,7 +16,13 @@ import {
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../../shared/runtime/environment.js';
-import { type FunctionSpec, queuesNeedingUrls, type SecretId, topology } from '../topology.js';
+import {
+  type FunctionSpec,
+  queuesNeedingUrls,
+  type SecretId,
+  topology,
+  tracingOf,
+} from '../topology.js';
 
 /** Where each readable secret's id is passed. */
 const SECRET_ENV: Record<SecretId, string> = { 'admin-api-key': ADMIN_KEY_SECRET_ENV };
@@ -66,6 +72,8 @@ export function functionEnvironment(
     POWERTOOLS_SERVICE_NAME: `${topology.appName}-${fn.layer}`,
     NODE_OPTIONS: '--enable-source-maps',
   };
+  // Not traced by itself: the tracer neither wraps the handler nor its SDK clients (no CPU spent).
+  if (tracingOf(fn) === 'pass-through') env.POWERTOOLS_TRACE_ENABLED = 'false';
   if (fn.access.table) env[TABLE_NAME_ENV] = values.tableName;
   if (fn.access.publishEvents) env[EVENT_BUS_NAME_ENV] = values.eventBusName;
   for (const queueId of queuesNeedingUrls(fn)) env[queueUrlEnv(queueId)] = values.queueUrl(queueId);

@@ -1,20 +1,22 @@
 /**
  * Metric buckets: one item per minute and key, `METRIC#<yyyy-mm-ddTHH:MM>` / `all` |
- * `agent#<id>` | `model#<name>`, holding counters (named attributes) and a latency histogram
- * (`lat00`…`lat13`, aligned with LATENCY_BUCKETS_MS). Totals only ever grow by ADD, so concurrent
- * writers never lose a count; the event sink decides what is added, once per event. Buckets
- * expire by TTL after the retention period.
+ * `agent#<id>` | `model#<name>`, holding counters (named attributes) and a latency sketch (its
+ * bins, dynamo-latency-sketch.ts). Totals only ever grow by ADD, so concurrent writers never lose
+ * a count; the event sink decides what is added, once per event. Buckets expire by TTL after the
+ * retention period.
  */
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LATENCY_BUCKETS_MS } from '../core/models/model-stats.js';
 import type { MetricBucket, MetricDelta, MetricStore } from '../core/observability/ports.js';
+import { isSketchAttribute, sketchAdds, sketchOfItem } from './dynamo-latency-sketch.js';
 
 const DAY_SECONDS = 86_400;
 /** Minute partitions read at once: a day's window is 1 441 of them. */
 const READ_CONCURRENCY = 16;
 
-const bucketAttribute = (i: number) => `lat${String(i).padStart(2, '0')}`;
-const HISTOGRAM_ATTRIBUTE = /^lat\d{2}$/;
+/** The fixed-bucket histogram of earlier versions, in buckets written before the sketch. */
+const LEGACY_HISTOGRAM_ATTRIBUTE = /^lat\d{2}$/;
+const notCounter = (name: string) =>
+  isSketchAttribute(name) || LEGACY_HISTOGRAM_ATTRIBUTE.test(name);
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'ttl']);
 const COUNTER_NAME = /^[a-zA-Z][a-zA-Z0-9]{0,63}$/;
 
@@ -23,14 +25,14 @@ const partitionOf = (minute: string) => `METRIC#${minute}`;
 function toBucket(item: Record<string, unknown>): MetricBucket {
   const counters: Record<string, number> = {};
   for (const [name, value] of Object.entries(item)) {
-    if (KEY_ATTRIBUTES.has(name) || HISTOGRAM_ATTRIBUTE.test(name)) continue;
+    if (KEY_ATTRIBUTES.has(name) || notCounter(name)) continue;
     if (typeof value === 'number') counters[name] = value;
   }
   return {
     minute: (item.pk as string).slice('METRIC#'.length),
     key: item.sk as string,
     counters,
-    histogram: LATENCY_BUCKETS_MS.map((_, i) => Number(item[bucketAttribute(i)] ?? 0)),
+    latency: sketchOfItem(item),
   };
 }
 
@@ -50,18 +52,14 @@ export class DynamoMetricStore implements MetricStore {
     };
     const adds: string[] = [];
     Object.entries(delta.counters).forEach(([name, value], i) => {
-      if (!COUNTER_NAME.test(name) || KEY_ATTRIBUTES.has(name) || HISTOGRAM_ATTRIBUTE.test(name)) {
+      if (!COUNTER_NAME.test(name) || KEY_ATTRIBUTES.has(name) || notCounter(name)) {
         throw new Error(`'${name}' cannot name a metric counter`);
       }
       names[`#c${i}`] = name;
       values[`:c${i}`] = value;
       adds.push(`#c${i} :c${i}`);
     });
-    delta.histogram.forEach((count, i) => {
-      if (count === 0) return;
-      values[`:h${i}`] = count;
-      adds.push(`${bucketAttribute(i)} :h${i}`);
-    });
+    adds.push(...sketchAdds(delta.latency, values));
     if (adds.length === 0) return;
     await this.client.send(
       new UpdateCommand({

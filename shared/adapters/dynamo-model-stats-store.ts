@@ -1,20 +1,15 @@
 /**
  * Per-model statistics in the single table: `MODELSTATS#<model>` / `MODELSTATS`, listed through
  * gsi1 `MODELSTATS`. Totals only ever grow by ADD, so concurrent writers never lose a sample;
- * samples gathered in one event-loop turn are summed first and written once per model.
+ * samples gathered in one event-loop turn are summed first and written once per model. Latencies
+ * are a sketch's bins (dynamo-latency-sketch.ts); items written before it hold `lat00`…, ignored.
  */
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MicroBatcher } from '../core/micro-batch.js';
-import {
-  LATENCY_BUCKETS_MS,
-  type ModelStats,
-  summarise,
-  withPercentiles,
-} from '../core/models/model-stats.js';
+import { type ModelStats, summarise, withPercentiles } from '../core/models/model-stats.js';
 import type { ModelCallSample } from '../core/models/router.js';
 import type { ModelStatsStore } from '../core/ports.js';
-
-const bucketAttribute = (i: number) => `lat${String(i).padStart(2, '0')}`;
+import { sketchAdds, sketchOfItem } from './dynamo-latency-sketch.js';
 
 export class DynamoModelStatsStore implements ModelStatsStore {
   private readonly batcher = new MicroBatcher<ModelCallSample>((samples) => this.write(samples));
@@ -47,11 +42,7 @@ export class DynamoModelStatsStore implements ModelStatsStore {
           'outputTokens :out',
           'costUsd :cost',
         ];
-        delta.histogram.forEach((count, i) => {
-          if (count === 0) return;
-          values[`:b${i}`] = count;
-          adds.push(`${bucketAttribute(i)} :b${i}`);
-        });
+        adds.push(...sketchAdds(delta.latency, values));
         return this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
@@ -86,7 +77,7 @@ export class DynamoModelStatsStore implements ModelStatsStore {
             inputTokens: Number(item.inputTokens ?? 0),
             outputTokens: Number(item.outputTokens ?? 0),
             costUsd: Number(item.costUsd ?? 0),
-            histogram: LATENCY_BUCKETS_MS.map((_, i) => Number(item[bucketAttribute(i)] ?? 0)),
+            latency: sketchOfItem(item),
           }),
         );
       }

@@ -15,6 +15,12 @@ const MUTATIONS: Record<string, (data: Record<string, unknown>) => string | unde
   'task.cancelled': (d) => `task:${String(d.taskId)}`,
   'memory.written': (d) => `memory:${String(d.agentId)}/${String(d.namespace)}`,
   'message.sent': (d) => `message:${String(d.messageId)}`,
+  'budget.created': (d) => `budget:${String(d.budgetId)}`,
+  'budget.updated': (d) => `budget:${String(d.budgetId)}`,
+  'budget.deleted': (d) => `budget:${String(d.budgetId)}`,
+  'schedule.created': (d) => `schedule:${String(d.scheduleId)}`,
+  'schedule.updated': (d) => `schedule:${String(d.scheduleId)}`,
+  'schedule.deleted': (d) => `schedule:${String(d.scheduleId)}`,
 };
 
 export function auditEntryOf(event: BusEvent): AuditEntry | undefined {

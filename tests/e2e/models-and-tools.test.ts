@@ -313,6 +313,7 @@ describe('models', () => {
     const echo = models.models.find((m: { model: string }) => m.model === 'echo');
     expect(echo).toMatchObject({ calls: expect.any(Number), errors: 0, costUsd: 0 });
     expect(echo.latencyMs.p50).toEqual(expect.any(Number));
+    expect(echo).not.toHaveProperty('latency'); // the sketch's bins are storage, not an answer
   });
 
   it('refuses an agent whose route is not configured, naming the field', async () => {

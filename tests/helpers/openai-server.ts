@@ -1,6 +1,7 @@
 /**
  * An OpenAI-compatible Chat Completions server on 127.0.0.1 for tests and benchmarks. Each
- * request takes the next scripted answer (or the default one); a request with `stream: true`
+ * request takes the next scripted answer (or the default one), or, given a way to choose, the
+ * answer its request calls for (a model with habits, whatever order the requests come in); a request with `stream: true`
  * gets it as server-sent events, in the chunks the answer names, with tool-call arguments split
  * across chunks and the usage in a last chunk when `stream_options.include_usage` asks; any
  * other request gets the same answer as one `chat.completion`. Requests are recorded.
@@ -42,7 +43,15 @@ export class OpenAiTestServer {
   private readonly server: Server = createServer((req, res) => void this.handle(req, res));
   private readonly open = new Set<ServerResponse>();
 
-  constructor(private readonly fallback: ScriptedAnswer = { chunks: ['done'] }) {}
+  /**
+   * `fallback`: the answer when none is queued, or a function that picks each answer from the
+   * request's body (the queue is then not read).
+   */
+  constructor(
+    private readonly fallback: ScriptedAnswer | ((body: Record<string, any>) => ScriptedAnswer) = {
+      chunks: ['done'],
+    },
+  ) {}
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -74,7 +83,10 @@ export class OpenAiTestServer {
       return;
     }
     this.requests.push({ body, headers: req.headers });
-    const answer = this.answers.shift() ?? this.fallback;
+    const answer =
+      typeof this.fallback === 'function'
+        ? this.fallback(body)
+        : (this.answers.shift() ?? this.fallback);
     await answer.gate;
     if (body.stream === true) await this.stream(res, answer, body.stream_options?.include_usage);
     else await this.plain(res, answer);

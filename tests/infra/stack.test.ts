@@ -10,7 +10,7 @@ import { buildApp } from '../../infra/app.js';
 import { FUNCTION_TAG } from '../../infra/constructs/tags.js';
 import { WEBSOCKET_STAGE } from '../../infra/constructs/websocket-api.js';
 import { LOG_LEVEL_CONTEXT } from '../../infra/stack.js';
-import { type FunctionSpec, queuesNeedingUrls, topology } from '../../infra/topology.js';
+import { type FunctionSpec, queuesNeedingUrls, topology, tracingOf } from '../../infra/topology.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { parseRouteConfig } from '../../shared/core/models/route-config.js';
 import {
@@ -278,7 +278,7 @@ describe('functions', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      TracingConfig: { Mode: 'Active' },
+      TracingConfig: { Mode: tracingOf(fn) === 'active' ? 'Active' : 'PassThrough' },
       MemorySize: fn.memoryMb,
       Timeout: fn.timeoutSeconds,
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
@@ -287,6 +287,19 @@ describe('functions', () => {
       refOf((props.LoggingConfig as { LogGroup: unknown }).LogGroup),
     );
     expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('samples requests and state machine steps, and lets queue consumers pass tracing through', () => {
+    const mode = (name: string) =>
+      (synthesized.function(name).Properties.TracingConfig as { Mode: string }).Mode;
+    for (const name of ['task-worker', 'event-sink', 'dashboard-push', 'learning-events']) {
+      expect(mode(name), name).toBe('PassThrough');
+      expect(synthesized.environment(name).POWERTOOLS_TRACE_ENABLED, name).toBe('false');
+    }
+    for (const name of ['kernel-api', 'workflow-engine']) {
+      expect(mode(name), name).toBe('Active');
+      expect(synthesized.environment(name).POWERTOOLS_TRACE_ENABLED, name).toBeUndefined();
+    }
   });
 
   it.each(topology.functions)('$name: environment names only what its access names', (fn) => {
@@ -567,10 +580,10 @@ describe('HTTP API', () => {
     );
   });
 
-  it('puts the authorizer on every route but GET /health', () => {
+  it('puts the authorizer on every route but GET /health and GET /openapi.json', () => {
     for (const [, route] of routes) {
       const { RouteKey, AuthorizationType, AuthorizerId } = route.Properties;
-      if (RouteKey === 'GET /health') {
+      if (RouteKey === 'GET /health' || RouteKey === 'GET /openapi.json') {
         expect(AuthorizationType).toBe('NONE');
         expect(AuthorizerId).toBeUndefined();
       } else {
@@ -815,6 +828,7 @@ function expectedEnvironmentNames(fn: FunctionSpec): string[] {
     'AGENT_CORE_VERSION',
     'POWERTOOLS_SERVICE_NAME',
     'NODE_OPTIONS',
+    ...(tracingOf(fn) === 'pass-through' ? ['POWERTOOLS_TRACE_ENABLED'] : []),
     ...(fn.access.table ? [TABLE_NAME_ENV] : []),
     ...(fn.access.publishEvents ? [EVENT_BUS_NAME_ENV] : []),
     ...queuesNeedingUrls(fn).map(queueUrlEnv),

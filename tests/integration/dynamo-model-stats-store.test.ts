@@ -2,8 +2,15 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoModelStatsStore } from '../../shared/adapters/dynamo-model-stats-store.js';
-import { LATENCY_BUCKETS_MS, type ModelStats } from '../../shared/core/models/model-stats.js';
+import type { ModelStats } from '../../shared/core/models/model-stats.js';
 import type { ModelCallSample } from '../../shared/core/models/router.js';
+import {
+  addToSketch,
+  emptySketch,
+  type LatencySketch,
+  sketchCount,
+  sketchQuantile,
+} from '../../shared/core/observability/latency-sketch.js';
 import { uniqueSuffix, useLocalAws } from '../helpers/aws-local.js';
 
 const aws = useLocalAws();
@@ -39,9 +46,12 @@ const sample = (
   ...extra,
 });
 
-function histogram(counts: Record<number, number>): number[] {
-  return LATENCY_BUCKETS_MS.map((_, i) => counts[i] ?? 0);
+function sketch(latencies: number[]): LatencySketch {
+  const s = emptySketch();
+  for (const ms of latencies) addToSketch(s, ms);
+  return s;
 }
+const quantile = (latencies: number[], q: number) => sketchQuantile(sketch(latencies), q);
 
 async function statsOf(store: DynamoModelStatsStore, model: string): Promise<ModelStats> {
   const found = (await store.list()).filter((stats) => stats.model === model);
@@ -76,8 +86,8 @@ describe('DynamoModelStatsStore', () => {
       inputTokens: 301,
       outputTokens: 31,
       costUsd: expect.closeTo(0.003001, 12),
-      histogram: histogram({ 0: 1, 5: 2, 12: 1 }),
-      latencyMs: { p50: 250, p95: 60_000 },
+      latency: sketch([4, 120, 240, 30_001]),
+      latencyMs: { p50: quantile([120], 0.5), p95: quantile([30_001], 0.5) },
     });
     expect(await statsOf(store, nova)).toEqual({
       model: nova,
@@ -86,9 +96,8 @@ describe('DynamoModelStatsStore', () => {
       inputTokens: 5,
       outputTokens: 7,
       costUsd: 0.0001,
-      histogram: histogram({ 0: 1, 13: 1 }),
-      // The open last bucket reports its lower bound.
-      latencyMs: { p50: 5, p95: 60_000 },
+      latency: sketch([3, 90_000]),
+      latencyMs: { p50: quantile([3], 0.5), p95: quantile([90_000], 0.5) },
     });
   });
 
@@ -108,8 +117,13 @@ describe('DynamoModelStatsStore', () => {
     // Assess
     const stats = await statsOf(stores[0] as DynamoModelStatsStore, model);
     expect(stats.calls).toBe(16);
-    expect(stats.histogram.reduce((sum, n) => sum + n, 0)).toBe(16);
-    expect(stats.histogram[2]).toBe(9);
+    expect(sketchCount(stats.latency)).toBe(16);
+    expect(stats.latency).toEqual(
+      sketch([
+        ...Array.from({ length: 9 }, () => 20),
+        ...[1, 2, 3, 4, 5, 6, 7].map((i) => 20 + i * 1_000),
+      ]),
+    );
   });
 
   it('writes samples recorded in the same tick once per model', async () => {

@@ -10,7 +10,6 @@ import { newId } from '../../shared/core/ids.js';
 import type { TaskListFilter } from '../../shared/core/ports.js';
 import {
   boundSteps,
-  emptyUsage,
   outputBudgetBytes,
   TASK_RECORD_LIMITS,
   type Task,

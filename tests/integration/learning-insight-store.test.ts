@@ -135,13 +135,13 @@ describe('DynamoInsightStore summaries', () => {
   });
 
   it('gives up with InsightWriteConflictError when it loses every race', async () => {
-    // Prepare: a client that lets a rival write the key just before each of our puts.
+    // Prepare: a client that lets a rival write the key just before each of our summary puts.
     const key = insightKey('agent', uniqueId('race'));
     const rival = store();
     let rivalWrites = 0;
     const client = {
       send: async (command: unknown) => {
-        if (command instanceof PutCommand) {
+        if (command instanceof PutCommand && command.input.Item?.sk === 'SUMMARY') {
           rivalWrites += 1;
           await rival.update(key, learnInto(key, [outcome(key, 1_000 + rivalWrites)]));
         }
@@ -191,8 +191,94 @@ describe('DynamoInsightStore summaries', () => {
     const largeSummary = await s.get(large);
     expect(largeSummary?.window).toHaveLength(4_000);
     expect(largeSummary?.executions).toBe(4_100);
-    const size = JSON.stringify(await rawItem(large)).length;
+    const stored = (await rawItem(large)) as Record<string, unknown>;
+    const size = Object.entries(stored).reduce(
+      (sum, [name, value]) =>
+        sum + name.length + (value instanceof Uint8Array ? value.byteLength : String(value).length),
+      0,
+    );
     expect(size).toBeLessThan(350 * 1024);
+  });
+
+  it('stores the window gzipped, in a summary that carries no index keys', async () => {
+    // Prepare: a full default window, as every busy agent has.
+    const s = store();
+    const key = insightKey('agent', uniqueId('gz'));
+    const outcomes = Array.from({ length: 1_000 }, (_, i) =>
+      outcome(key, i, { latencyMs: 100 + (i % 97) * 1.5 }),
+    );
+
+    // Act
+    const written = await s.update(key, learnInto(key, outcomes));
+
+    // Assess: gsi1 projects ALL, so index keys on the summary would write the window twice.
+    const item = (await rawItem(key)) as Record<string, unknown>;
+    expect(item.gsi1pk).toBeUndefined();
+    expect(item.windowJson).toBeUndefined();
+    expect(item.windowGz).toBeInstanceOf(Uint8Array);
+    const json = JSON.stringify(written?.window.map((e) => [e.id, e.at, 1, e.latencyMs, 0, null]));
+    expect((item.windowGz as Uint8Array).byteLength).toBeLessThan(json.length / 2);
+    expect((await s.get(key))?.window).toHaveLength(1_000);
+    const listing = await aws().dynamo.send(
+      new GetCommand({ TableName: aws().tableName, Key: { pk: `INSIGHT#${key}`, sk: 'LISTING' } }),
+    );
+    expect(listing.Item).toMatchObject({ gsi1pk: 'INSIGHTS#agent', insightKey: key });
+  });
+
+  it('reads a summary written before (JSON window, index keys on it) and converts it once', async () => {
+    // Prepare: the item as earlier versions wrote it.
+    const s = store();
+    const name = uniqueId('legacy');
+    const key = insightKey('agent', name);
+    const first = learn(
+      undefined,
+      key,
+      [outcome(key, 1)],
+      DEFAULT_LEARNING_CONFIG,
+      NOW,
+    ) as InsightSummary;
+    await aws().dynamo.send(
+      new PutCommand({
+        TableName: aws().tableName,
+        Item: {
+          pk: `INSIGHT#${key}`,
+          sk: 'SUMMARY',
+          type: 'insight',
+          gsi1pk: 'INSIGHTS#agent',
+          gsi1sk: name,
+          insightKey: key,
+          kind: 'agent',
+          name,
+          version: 1,
+          executions: first.executions,
+          updatedAt: first.updatedAt,
+          windowJson: JSON.stringify(
+            first.window.map((e) => [e.id, e.at, 1, e.latencyMs, 0, null]),
+          ),
+          stateJson: JSON.stringify({
+            baseline: first.baseline,
+            anomalies: [],
+            lastAnomalyAt: null,
+          }),
+        },
+      }),
+    );
+    const listedNames = async () =>
+      (await s.list('agent', { limit: 1_000 })).items.map((i) => i.name).filter((n) => n === name);
+
+    // Act
+    const before = await s.get(key);
+    const listedBefore = await listedNames();
+    await s.update(key, learnInto(key, [outcome(key, 2, { costUsd: 0 })]));
+
+    // Assess
+    expect(before?.window.map((e) => e.id)).toEqual(first.window.map((e) => e.id));
+    expect(listedBefore).toEqual([name]);
+    const item = (await rawItem(key)) as Record<string, unknown>;
+    expect(item.gsi1pk).toBeUndefined();
+    expect(item.windowGz).toBeInstanceOf(Uint8Array);
+    expect((await s.get(key))?.executions).toBe(2);
+    expect(await listedNames()).toEqual([name]);
   });
 
   it('reads several keys in one call, and lists one kind by name, page by page', async () => {

@@ -6,7 +6,12 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
-import { LATENCY_BUCKETS_MS } from '../../shared/core/models/model-stats.js';
+import {
+  addToSketch,
+  emptySketch,
+  type LatencySketch,
+  sketchQuantile,
+} from '../../shared/core/observability/latency-sketch.js';
 import { metricsReport } from '../../shared/core/observability/metrics-report.js';
 import type { MetricDelta } from '../../shared/core/observability/ports.js';
 import { useLocalAws } from '../helpers/aws-local.js';
@@ -28,28 +33,32 @@ function aWindow(): number {
 }
 const minuteAt = (time: number) => new Date(time).toISOString().slice(0, 16);
 
-const histogram = (counts: Record<number, number> = {}): number[] =>
-  LATENCY_BUCKETS_MS.map((_, i) => counts[i] ?? 0);
+/** A sketch of these latencies (ms), each once. */
+const sketch = (latencies: number[] = []): LatencySketch => {
+  const s = emptySketch();
+  for (const ms of latencies) addToSketch(s, ms);
+  return s;
+};
 
 const delta = (
   minute: string,
   key: string,
   counters: Record<string, number>,
-  counts: Record<number, number> = {},
-): MetricDelta => ({ minute, key, counters, histogram: histogram(counts) });
+  latencies: number[] = [],
+): MetricDelta => ({ minute, key, counters, latency: sketch(latencies) });
 
 describe('DynamoMetricStore', () => {
-  it('adds deltas to their bucket: counters and histogram grow, the ttl is the minute’s', async () => {
+  it('adds deltas to their bucket: counters and sketch bins grow, the ttl is the minute’s', async () => {
     // Prepare
     const now = aWindow();
     const minute = minuteAt(now);
     const store = storeAt(now);
 
     // Act: two batches, and two writers at once.
-    await store.add(delta(minute, 'all', { submitted: 2, succeeded: 1 }, { 3: 1 }));
+    await store.add(delta(minute, 'all', { submitted: 2, succeeded: 1 }, [40]));
     await Promise.all([
-      store.add(delta(minute, 'all', { submitted: 1, failed: 1 }, { 3: 2, 13: 1 })),
-      store.add(delta(minute, 'all', { succeeded: 1 }, { 0: 1 })),
+      store.add(delta(minute, 'all', { submitted: 1, failed: 1 }, [40, 40, 70_000])),
+      store.add(delta(minute, 'all', { succeeded: 1 }, [0, 3])),
     ]);
 
     // Assess
@@ -68,13 +77,15 @@ describe('DynamoMetricStore', () => {
         submitted: 3,
         succeeded: 2,
         failed: 1,
-        lat00: 1,
-        lat03: 3,
-        lat13: 1,
+        // One attribute per sketch bin (its key, from the value alone), and the zeros.
+        ...Object.fromEntries(
+          Object.entries(sketch([40, 40, 40, 70_000, 3]).bins).map(([k, n]) => [`lp${k}`, n]),
+        ),
+        lz: 1,
       },
     ]);
     expect(await store.read([minute])).toEqual([
-      delta(minute, 'all', { submitted: 3, succeeded: 2, failed: 1 }, { 0: 1, 3: 3, 13: 1 }),
+      delta(minute, 'all', { submitted: 3, succeeded: 2, failed: 1 }, [0, 3, 40, 40, 40, 70_000]),
     ]);
   });
 
@@ -86,7 +97,7 @@ describe('DynamoMetricStore', () => {
     const model = { calls: 2, errors: 1, inputTokens: 10, outputTokens: 4, costUsd: 0.000125 };
     await store.add(delta(m0, 'all', { submitted: 1 }));
     await store.add(delta(m0, 'agent#alice', { submitted: 1 }));
-    await store.add(delta(m1, 'model#gpt-4o-mini', model, { 6: 2 }));
+    await store.add(delta(m1, 'model#gpt-4o-mini', model, [420, 480]));
     await store.add(delta(m2, 'all', { submitted: 5 }));
 
     // Act
@@ -96,7 +107,7 @@ describe('DynamoMetricStore', () => {
     expect(buckets).toEqual([
       delta(m0, 'agent#alice', { submitted: 1 }),
       delta(m0, 'all', { submitted: 1 }),
-      delta(m1, 'model#gpt-4o-mini', model, { 6: 2 }),
+      delta(m1, 'model#gpt-4o-mini', model, [420, 480]),
     ]);
   });
 
@@ -155,11 +166,13 @@ describe('metricsReport over the metric store', () => {
     const store = storeAt(now);
     const at = (minutesAgo: number) => minuteAt(now - minutesAgo * MINUTE);
     await store.add(delta(at(6), 'all', { submitted: 100 })); // 12:01: outside
-    await store.add(delta(at(5), 'all', { submitted: 4, succeeded: 3 }, { 1: 3 })); // 12:02
-    await store.add(delta(at(2), 'all', { submitted: 7, failed: 1 }, { 9: 1 }));
-    await store.add(delta(at(0), 'all', { succeeded: 1 }, { 9: 1 }));
-    await store.add(delta(at(5), 'agent#alice', { submitted: 4, succeeded: 3 }, { 1: 3 }));
-    await store.add(delta(at(1), 'model#echo', { calls: 3, errors: 0, costUsd: 0 }, { 0: 3 }));
+    await store.add(delta(at(5), 'all', { submitted: 4, succeeded: 3 }, [10, 10, 10])); // 12:02
+    await store.add(delta(at(2), 'all', { submitted: 7, failed: 1 }, [5000]));
+    await store.add(delta(at(0), 'all', { succeeded: 1 }, [5000]));
+    await store.add(delta(at(5), 'agent#alice', { submitted: 4, succeeded: 3 }, [10, 10, 10]));
+    await store.add(delta(at(1), 'model#echo', { calls: 3, errors: 0, costUsd: 0 }, [5, 5, 5]));
+    // What the sketch answers for these latencies: within 1% of them.
+    const [ten, fiveSeconds, five] = [10, 5000, 5].map((ms) => sketchQuantile(sketch([ms]), 0.5));
     const tasks = new InMemoryTaskStore();
     const queue = new InMemoryTaskQueue();
 
@@ -181,7 +194,7 @@ describe('metricsReport over the metric store', () => {
         failed: 1,
         deadLettered: 0,
         perMinute: 2,
-        latencyMs: { p50: 10, p95: 5000, p99: 5000 },
+        latencyMs: { p50: ten, p95: fiveSeconds, p99: fiveSeconds },
       },
       byAgent: {
         alice: {
@@ -190,7 +203,7 @@ describe('metricsReport over the metric store', () => {
           failed: 0,
           deadLettered: 0,
           perMinute: 0.73,
-          latencyMs: { p50: 10, p95: 10, p99: 10 },
+          latencyMs: { p50: ten, p95: ten, p99: ten },
         },
       },
       byModel: {
@@ -200,7 +213,7 @@ describe('metricsReport over the metric store', () => {
           inputTokens: 0,
           outputTokens: 0,
           costUsd: 0,
-          latencyMs: { p50: 5, p95: 5 },
+          latencyMs: { p50: five, p95: five },
         },
       },
       queue: {

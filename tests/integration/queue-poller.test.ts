@@ -27,11 +27,16 @@ afterEach(async () => {
 });
 
 /** A queue of this test alone, with a 1 s visibility timeout so that failed messages return fast. */
-async function queueSource(priority = 0, batchSize = 10): Promise<Source> {
+async function queueSource(
+  priority = 0,
+  batchSize = 10,
+  maxBatchingWindowSeconds = 0,
+): Promise<Source> {
   const created = await aws().sqs.send(
     new CreateQueueCommand({
       QueueName: `poller-${uniqueSuffix()}`,
-      Attributes: { VisibilityTimeout: '1' },
+      // A batching window holds received messages: they must stay invisible meanwhile.
+      Attributes: { VisibilityTimeout: maxBatchingWindowSeconds ? '60' : '1' },
     }),
   );
   const url = created.QueueUrl as string;
@@ -43,7 +48,7 @@ async function queueSource(priority = 0, batchSize = 10): Promise<Source> {
     functionName: FUNCTION_NAME,
     batchSize,
     maxConcurrency: 1,
-    maxBatchingWindowSeconds: 0,
+    maxBatchingWindowSeconds,
     priority,
     url,
     arn: attributes.Attributes?.QueueArn as string,
@@ -104,6 +109,52 @@ const drained = async (source: Source) => {
 };
 
 describe('QueuePoller', () => {
+  it('gathers a batch beyond 10 messages until it is full, as a batching window does', async () => {
+    // Prepare: 25 messages, a batch of 25 and a window long enough never to close first.
+    const source = await queueSource(0, 25, 60);
+    const bodies = Array.from({ length: 25 }, (_, i) => `full-${i}`);
+    await send(source, bodies);
+
+    // Act
+    const { invocations, errors } = startPoller([source], async () => ({ batchItemFailures: [] }));
+    await pollUntil(async () => (records(invocations).length >= 25 ? true : undefined), {
+      what: 'the 25 messages',
+    });
+
+    // Assess: one invocation, every message once.
+    expect(errors).toEqual([]);
+    expect(invocations).toHaveLength(1);
+    expect(
+      records(invocations)
+        .map((r) => r.body)
+        .sort(),
+    ).toEqual([...bodies].sort());
+  });
+
+  it('holds what it received while the window is open, for messages sent later', async () => {
+    // Prepare: a batch of 3 and a window far longer than the test needs.
+    const source = await queueSource(0, 3, 30);
+    const { invocations, errors } = startPoller([source], async () => ({ batchItemFailures: [] }));
+
+    // Act: one message, received and held; then two more.
+    await send(source, ['first']);
+    await pollUntil(
+      async () => ((await queueCounts(aws().sqs, source.url)).inFlight === 1 ? true : undefined),
+      { what: 'the first message to be received' },
+    );
+    expect(invocations).toHaveLength(0);
+    await send(source, ['second', 'third']);
+    await pollUntil(async () => (records(invocations).length >= 3 ? true : undefined), {
+      what: 'the 3 messages',
+    });
+
+    // Assess: one invocation with all three, once the batch was full.
+    expect(errors).toEqual([]);
+    expect(invocations).toHaveLength(1);
+    expect(records(invocations).map((r) => r.body)).toEqual(['first', 'second', 'third']);
+    await pollUntil(() => drained(source), { what: 'the queue to be empty' });
+  });
+
   it('delivers messages in batches as SQS events and deletes those the handler did not fail', async () => {
     // Prepare
     const source = await queueSource(0, 10);

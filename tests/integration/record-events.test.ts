@@ -23,6 +23,7 @@ import { toolDenied } from '../../events/tool-events.js';
 import { recordEvents } from '../../functions/observability/record-events.js';
 import { DynamoAuditStore } from '../../shared/adapters/dynamo-audit-store.js';
 import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
+import { sketchAttributeOf } from '../../shared/adapters/dynamo-latency-sketch.js';
 import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
 import { DynamoTraceStore } from '../../shared/adapters/dynamo-trace-store.js';
 import { createEvent } from '../../shared/core/events.js';
@@ -176,8 +177,15 @@ describe('recordEvents', () => {
       [...aEvents, ...bEvents, registered].map((e) => e.detail.id).sort(),
     );
     // Their times are 12:00:01 … 12:00:08: one minute's buckets.
-    expect(await countersOf(t.day, '12:00', 'all')).toEqual({ succeeded: 1, failed: 1, lat00: 1 });
-    expect(await countersOf(t.day, '12:00', 'agent#calc')).toEqual({ succeeded: 1, lat00: 1 });
+    expect(await countersOf(t.day, '12:00', 'all')).toEqual({
+      succeeded: 1,
+      failed: 1,
+      [sketchAttributeOf(5)]: 1,
+    });
+    expect(await countersOf(t.day, '12:00', 'agent#calc')).toEqual({
+      succeeded: 1,
+      [sketchAttributeOf(5)]: 1,
+    });
     expect(await countersOf(t.day, '12:00', 'agent#reader')).toEqual({ failed: 1 });
     expect(await countersOf(t.day, '12:00', 'model#echo')).toEqual({
       calls: 1,
@@ -185,7 +193,7 @@ describe('recordEvents', () => {
       inputTokens: 3,
       outputTokens: 3,
       costUsd: 0,
-      lat00: 1,
+      [sketchAttributeOf(2)]: 1,
     });
   });
 
@@ -275,12 +283,12 @@ describe('recordEvents', () => {
     expect(await countersOf(t.day, '12:00', 'all')).toEqual({
       submitted: 1,
       succeeded: 1,
-      lat08: 1,
+      [sketchAttributeOf(1200)]: 1,
     });
     expect(await countersOf(t.day, '12:00', 'agent#calc')).toEqual({
       submitted: 1,
       succeeded: 1,
-      lat08: 1,
+      [sketchAttributeOf(1200)]: 1,
     });
     expect(await countersOf(t.day, '12:00', 'model#echo')).toEqual({
       calls: 1,
@@ -288,7 +296,7 @@ describe('recordEvents', () => {
       inputTokens: 2,
       outputTokens: 0,
       costUsd: 0.25,
-      lat03: 1,
+      [sketchAttributeOf(40)]: 1,
     });
   });
 

@@ -197,6 +197,7 @@ describe('the event catalogue', () => {
       'security.key-revoked',
       'memory.granted',
       'memory.revoked',
+      ...['created', 'updated', 'deleted'].flatMap((v) => [`budget.${v}`, `schedule.${v}`]),
     ];
 
     // Assess

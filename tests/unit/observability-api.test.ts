@@ -8,6 +8,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { observabilityApi } from '../../functions/observability/observability-api.js';
+import {
+  addToSketch,
+  emptySketch,
+  sketchQuantile,
+} from '../../shared/core/observability/latency-sketch.js';
 import type {
   AppendOutcome,
   EventLog,
@@ -252,17 +257,27 @@ describe('GET /v1/metrics', () => {
   it('answers the window’s figures and the queue, reading the minutes of the window', async () => {
     // Prepare: a bucket of the current minute.
     const minute = new Date().toISOString().slice(0, 16);
-    const histogram = Array.from({ length: 14 }, (_, i) => (i === 2 ? 1 : 0));
+    const latencyOf = (ms: number) => {
+      const sketch = emptySketch();
+      addToSketch(sketch, ms);
+      return sketch;
+    };
     metrics.buckets = [
-      { minute, key: 'all', counters: { submitted: 3, succeeded: 1 }, histogram },
-      { minute, key: 'agent#alice', counters: { submitted: 3, succeeded: 1 }, histogram },
+      { minute, key: 'all', counters: { submitted: 3, succeeded: 1 }, latency: latencyOf(25) },
+      {
+        minute,
+        key: 'agent#alice',
+        counters: { submitted: 3, succeeded: 1 },
+        latency: latencyOf(25),
+      },
       {
         minute,
         key: 'model#echo',
         counters: { calls: 1, errors: 0, inputTokens: 2, outputTokens: 2, costUsd: 0 },
-        histogram: Array.from({ length: 14 }, (_, i) => (i === 0 ? 1 : 0)),
+        latency: latencyOf(5),
       },
     ];
+    const [p25, p5] = [25, 5].map((ms) => sketchQuantile(latencyOf(ms), 0.5));
     queue.inFlight = 2;
 
     // Act
@@ -280,11 +295,11 @@ describe('GET /v1/metrics', () => {
         succeeded: 1,
         failed: 0,
         perMinute: expect.any(Number),
-        latencyMs: { p50: 25, p95: 25, p99: 25 },
+        latencyMs: { p50: p25, p95: p25, p99: p25 },
       },
-      byAgent: { alice: { submitted: 3, succeeded: 1, latencyMs: { p50: 25 } } },
+      byAgent: { alice: { submitted: 3, succeeded: 1, latencyMs: { p50: p25 } } },
       byModel: {
-        echo: { calls: 1, errors: 0, inputTokens: 2, outputTokens: 2, latencyMs: { p50: 5 } },
+        echo: { calls: 1, errors: 0, inputTokens: 2, outputTokens: 2, latencyMs: { p50: p5 } },
       },
       queue: {
         depth: { critical: 0, normal: 0, low: 0 },

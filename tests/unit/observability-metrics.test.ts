@@ -1,9 +1,15 @@
 /**
  * The metrics math on known inputs: which events count for what, one delta per bucket per batch,
- * the window's minutes, sums across minute buckets, perMinute and percentiles from histograms.
+ * the window's minutes, sums across minute buckets, perMinute and percentiles from latency
+ * sketches (their own error bound is tested in latency-sketch.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { LATENCY_BUCKETS_MS } from '../../shared/core/models/model-stats.js';
+import {
+  addToSketch,
+  emptySketch,
+  type LatencySketch,
+  sketchQuantile,
+} from '../../shared/core/observability/latency-sketch.js';
 import {
   ALL_KEY,
   agentKey,
@@ -14,9 +20,14 @@ import {
 } from '../../shared/core/observability/metrics.js';
 import type { LoggedEvent, MetricBucket } from '../../shared/core/observability/ports.js';
 
-/** A histogram with `counts` at the given bucket indexes and zero elsewhere. */
-const histogram = (counts: Record<number, number> = {}): number[] =>
-  LATENCY_BUCKETS_MS.map((_, i) => counts[i] ?? 0);
+/** A latency sketch of these durations (ms). */
+const sketch = (latencies: number[] = []): LatencySketch => {
+  const s = emptySketch();
+  for (const ms of latencies) addToSketch(s, ms);
+  return s;
+};
+/** What a sketch of these durations answers for the q-quantile. */
+const quantile = (latencies: number[], q: number) => sketchQuantile(sketch(latencies), q);
 
 let sequence = 0;
 function event(type: string, time: string, data: Record<string, unknown>): LoggedEvent {
@@ -78,8 +89,8 @@ describe('metricDeltasOf', () => {
       queued(T1, 'alice'),
       queued(T1b, 'alice'),
       queued(T1, 'bob'),
-      succeeded(T1, 'alice', 7), // bucket 1 (<= 10 ms)
-      succeeded(T1b, 'alice', 300), // bucket 6 (<= 500 ms)
+      succeeded(T1, 'alice', 7),
+      succeeded(T1b, 'alice', 300),
       failed(T2, 'bob'),
       deadLettered(T2, 'bob'),
       modelCall(T1, 'echo', 3),
@@ -105,7 +116,7 @@ describe('metricDeltasOf', () => {
       minute: '2025-03-01T10:01',
       key: 'all',
       counters: { submitted: 3, succeeded: 2 },
-      histogram: histogram({ 1: 1, 6: 1 }),
+      latency: sketch([7, 300]),
     });
     expect(byId.get('2025-03-01T10:01|agent#alice')?.delta.counters).toEqual({
       submitted: 2,
@@ -118,13 +129,13 @@ describe('metricDeltasOf', () => {
       minute: '2025-03-01T10:02',
       key: 'agent#bob',
       counters: { failed: 1, deadLettered: 1 },
-      histogram: histogram(),
+      latency: sketch(),
     });
     expect(byId.get('2025-03-01T10:01|model#echo')?.delta).toEqual({
       minute: '2025-03-01T10:01',
       key: 'model#echo',
       counters: { calls: 2, errors: 1, inputTokens: 20, outputTokens: 8, costUsd: 0.2 },
-      histogram: histogram({ 0: 1, 3: 1 }),
+      latency: sketch([3, 30]),
     });
   });
 
@@ -206,28 +217,23 @@ describe('summariseMetrics', () => {
     minute: string,
     key: string,
     counters: Record<string, number>,
-    counts: Record<number, number> = {},
-  ): MetricBucket => ({ minute, key, counters, histogram: histogram(counts) });
+    latencies: number[] = [],
+  ): MetricBucket => ({ minute, key, counters, latency: sketch(latencies) });
 
   it('sums the buckets of the window per key; perMinute is submitted per minute of it', () => {
     // Prepare
     const buckets = [
-      bucket('2025-03-01T10:02', 'all', { submitted: 5, succeeded: 2 }, { 1: 2 }),
-      bucket('2025-03-01T10:07', 'all', { submitted: 6, failed: 1, deadLettered: 1 }, { 4: 1 }),
-      bucket('2025-03-01T10:01', 'all', { submitted: 100 }), // before the window
-      bucket('2025-03-01T10:02', 'agent#alice', { submitted: 5, succeeded: 2 }, { 1: 2 }),
+      bucket('2025-03-01T10:02', 'all', { submitted: 5, succeeded: 2 }, [10, 10]),
+      bucket('2025-03-01T10:07', 'all', { submitted: 6, failed: 1, deadLettered: 1 }, [100]),
+      bucket('2025-03-01T10:01', 'all', { submitted: 100 }, [9000]), // before the window
+      bucket('2025-03-01T10:02', 'agent#alice', { submitted: 5, succeeded: 2 }, [10, 10]),
       bucket('2025-03-01T10:07', 'agent#bob', { submitted: 6, failed: 1 }),
-      bucket(
-        '2025-03-01T10:03',
-        'model#echo',
-        { calls: 2, inputTokens: 4, costUsd: 0.1 },
-        { 0: 2 },
-      ),
+      bucket('2025-03-01T10:03', 'model#echo', { calls: 2, inputTokens: 4, costUsd: 0.1 }, [5, 5]),
       bucket(
         '2025-03-01T10:05',
         'model#echo',
         { calls: 1, errors: 1, outputTokens: 3, costUsd: 0.2 },
-        { 9: 1 },
+        [5000],
       ),
     ];
 
@@ -242,7 +248,11 @@ describe('summariseMetrics', () => {
         failed: 1,
         deadLettered: 1,
         perMinute: 2, // 11 over 5.5 minutes
-        latencyMs: { p50: 10, p95: 100, p99: 100 },
+        latencyMs: {
+          p50: quantile([10], 0.5),
+          p95: quantile([100], 0.5),
+          p99: quantile([100], 0.5),
+        },
       },
       byAgent: {
         alice: {
@@ -251,7 +261,11 @@ describe('summariseMetrics', () => {
           failed: 0,
           deadLettered: 0,
           perMinute: 0.91,
-          latencyMs: { p50: 10, p95: 10, p99: 10 },
+          latencyMs: {
+            p50: quantile([10], 0.5),
+            p95: quantile([10], 0.5),
+            p99: quantile([10], 0.5),
+          },
         },
         bob: {
           submitted: 6,
@@ -269,24 +283,36 @@ describe('summariseMetrics', () => {
           inputTokens: 4,
           outputTokens: 3,
           costUsd: 0.3,
-          latencyMs: { p50: 5, p95: 5000 },
+          latencyMs: { p50: quantile([5], 0.5), p95: quantile([5000], 0.5) },
         },
       },
     });
   });
 
-  it('reads p50, p95 and p99 from the summed histograms', () => {
-    // Prepare: 100 durations over two minutes: 50 ≤ 10 ms, 45 ≤ 250 ms, 4 ≤ 1 s, 1 over 60 s.
+  it('reads p50, p95 and p99 from the summed sketches, within 1% of the exact figures', () => {
+    // Prepare: 100 durations over two minutes: 100–300 ms, where a histogram of fixed bounds
+    // answered 250 or 500 for every percentile.
+    const first = Array.from({ length: 60 }, (_, i) => 100 + i * 3);
+    const second = Array.from({ length: 40 }, (_, i) => 101 + i * 5);
     const buckets = [
-      bucket('2025-03-01T10:03', 'all', { succeeded: 60 }, { 1: 50, 5: 10 }),
-      bucket('2025-03-01T10:04', 'all', { succeeded: 40 }, { 5: 35, 7: 4, 13: 1 }),
+      bucket('2025-03-01T10:03', 'all', { succeeded: 60 }, first),
+      bucket('2025-03-01T10:04', 'all', { succeeded: 40 }, second),
     ];
+    const sorted = [...first, ...second].sort((a, b) => a - b);
+    const exact = (q: number) => sorted[Math.ceil(q * 100) - 1] as number;
 
     // Act
     const { latencyMs } = summariseMetrics(buckets, window).tasks;
 
-    // Assess: the 50th is the last ≤ 10 ms, the 95th the last ≤ 250 ms, the 99th ≤ 1 s.
-    expect(latencyMs).toEqual({ p50: 10, p95: 250, p99: 1000 });
+    // Assess
+    for (const [name, q] of [
+      ['p50', 0.5],
+      ['p95', 0.95],
+      ['p99', 0.99],
+    ] as const) {
+      expect(Math.abs((latencyMs[name] as number) - exact(q)) / exact(q)).toBeLessThan(0.0105);
+    }
+    expect(latencyMs.p50).toBeLessThan(latencyMs.p95 as number);
   });
 
   it('answers zeros, nulls and empty maps for a quiet window', () => {

@@ -7,13 +7,19 @@
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { oncePerKey } from '../../core/once.js';
+import { metered } from './metering.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 const clientIn = /* @__PURE__ */ oncePerKey(
   (region: string | undefined): BedrockRuntimeClient =>
-    tracer.captureAWSv3Client(
-      new BedrockRuntimeClient(region ? { ...sharedClientConfig(), region } : sharedClientConfig()),
+    metered(
+      tracer.captureAWSv3Client(
+        new BedrockRuntimeClient(
+          region ? { ...sharedClientConfig(), region } : sharedClientConfig(),
+        ),
+      ),
+      'bedrock',
     ),
 );
 

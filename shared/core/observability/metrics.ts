@@ -1,9 +1,9 @@
 /**
  * Metrics from events: which events count for what (per minute, for everything, per agent and per
  * model), how one batch's events sum into one delta per bucket, and how the buckets of a time
- * window read back as `GET /v1/metrics` answers. Latencies go into histograms with the fixed
- * bounds of LATENCY_BUCKETS_MS, so that sums from many writers add up and percentiles can be read
- * back; a percentile is the upper bound of the bucket it falls in.
+ * window read back as `GET /v1/metrics` answers. Latencies go into latency sketches
+ * (latency-sketch.ts), whose bins add up across writers and buckets, so that a percentile read
+ * back is within 1% of the exact one.
  */
 import { modelInvoked } from '../../../events/model-events.js';
 import {
@@ -12,7 +12,13 @@ import {
   taskQueued,
   taskSucceeded,
 } from '../../../events/task-events.js';
-import { bucketOf, LATENCY_BUCKETS_MS, percentileOf } from '../models/model-stats.js';
+import {
+  addToSketch,
+  emptySketch,
+  type LatencySketch,
+  mergeSketch,
+  sketchQuantile,
+} from './latency-sketch.js';
 import type { LoggedEvent, MetricBucket, MetricDelta } from './ports.js';
 
 export const ALL_KEY = 'all';
@@ -34,8 +40,6 @@ const MINUTE_MS = 60_000;
 
 /** The minute bucket of an ISO time: `yyyy-mm-ddTHH:MM`. */
 export const minuteOf = (time: string): string => time.slice(0, 16);
-
-const emptyHistogram = (): number[] => LATENCY_BUCKETS_MS.map(() => 0);
 
 interface Observation {
   keys: string[];
@@ -108,19 +112,16 @@ export function metricDeltasOf(events: readonly LoggedEvent[]): MetricContributi
       let contribution = byBucket.get(bucketId);
       if (!contribution) {
         contribution = {
-          delta: { minute, key, counters: {}, histogram: emptyHistogram() },
+          delta: { minute, key, counters: {}, latency: emptySketch() },
           eventIds: [],
         };
         byBucket.set(bucketId, contribution);
       }
-      const { counters, histogram } = contribution.delta;
+      const { counters, latency } = contribution.delta;
       for (const [name, value] of Object.entries(observation.counters)) {
         counters[name] = (counters[name] ?? 0) + value;
       }
-      if (observation.latencyMs !== undefined) {
-        const bucket = bucketOf(observation.latencyMs);
-        histogram[bucket] = (histogram[bucket] ?? 0) + 1;
-      }
+      if (observation.latencyMs !== undefined) addToSketch(latency, observation.latencyMs);
       contribution.eventIds.push(event.id);
     }
   }
@@ -176,7 +177,7 @@ export interface MetricsSummary {
 
 interface Totals {
   counters: Record<string, number>;
-  histogram: number[];
+  latency: LatencySketch;
 }
 
 const round = (value: number, digits: number): number => {
@@ -186,7 +187,7 @@ const round = (value: number, digits: number): number => {
 
 function taskMetricsOf(totals: Totals | undefined, spanMinutes: number): TaskMetrics {
   const count = (name: (typeof TASK_COUNTERS)[number]) => totals?.counters[name] ?? 0;
-  const histogram = totals?.histogram ?? emptyHistogram();
+  const latency = totals?.latency ?? emptySketch();
   return {
     submitted: count('submitted'),
     succeeded: count('succeeded'),
@@ -194,9 +195,9 @@ function taskMetricsOf(totals: Totals | undefined, spanMinutes: number): TaskMet
     deadLettered: count('deadLettered'),
     perMinute: round(count('submitted') / spanMinutes, 2),
     latencyMs: {
-      p50: percentileOf(histogram, 50),
-      p95: percentileOf(histogram, 95),
-      p99: percentileOf(histogram, 99),
+      p50: sketchQuantile(latency, 0.5),
+      p95: sketchQuantile(latency, 0.95),
+      p99: sketchQuantile(latency, 0.99),
     },
   };
 }
@@ -211,8 +212,8 @@ function modelMetricsOf(totals: Totals): ModelMetrics {
     // Sums of small fractions: rounded to a billionth of a dollar, not shown as 0.30000000000000004.
     costUsd: round(count('costUsd'), 9),
     latencyMs: {
-      p50: percentileOf(totals.histogram, 50),
-      p95: percentileOf(totals.histogram, 95),
+      p50: sketchQuantile(totals.latency, 0.5),
+      p95: sketchQuantile(totals.latency, 0.95),
     },
   };
 }
@@ -228,15 +229,13 @@ export function summariseMetrics(
     if (!inWindow.has(bucket.minute)) continue;
     let totals = byKey.get(bucket.key);
     if (!totals) {
-      totals = { counters: {}, histogram: emptyHistogram() };
+      totals = { counters: {}, latency: emptySketch() };
       byKey.set(bucket.key, totals);
     }
     for (const [name, value] of Object.entries(bucket.counters)) {
       totals.counters[name] = (totals.counters[name] ?? 0) + value;
     }
-    bucket.histogram.forEach((count, i) => {
-      totals.histogram[i] = (totals.histogram[i] ?? 0) + count;
-    });
+    mergeSketch(totals.latency, bucket.latency);
   }
   const spanMinutes = (Date.parse(window.to) - Date.parse(window.from)) / MINUTE_MS;
   const byAgent: [string, TaskMetrics][] = [];

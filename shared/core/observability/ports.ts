@@ -1,9 +1,10 @@
 /**
  * The ports of the observability layer: the event log (every agent-core event, listed by time)
- * and the metric store (per-minute counters and latency histograms). The DynamoDB adapters are
+ * and the metric store (per-minute counters and latency sketches). The DynamoDB adapters are
  * `shared/adapters/dynamo-event-log.ts` and `shared/adapters/dynamo-metric-store.ts`.
  */
 import type { Page, PageRequest } from '../ports.js';
+import type { LatencySketch } from './latency-sketch.js';
 import type { TypePattern } from './type-pattern.js';
 
 /** One event as the log keeps it: the bus envelope's detail, with its type and source. */
@@ -48,14 +49,13 @@ export interface EventLog {
 
 /**
  * What one batch adds to one metric bucket: the minute (`yyyy-mm-ddTHH:MM`), the key (`all`,
- * `agent#<id>`, `model#<name>`), counters by name, and a latency histogram aligned with
- * LATENCY_BUCKETS_MS.
+ * `agent#<id>`, `model#<name>`), counters by name, and a latency sketch (its bins add up).
  */
 export interface MetricDelta {
   minute: string;
   key: string;
   counters: Record<string, number>;
-  histogram: number[];
+  latency: LatencySketch;
 }
 
 /** A bucket as stored: the sum of every delta added to it. */
