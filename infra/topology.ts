@@ -662,6 +662,8 @@ export const topology: Topology = {
         publishEvents: true,
         sendTo: taskQueues,
         answerWorkflowSteps: true,
+        // A long workflow's execution hands over to the next one (StartExecution).
+        startWorkflows: true,
       },
     },
     {

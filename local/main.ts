@@ -62,7 +62,20 @@ const config = {
   dataDir: resolve(process.env.AGENT_CORE_DATA_DIR ?? '.data'),
   concurrency: Number(process.env.AGENT_CORE_LOCAL_CONCURRENCY ?? 16),
   logLevel: process.env.AGENT_CORE_LOG_LEVEL ?? 'WARN',
+  /**
+   * History events a workflow execution may use before it hands over to the next; tests set it
+   * low to make a workflow cross executions. Unset: the deployed default.
+   */
+  workflowHistoryBudget: optionalCount('AGENT_CORE_WORKFLOW_HISTORY_BUDGET'),
 };
+
+function optionalCount(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
 
 const log = (message: string) => process.stdout.write(`[agent-core] ${message}\n`);
 
@@ -182,7 +195,10 @@ async function main(): Promise<void> {
     topology.stateMachines.map((sm) => {
       const fn = wiring.stateMachineTasks.find((t) => t.stateMachine === sm.id);
       if (!fn) throw new Error(`no function for state machine ${sm.id}`);
-      return [`${topology.appName}-${sm.id}`, workflowRunnerDefinition(fn.functionName)] as const;
+      const definition = workflowRunnerDefinition(fn.functionName, {
+        ...(config.workflowHistoryBudget ? { historyBudget: config.workflowHistoryBudget } : {}),
+      });
+      return [`${topology.appName}-${sm.id}`, definition] as const;
     }),
   );
   const stepFunctions = new LocalStepFunctions({

@@ -1,13 +1,15 @@
 /**
  * The workflow-runner state machine's task function: `advance` (plan the next steps from the
- * table), `startStep` (a `.waitForTaskToken` state: submit the step's task, keep the token) and
- * `fail` (the state machine caught a failed step or a fault). See shared/core/workflows/engine.ts.
+ * table), `startStep` (a `.waitForTaskToken` state: submit the step's task, keep the token),
+ * `handOver` (start the workflow's next execution before this one's history fills) and `fail`
+ * (the state machine caught a failed step or a fault). See shared/core/workflows/engine.ts.
  */
 import * as z from 'zod';
 import { parseInput } from '../../shared/core/validation.js';
 import {
   advance,
   type EngineDeps,
+  handOver,
   recordExecutionFailure,
   STEP_FAILED_ERROR,
   startStep,
@@ -19,9 +21,20 @@ import { engineDeps } from '../../shared/runtime/workflows.js';
 const logger = createLogger('orchestration');
 
 const workflowId = z.string().min(1).max(64);
+const count = z.number().int().min(0);
 
 export const engineRequestSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('advance'), workflowId }),
+  z.object({
+    action: z.literal('advance'),
+    workflowId,
+    // Absent in executions started by a definition from before hand-overs: they never hand over.
+    history: z.object({ used: count, budget: count, round: count, step: count }).optional(),
+  }),
+  z.object({
+    action: z.literal('handOver'),
+    workflowId,
+    executionName: z.string().min(1).max(80),
+  }),
   z.object({
     action: z.literal('startStep'),
     workflowId,
@@ -40,7 +53,9 @@ export function workflowEngine(deps: () => EngineDeps) {
     const request = parseInput(engineRequestSchema, event, 'workflow engine request');
     switch (request.action) {
       case 'advance':
-        return advance(deps(), request.workflowId);
+        return advance(deps(), request.workflowId, request.history);
+      case 'handOver':
+        return handOver(deps(), request);
       case 'startStep':
         await startStep(deps(), request);
         return { started: request.stepId };

@@ -32,6 +32,10 @@ export const engineDeps = /* @__PURE__ */ once(
     queue: taskSender(),
     events: eventPublisher(),
     reporter: stepReporter(),
+    // Built on first use: only a hand-over starts an execution.
+    get runner() {
+      return workflowRunner();
+    },
     clock: systemClock,
   }),
 );

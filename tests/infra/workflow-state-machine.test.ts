@@ -17,6 +17,7 @@ describe('workflow-runner definition', () => {
     for (const definition of [
       workflowRunnerDefinition(),
       workflowRunnerDefinition('workflow-engine'),
+      workflowRunnerDefinition('workflow-engine', { historyBudget: 500 }),
     ]) {
       const result = aslValidator(definition);
       expect(result.errors).toEqual([]);
@@ -57,6 +58,42 @@ describe('workflow-runner definition', () => {
     ]);
   });
 
+  it('ends a waiting iteration at its timeout rather than retry it, for Advance to count it as a round', () => {
+    const states = (workflowRunnerDefinition() as { States: States }).States;
+    const processor = (states.RunSteps as { ItemProcessor: { States: States } }).ItemProcessor;
+    const run = processor.States.RunStep as {
+      Retry: { ErrorEquals: string[] }[];
+      Catch: unknown[];
+    };
+    expect(run.Retry.flatMap((r) => r.ErrorEquals)).not.toContain('States.Timeout');
+    expect(run.Catch).toEqual([
+      { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'StillWaiting' },
+    ]);
+    expect(processor.States.StillWaiting).toEqual({ Type: 'Pass', End: true });
+  });
+
+  it('hands over to the next execution when Advance says so, with the execution name', () => {
+    const states = (workflowRunnerDefinition() as { States: States }).States;
+    expect(states.Begin).toMatchObject({ Type: 'Pass', ResultPath: '$.plan', Next: 'Advance' });
+    expect((states['Done?'] as { Choices: unknown[] }).Choices).toContainEqual({
+      Variable: '$.plan.handOver',
+      BooleanEquals: true,
+      Next: 'HandOver',
+    });
+    const handOver = states.HandOver as {
+      Parameters: { Payload: Record<string, string> };
+      Next: string;
+      Catch: { Next: string }[];
+    };
+    expect(handOver.Parameters.Payload).toEqual({
+      action: 'handOver',
+      'workflowId.$': '$.workflowId',
+      'executionName.$': '$$.Execution.Name',
+    });
+    expect(handOver.Next).toBe('Ended');
+    expect(handOver.Catch[0]?.Next).toBe('RecordFailure');
+  });
+
   it('carries only ids: every payload is built from workflowId, stepId and the token', () => {
     const text = JSON.stringify(workflowRunnerDefinition());
     const paths = [...text.matchAll(/"[^"]+\.\$":"([^"]+)"/g)].map((m) => m[1]);
@@ -66,6 +103,10 @@ describe('workflow-runner definition', () => {
         '$.Payload.done',
         '$.Payload.status',
         '$.Payload.stepIds',
+        '$.Payload.handOver',
+        '$.Payload.historyEvents',
+        '$.plan.historyEvents',
+        '$$.Execution.Name',
         '$$.Map.Item.Value',
         '$.stepId',
         '$$.Task.Token',
@@ -88,6 +129,19 @@ describe('deployed workflow runner', () => {
     const body = props.DefinitionString as unknown;
     const json = typeof body === 'string' ? body : JSON.stringify(body);
     expect(json).toContain(`\${${ENGINE_FUNCTION_PLACEHOLDER}}`);
+  });
+
+  it('lets the engine start executions of this state machine only (a hand-over), and stop none', () => {
+    const statements = cloud.statementsOf('workflow-engine');
+    const starts = statements.filter((s) => s.Action.includes('states:StartExecution'));
+    expect(starts).toHaveLength(1);
+    expect(starts[0]?.Action).toEqual(['states:StartExecution']);
+    expect(starts[0]?.Resource).toHaveLength(1);
+    const resource = JSON.stringify(starts[0]?.Resource);
+    expect(resource).toContain(':stateMachine:');
+    expect(resource).toContain('-workflow-runner');
+    expect(resource).not.toContain('*');
+    expect(statements.flatMap((s) => s.Action)).not.toContain('states:StopExecution');
   });
 
   it('invokes the workflow-engine function, and only it', () => {

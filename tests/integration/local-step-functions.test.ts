@@ -661,9 +661,11 @@ describe('LocalStepFunctions: the workflow-runner definition', () => {
         if (payload.action === 'advance') {
           const round = rounds.get(workflowId) ?? 0;
           rounds.set(workflowId, round + 1);
-          return round === 0
-            ? { done: false, status: 'running', stepIds: ['s1', 's2'] }
-            : { done: true, status: final, stepIds: [] };
+          const plan =
+            round === 0
+              ? { done: false, status: 'running', stepIds: ['s1', 's2'] }
+              : { done: true, status: final, stepIds: [] };
+          return { ...plan, handOver: false, historyEvents: 0 };
         }
         if (payload.action === 'fail') {
           failures.push(payload.error);
@@ -689,6 +691,67 @@ describe('LocalStepFunctions: the workflow-runner definition', () => {
       'startStep',
       'startStep',
       'advance',
+    ]);
+  });
+
+  /** An engine whose Advance answers, in turn, each of `answers` (then done). */
+  function scriptedEngine(answers: { stepIds?: string[]; handOver?: boolean }[]) {
+    let advances = 0;
+    const functions: Record<string, FakeFunction> = {
+      'workflow-engine': (payload) => {
+        if (payload.action !== 'advance') return {};
+        const answer = answers[advances++];
+        const history = payload.history as { used: number; round: number; step: number };
+        return answer
+          ? {
+              done: false,
+              status: 'running',
+              stepIds: answer.stepIds ?? [],
+              handOver: answer.handOver ?? false,
+              historyEvents: history.used + history.round,
+            }
+          : { done: true, status: 'succeeded', stepIds: [], handOver: false, historyEvents: 0 };
+      },
+    };
+    return functions;
+  }
+
+  it('ends a waiting iteration at its timeout and plans the step again, counting history as it goes', async () => {
+    // TimeoutSeconds 900 scaled to 0.9 s; nothing ever answers the step's token.
+    const h = await startHarness(scriptedEngine([{ stepIds: ['s1'] }, { stepIds: ['s1'] }]), {
+      timeoutScale: 0.001,
+    });
+    const executionArn = await start(h, 'workflowRunner', { workflowId: 'wf-wait' });
+
+    const described = await ended(h, executionArn);
+
+    expect(described.status).toBe('SUCCEEDED');
+    expect(h.calls.map((c) => c.payload.action)).toEqual([
+      'advance',
+      'startStep',
+      'advance',
+      'startStep',
+      'advance',
+    ]);
+    const used = h.calls
+      .filter((c) => c.payload.action === 'advance')
+      .map((c) => (c.payload.history as { used: number }).used);
+    expect(used[0]).toBe(3);
+    expect(used[1]).toBeGreaterThan(used[0] as number);
+    expect(used[2]).toBeGreaterThan(used[1] as number);
+  });
+
+  it('hands over with its own execution name when Advance says so, and ends', async () => {
+    const h = await startHarness(scriptedEngine([{ handOver: true }]));
+    const name = uniqueId('wf-long-1');
+    const executionArn = await start(h, 'workflowRunner', { workflowId: 'wf-long' }, name);
+
+    const described = await ended(h, executionArn);
+
+    expect(described.status).toBe('SUCCEEDED');
+    expect(h.calls.map((c) => c.payload)).toEqual([
+      expect.objectContaining({ action: 'advance' }),
+      { action: 'handOver', workflowId: 'wf-long', executionName: name },
     ]);
   });
 

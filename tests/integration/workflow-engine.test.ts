@@ -7,6 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { RecommendableStrategy } from '../../events/workflow-strategies.js';
 import { topology } from '../../infra/topology.js';
+import { historyCosts } from '../../infra/workflow-state-machine.js';
 import { provisionTable } from '../../local/provision.js';
 import { DynamoTaskStore } from '../../shared/adapters/dynamo-task-store.js';
 import { DynamoWorkflowStore } from '../../shared/adapters/dynamo-workflow-store.js';
@@ -24,6 +25,8 @@ import {
   type AdvanceResult,
   advance,
   type EngineDeps,
+  type HistoryBudget,
+  handOver,
   recordExecutionFailure,
   reportStepOutcome,
   STEP_METADATA_KEY,
@@ -35,7 +38,9 @@ import type {
   WorkflowStore,
 } from '../../shared/core/workflows/ports.js';
 import {
+  executionName,
   newStepState,
+  STEP_WAIT_LIMIT_MS,
   type StepState,
   stepTaskId,
   type Workflow,
@@ -158,7 +163,7 @@ async function world(options: { freshTable?: boolean; agents?: Agent[] } = {}): 
     runner,
     agents,
     recommend,
-    engine: { workflows, tasks, queue, events, reporter, clock },
+    engine: { workflows, tasks, queue, events, reporter, runner, clock },
     service: { workflows, agents, tasks, runner, events, recommend },
     ctx: { correlationId: `corr-${uniqueSuffix()}`, clock },
   };
@@ -246,7 +251,11 @@ async function drive(
         workflowId,
         error: { Error: failure.error, Cause: failure.cause },
       });
-      return { batches, inputs, result: { done: true, status, stepIds: [] } };
+      return {
+        batches,
+        inputs,
+        result: { done: true, status, stepIds: [], handOver: false, historyEvents: 0 },
+      };
     }
   }
   throw new Error('the workflow did not end after 50 rounds');
@@ -600,7 +609,13 @@ describe('engine: sequential', () => {
       review: 'said: looks good',
       repo: 'agent-core',
     });
-    expect(run.result).toEqual({ done: true, status: 'succeeded', stepIds: [] });
+    expect(run.result).toEqual({
+      done: true,
+      status: 'succeeded',
+      stepIds: [],
+      handOver: false,
+      historyEvents: 0,
+    });
     const { workflow, steps } = await stored(w, created.id);
     expect(workflow).toMatchObject({
       status: 'succeeded',
@@ -943,6 +958,8 @@ describe('engine: a failing step', () => {
       done: true,
       status: 'failed',
       stepIds: [],
+      handOver: false,
+      historyEvents: 0,
     });
     await reportStepOutcome(w.engine, (await w.tasks.get(stepTaskId(created.id, 'slow'))) as Task);
     expect(w.events.ofType('workflow.failed')).toHaveLength(1);
@@ -1095,7 +1112,13 @@ describe('engine: a failing step', () => {
     const result = await advance(w.engine, created.id);
 
     // Assess
-    expect(result).toEqual({ done: true, status: 'failed', stepIds: [] });
+    expect(result).toEqual({
+      done: true,
+      status: 'failed',
+      stepIds: [],
+      handOver: false,
+      historyEvents: 0,
+    });
     expect((await stored(w, created.id)).workflow.error).toEqual({
       code: 'Boom',
       message: 'b',
@@ -1139,9 +1162,21 @@ describe('engine: every call may run twice', () => {
     const adaptiveSecond = await advance(w.engine, adaptive.id);
 
     // Assess
-    expect(first).toEqual({ done: false, status: 'running', stepIds: ['a'] });
+    expect(first).toEqual({
+      done: false,
+      status: 'running',
+      stepIds: ['a'],
+      handOver: false,
+      historyEvents: 0,
+    });
     expect(second).toEqual(first);
-    expect(adaptiveFirst).toEqual({ done: false, status: 'running', stepIds: ['supervisor-1'] });
+    expect(adaptiveFirst).toEqual({
+      done: false,
+      status: 'running',
+      stepIds: ['supervisor-1'],
+      handOver: false,
+      historyEvents: 0,
+    });
     expect(adaptiveSecond).toEqual(adaptiveFirst);
     expect((await w.workflows.get(adaptive.id))?.steps).toHaveLength(1);
   });
@@ -1157,8 +1192,16 @@ describe('engine: every call may run twice', () => {
       done: true,
       status: 'succeeded',
       stepIds: [],
+      handOver: false,
+      historyEvents: 0,
     });
-    expect(await advance(w.engine, newId())).toEqual({ done: true, status: 'failed', stepIds: [] });
+    expect(await advance(w.engine, newId())).toEqual({
+      done: true,
+      status: 'failed',
+      stepIds: [],
+      handOver: false,
+      historyEvents: 0,
+    });
     expect(w.events.ofType('workflow.succeeded')).toHaveLength(1);
   });
 
@@ -1357,6 +1400,181 @@ describe('engine: every call may run twice', () => {
 // The service: create, cancel, recover
 // ---------------------------------------------------------------------------------------------
 
+describe('engine: a long workflow continues in a new execution', () => {
+  const costs = historyCosts();
+  /** The history Advance is given, as the state machine passes it, with a small budget. */
+  const historyOf = (used: number, budget: number): HistoryBudget => ({
+    used,
+    budget,
+    round: costs.round,
+    step: costs.step,
+  });
+
+  /**
+   * Drives a workflow as the state machine does, history count and hand-overs included: each
+   * execution starts its count at `costs.start`, and a hand-over ends it and goes on in the
+   * execution the engine started. Every step succeeds with its id as output.
+   */
+  async function driveAcrossExecutions(w: World, workflowId: string, budget: number) {
+    const executions = [executionName(workflowId, 1)];
+    const rounds: number[] = [];
+    let used = costs.start;
+    for (let round = 0; round < 200; round++) {
+      const result = await advance(w.engine, workflowId, historyOf(used, budget));
+      const current = executions.at(-1) as string;
+      if (result.done) return { result, executions, rounds };
+      if (result.handOver) {
+        expect(await handOver(w.engine, { workflowId, executionName: current })).toEqual({
+          handedOver: true,
+        });
+        const started = w.runner.started.at(-1);
+        expect(started?.workflowId).toBe(workflowId);
+        executions.push(started?.executionName as string);
+        rounds.push(0);
+        used = costs.start;
+        continue;
+      }
+      expect(result.historyEvents).toBe(used + costs.round + costs.step * result.stepIds.length);
+      used = result.historyEvents;
+      rounds[executions.length - 1] = (rounds[executions.length - 1] ?? 0) + 1;
+      for (const stepId of result.stepIds) {
+        await startStep(w.engine, { workflowId, stepId, taskToken: `tok-${stepId}-${round}` });
+        await work(w, stepTaskId(workflowId, stepId), { output: stepId });
+      }
+    }
+    throw new Error('the workflow did not end after 200 rounds');
+  }
+
+  it('hands over before a round could pass the budget, never at the first round, and runs every step once', async () => {
+    // Prepare: twelve steps in sequence; a budget of three one-step rounds per execution.
+    const w = await world();
+    const ids = Array.from({ length: 12 }, (_, i) => `s${i + 1}`);
+    const created = await createWorkflow(
+      w.service,
+      { strategy: 'sequential', input: 'x', steps: ids.map((id) => ({ id, agentId: 'worker' })) },
+      w.ctx,
+    );
+    const budget = costs.start + 3 * (costs.round + costs.step);
+
+    // Act
+    const { result, executions, rounds } = await driveAcrossExecutions(w, created.id, budget);
+
+    // Assess: four executions of three rounds each, named by generation, the last one stored.
+    expect(result).toMatchObject({ done: true, status: 'succeeded' });
+    expect(executions).toEqual([1, 2, 3, 4].map((n) => executionName(created.id, n)));
+    expect(rounds).toEqual([3, 3, 3, 3]);
+    const { workflow, steps } = await stored(w, created.id);
+    expect(workflow).toMatchObject({
+      status: 'succeeded',
+      output: 's12',
+      executions: 4,
+      executionArn: w.runner.executionArn(executionName(created.id, 4)),
+    });
+    expect([...steps.values()].every((s) => s.status === 'succeeded')).toBe(true);
+    // Nothing said about the hand-overs: one start, one completion per step, one end.
+    expect(w.events.ofType('workflow.step.started')).toHaveLength(12);
+    expect(w.events.ofType('workflow.step.completed')).toHaveLength(12);
+    expect(w.events.ofType('workflow.succeeded')).toHaveLength(1);
+    expect(w.queue.sent.map((e) => e.taskId)).toEqual(ids.map((id) => stepTaskId(created.id, id)));
+  });
+
+  it('runs a round too big for the budget rather than hand over for ever', async () => {
+    const w = await world();
+    const created = await createWorkflow(
+      w.service,
+      {
+        strategy: 'parallel',
+        input: 'x',
+        steps: ['a', 'b', 'c'].map((id) => ({ id, agentId: 'worker' })),
+      },
+      w.ctx,
+    );
+    const first = await advance(w.engine, created.id, historyOf(costs.start, 10));
+    expect(first).toMatchObject({ handOver: false, stepIds: ['a', 'b', 'c'] });
+  });
+
+  it('starts the same next execution when the hand-over is retried, and nothing from a superseded execution', async () => {
+    // Prepare
+    const w = await world();
+    const created = await createWorkflow(
+      w.service,
+      { strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
+      w.ctx,
+    );
+    w.runner.started.length = 0;
+    const request = { workflowId: created.id, executionName: executionName(created.id, 1) };
+
+    // Act: the hand-over twice (a retry after a lost answer), then an execution two behind.
+    await handOver(w.engine, request);
+    await handOver(w.engine, request);
+    await handOver(w.engine, request);
+    const superseded = await handOver(w.engine, {
+      workflowId: created.id,
+      executionName: 'someone-else-1',
+    });
+
+    // Assess: one generation more, started by one name (Step Functions makes that one execution).
+    expect(superseded).toEqual({ handedOver: false });
+    expect((await stored(w, created.id)).workflow.executions).toBe(2);
+    expect(new Set(w.runner.started.map((s) => s.executionName))).toEqual(
+      new Set([executionName(created.id, 2)]),
+    );
+  });
+
+  it('hands nothing over for a workflow that ended, and cancel stops the execution it handed over to', async () => {
+    // Prepare
+    const w = await world();
+    const body = { strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] };
+    const handed = await createWorkflow(w.service, body, w.ctx);
+    const ended = await createWorkflow(w.service, body, w.ctx);
+    await drive(w, ended.id, () => ({ output: 'o' }));
+    w.runner.started.length = 0;
+
+    // Act
+    await handOver(w.engine, { workflowId: handed.id, executionName: executionName(handed.id, 1) });
+    const late = await handOver(w.engine, {
+      workflowId: ended.id,
+      executionName: executionName(ended.id, 1),
+    });
+    await cancelWorkflow(w.service, handed.id, w.ctx);
+
+    // Assess
+    expect(late).toEqual({ handedOver: false });
+    expect(w.runner.started.map((s) => s.executionName)).toEqual([executionName(handed.id, 2)]);
+    expect(w.runner.stopped.map((s) => s.executionArn)).toEqual([
+      w.runner.executionArn(executionName(handed.id, 2)),
+    ]);
+  });
+
+  it('fails the workflow when a step has waited for its task longer than a step may', async () => {
+    // Prepare: a step whose task never ends.
+    const w = await world();
+    const created = await createWorkflow(
+      w.service,
+      { strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
+      w.ctx,
+    );
+    await advance(w.engine, created.id);
+    await startStep(w.engine, { workflowId: created.id, stepId: 'a', taskToken: 'tok-a' });
+    w.clock.advance(STEP_WAIT_LIMIT_MS);
+    expect(await advance(w.engine, created.id)).toMatchObject({ done: false, stepIds: ['a'] });
+
+    // Act
+    w.clock.advance(1000);
+    const result = await advance(w.engine, created.id);
+
+    // Assess
+    expect(result).toMatchObject({ done: true, status: 'failed' });
+    const { workflow } = await stored(w, created.id);
+    expect(workflow.error).toEqual({
+      code: 'StepTimedOut',
+      message: "step 'a' waited more than 7 days for its task",
+      stepId: 'a',
+    });
+    expect((await w.tasks.get(stepTaskId(created.id, 'a')))?.status).toBe('cancelled');
+  });
+});
+
 describe('workflow service', () => {
   it('names a workflow submitted without a name by its id', async () => {
     // Prepare
@@ -1427,6 +1645,8 @@ describe('workflow service', () => {
       done: true,
       status: 'cancelled',
       stepIds: [],
+      handOver: false,
+      historyEvents: 0,
     });
   });
 
@@ -1795,7 +2015,13 @@ describe('announcing the end', () => {
 
     // Assess
     expect(between.workflow).toMatchObject({ status: 'succeeded', announced: false });
-    expect(retried).toEqual({ done: true, status: 'succeeded', stepIds: [] });
+    expect(retried).toEqual({
+      done: true,
+      status: 'succeeded',
+      stepIds: [],
+      handOver: false,
+      historyEvents: 0,
+    });
     expect(again).toEqual(retried);
     expect((await stored(w, created.id)).workflow.announced).toBe(true);
     const ends = w.events

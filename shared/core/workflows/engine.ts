@@ -12,6 +12,12 @@
  * and workflow changes are conditional on their status, and callbacks to a used token are
  * ignored. So any of them may run twice, and a new execution for the same workflow (after a
  * local restart) picks up where the data says it stands, without running a finished step again.
+ *
+ * That is also how a long workflow outlives one execution's history (25,000 events): Advance
+ * counts the events its execution has used at worst, and rather than plan a round that could pass
+ * the budget it answers `handOver`; the execution then calls handOver, which starts the
+ * workflow's next execution (by a name of its generation) and ends. The new one plans from the
+ * table like a restarted one: nothing is run twice and no event is published for it.
  */
 import type { OutgoingEvent } from '../../../events/envelope.js';
 import { taskCancelled, taskQueued } from '../../../events/task-events.js';
@@ -28,10 +34,12 @@ import type { Clock, EventPublisher, TaskQueue, TaskStore } from '../ports.js';
 import { emptyUsage, isFinished, type Task, UNFINISHED_STATUSES } from '../tasks/task.js';
 import { envelopeOf } from '../tasks/task-service.js';
 import { plan } from './planner.js';
-import type { StepReporter, WorkflowStore } from './ports.js';
+import type { StepReporter, WorkflowRunner, WorkflowStore } from './ports.js';
 import { stepInput } from './step-input.js';
 import {
+  executionName,
   isStepFinished,
+  STEP_WAIT_LIMIT_MS,
   type StepState,
   type StepStatus,
   type Workflow,
@@ -45,7 +53,21 @@ export interface EngineDeps {
   queue: TaskQueue;
   events: EventPublisher;
   reporter: StepReporter;
+  /** Starts the next execution when one hands over. */
+  runner: WorkflowRunner;
   clock: Clock;
+}
+
+/**
+ * The execution's history, as the state machine counts it (infra/workflow-state-machine.ts,
+ * historyCosts): events used so far at worst, what it may use before handing over, and what a
+ * round adds at worst (`round`, plus `step` per step).
+ */
+export interface HistoryBudget {
+  used: number;
+  budget: number;
+  round: number;
+  step: number;
 }
 
 /** What Advance answers the state machine: small, whatever the size of outputs. */
@@ -53,6 +75,10 @@ export interface AdvanceResult {
   done: boolean;
   status: WorkflowStatus;
   stepIds: string[];
+  /** The next round could pass the execution's history budget: start the next execution. */
+  handOver: boolean;
+  /** The execution's history events at worst once the round answered here has run. */
+  historyEvents: number;
 }
 
 /**
@@ -69,22 +95,57 @@ const ctxOf = (workflow: Workflow, clock: Clock): EventContext => ({
   clock,
 });
 
-export async function advance(deps: EngineDeps, workflowId: string): Promise<AdvanceResult> {
+export async function advance(
+  deps: EngineDeps,
+  workflowId: string,
+  history?: HistoryBudget,
+): Promise<AdvanceResult> {
+  const used = history?.used ?? 0;
+  const done = (status: WorkflowStatus): AdvanceResult => ({
+    done: true,
+    status,
+    stepIds: [],
+    handOver: false,
+    historyEvents: used,
+  });
   const found = await deps.workflows.get(workflowId);
-  if (!found) return { done: true, status: 'failed', stepIds: [] };
+  if (!found) return done('failed');
   const { workflow, steps } = found;
   if (workflow.status !== 'running') {
     if (!workflow.announced) await announceEnd(deps, workflow, steps, ctxOf(workflow, deps.clock));
-    return { done: true, status: workflow.status, stepIds: [] };
+    return done(workflow.status);
+  }
+  const overdue = overdueStep(steps, deps.clock);
+  if (overdue) {
+    return done(
+      await failWorkflow(deps, workflow, steps, {
+        code: 'StepTimedOut',
+        message: `step '${overdue.id}' waited more than ${STEP_WAIT_LIMIT_MS / 86_400_000} days for its task`,
+        stepId: overdue.id,
+      }),
+    );
   }
   const next = plan(workflow, steps);
   if (next.kind === 'run') {
+    const historyEvents = history
+      ? used + history.round + history.step * next.stepIds.length
+      : used;
+    // Never before an execution's first round: a round too big for any budget still runs (one
+    // round is at most 4,648 events of 25,000), rather than hand over for ever.
+    if (history && historyEvents > history.budget && used > history.round) {
+      return { done: false, status: 'running', stepIds: [], handOver: true, historyEvents: used };
+    }
     if (next.add.length) await deps.workflows.addSteps(workflow.id, next.add);
-    return { done: false, status: 'running', stepIds: next.stepIds };
+    return {
+      done: false,
+      status: 'running',
+      stepIds: next.stepIds,
+      handOver: false,
+      historyEvents,
+    };
   }
   if (next.kind === 'fail') {
-    const status = await failWorkflow(deps, workflow, steps, next.error);
-    return { done: true, status, stepIds: [] };
+    return done(await failWorkflow(deps, workflow, steps, next.error));
   }
   const bytes = Buffer.byteLength(JSON.stringify(next.output ?? null));
   if (bytes > MAX_OUTPUT_BYTES) {
@@ -93,7 +154,7 @@ export async function advance(deps: EngineDeps, workflowId: string): Promise<Adv
       message: `the aggregated output is ${bytes} bytes; a workflow's output is kept to ${MAX_OUTPUT_BYTES} (each step's output stays readable on its task)`,
       stepId: null,
     });
-    return { done: true, status, stepIds: [] };
+    return done(status);
   }
   const now = deps.clock.now().toISOString();
   try {
@@ -109,12 +170,61 @@ export async function advance(deps: EngineDeps, workflowId: string): Promise<Adv
       },
     });
     await announceEnd(deps, finished, steps, ctxOf(workflow, deps.clock));
-    return { done: true, status: 'succeeded', stepIds: [] };
+    return done('succeeded');
   } catch (error) {
     if (!(error instanceof TransitionConflictError)) throw error;
     const current = await deps.workflows.get(workflow.id);
-    return { done: true, status: current?.workflow.status ?? 'failed', stepIds: [] };
+    return done(current?.workflow.status ?? 'failed');
   }
+}
+
+/** The first step that has waited for its task longer than a step may. */
+function overdueStep(steps: StepState[], clock: Clock): StepState | undefined {
+  const now = clock.now().getTime();
+  return steps.find(
+    (s) =>
+      s.status === 'running' &&
+      s.startedAt !== null &&
+      now - Date.parse(s.startedAt) > STEP_WAIT_LIMIT_MS,
+  );
+}
+
+/**
+ * An execution past its history budget hands the workflow over: the workflow records its next
+ * execution (generation n + 1, whose ARN cancel reads), then that execution is started by name.
+ * A retried call from the same execution finds the generation recorded and starts the same name
+ * again, which is one execution; an execution that is no longer the workflow's (a restart
+ * superseded it) starts nothing. Answers whether the workflow is (now) in a next execution.
+ */
+export async function handOver(
+  deps: Pick<EngineDeps, 'workflows' | 'runner'>,
+  request: { workflowId: string; executionName: string },
+): Promise<{ handedOver: boolean }> {
+  const found = await deps.workflows.get(request.workflowId);
+  // Ended meanwhile (a cancel, a failed step): whoever ended it announced it.
+  if (found?.workflow.status !== 'running') return { handedOver: false };
+  const { workflow } = found;
+  let next = workflow.executions;
+  if (request.executionName === executionName(workflow.id, workflow.executions)) {
+    next = workflow.executions + 1;
+    try {
+      // Two calls from the same execution read the same generation and write the same values.
+      await deps.workflows.update(workflow.id, {
+        from: ['running'],
+        set: {
+          executions: next,
+          executionArn: deps.runner.executionArn(executionName(workflow.id, next)),
+        },
+      });
+    } catch (error) {
+      if (error instanceof TransitionConflictError) return { handedOver: false };
+      throw error;
+    }
+  } else if (request.executionName !== executionName(workflow.id, workflow.executions - 1)) {
+    return { handedOver: false };
+  }
+  await deps.runner.start(workflow.id, executionName(workflow.id, next));
+  return { handedOver: true };
 }
 
 /**

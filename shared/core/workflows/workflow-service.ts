@@ -18,6 +18,7 @@ import { findCycle, initialSteps, validateSteps } from './planner.js';
 import type { WorkflowRunner, WorkflowStore, WorkflowWithSteps } from './ports.js';
 import {
   createWorkflowSchema,
+  executionName,
   type PublicWorkflow,
   publicWorkflow,
   type Recommendation,
@@ -40,8 +41,6 @@ export interface WorkflowServiceDeps {
   events: EventPublisher;
   recommend: Recommend;
 }
-
-const executionName = (workflowId: string, n: number) => `${workflowId}-${n}`;
 
 /**
  * Checks a workflow request as POST /v1/workflows does, without starting anything (a schedule's
@@ -228,7 +227,7 @@ export async function cancelWorkflow(
   id: string,
   ctx: EventContext,
 ): Promise<PublicWorkflow> {
-  const { workflow, steps } = await getWorkflow(deps, id);
+  const { steps } = await getWorkflow(deps, id);
   let cancelled: Workflow;
   try {
     cancelled = await deps.workflows.update(id, {
@@ -240,8 +239,10 @@ export async function cancelWorkflow(
     const current = await getWorkflow(deps, id);
     throw new ConflictError(`workflow '${id}' is already ${current.workflow.status}`);
   }
-  if (workflow.executionArn) {
-    await deps.runner.stop(workflow.executionArn, 'cancelled through the API');
+  // The ARN as the cancel left it: an execution that handed over meanwhile stored its
+  // successor's before starting it, and a successor started after this finds the workflow ended.
+  if (cancelled.executionArn) {
+    await deps.runner.stop(cancelled.executionArn, 'cancelled through the API');
   }
   await announceEnd({ ...deps, clock: ctx.clock }, cancelled, steps, ctx);
   const after = await getWorkflow(deps, id);

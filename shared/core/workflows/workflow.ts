@@ -28,10 +28,22 @@ export type AggregateMode = (typeof AGGREGATE_MODES)[number];
 export const OBJECTIVES = ['speed', 'quality', 'balanced'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
 
-/** Limits that keep one workflow inside one Step Functions execution's history. */
+/**
+ * Limits on one workflow's size. (Its length is not bounded by one Step Functions execution's
+ * history: an execution hands over to the next before that fills; see engine.ts.)
+ */
 export const MAX_STEPS = 100;
 export const MAX_ROUNDS = 20;
 export const MAX_STEPS_PER_ROUND = 10;
+
+/** How long a step may wait for its task before the workflow gives up: 7 days. */
+export const STEP_WAIT_LIMIT_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The name of a workflow's n-th Step Functions execution. Deterministic, so that starting the
+ * same generation twice (a retried hand-over, a restart) is one execution.
+ */
+export const executionName = (workflowId: string, n: number): string => `${workflowId}-${n}`;
 
 const STEP_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
 const agentId = z.string().regex(AGENT_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{1,62}$');
