@@ -24,8 +24,10 @@ import {
 } from '../infra/topology.js';
 import { workflowRunnerDefinition } from '../infra/workflow-state-machine.js';
 import packageJson from '../package.json' with { type: 'json' };
+import { rearmPendingApprovals } from '../shared/core/approvals/approval-service.js';
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
 import { recoverRunningWorkflows } from '../shared/core/workflows/workflow-service.js';
+import { approvalStore, approvalTimer } from '../shared/runtime/interaction.js';
 import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
 import { workflowRunner, workflowStore } from '../shared/runtime/workflows.js';
@@ -186,6 +188,13 @@ async function main(): Promise<void> {
     runner: workflowRunner(),
   });
   if (resumed) log(`resumed ${resumed} running workflow(s) from the previous run`);
+  // Queued messages live in memory here: pending approvals get their timers again (`waiting`
+  // tasks are not re-queued: they wait for a decision, not a worker).
+  const rearmed = await rearmPendingApprovals({
+    approvals: approvalStore(),
+    timer: approvalTimer(),
+  });
+  if (rearmed) log(`re-armed the timers of ${rearmed} pending approval(s)`);
 
   const pollers: QueuePoller[] = [];
   const byFunction = new Map<string, typeof wiring.queueSources>();

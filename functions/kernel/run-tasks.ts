@@ -20,6 +20,13 @@ import { taskMessageSchema } from '../../shared/core/tasks/task.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { parseInput } from '../../shared/core/validation.js';
 import { queueUrl, settings } from '../../shared/runtime/config.js';
+import {
+  approvalStore,
+  approvalTimer,
+  taskConversationStore,
+  taskEnded,
+  threadStore,
+} from '../../shared/runtime/interaction.js';
 import { eventHandler, metrics } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { memoryService } from '../../shared/runtime/memory.js';
@@ -33,9 +40,9 @@ import {
   modelStatsStore,
   once,
   rateLimiter,
+  taskSender,
   taskStore,
 } from '../../shared/runtime/wiring.js';
-import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
 
 const logger = createLogger('kernel');
 
@@ -139,7 +146,12 @@ const deps = once(
       rateLimiter: rateLimiter(),
       modelStats: modelStatsStore(),
       loadMcpTools: agentMcpTools,
-      onFinished: reportIfWorkflowStep,
+      onFinished: taskEnded,
+      threads: threadStore(),
+      queue: taskSender(),
+      conversations: taskConversationStore(),
+      approvals: approvalStore(),
+      approvalTimer: approvalTimer(),
     },
     sqs: sqsClient(),
     queueUrls: new Map((spec ? queuesNeedingUrls(spec) : []).map((id) => [id, queueUrl(id)])),

@@ -26,6 +26,7 @@ import {
   ok,
   pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { approvalStore } from '../../shared/runtime/interaction.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { insightStore } from '../../shared/runtime/learning.js';
 import { createLogger } from '../../shared/runtime/logger.js';
@@ -98,6 +99,7 @@ const deps = once(
     events: eventPublisher(),
     idempotency: idempotencyStore(),
     recommend: (request) => recommend({ insights: insightStore() }, request),
+    approvals: approvalStore(),
   }),
 );
 

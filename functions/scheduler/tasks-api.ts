@@ -24,6 +24,7 @@ import {
   ok,
   pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { taskEnded } from '../../shared/runtime/interaction.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import {
@@ -35,7 +36,6 @@ import {
   taskStore,
   traceStore,
 } from '../../shared/runtime/wiring.js';
-import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
 
 const logger = createLogger('scheduler');
 
@@ -136,7 +136,7 @@ const deps = once(
     events: eventPublisher(),
     traces: traceStore(),
     idempotency: idempotencyStore(),
-    onFinished: reportIfWorkflowStep,
+    onFinished: taskEnded,
   }),
 );
 

@@ -93,6 +93,8 @@ export interface TaskEnvelope {
   agentId: string;
   priority: Priority;
   correlationId?: string | undefined;
+  /** Set for a thread's turn. */
+  threadId?: string | undefined;
 }
 
 export interface QueueDepth {

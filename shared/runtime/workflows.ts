@@ -3,15 +3,18 @@
  * state machine (WORKFLOW_STATE_MACHINE_ARN) and the callbacks of its steps. Built once per
  * process, on first use.
  */
-import { WORKFLOW_STATE_MACHINE_ARN_ENV } from '../../infra/topology.js';
+import { APPROVAL_TIMER_QUEUE, WORKFLOW_STATE_MACHINE_ARN_ENV } from '../../infra/topology.js';
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { sfnClient } from '../adapters/clients/sfn.js';
+import { sqsClient } from '../adapters/clients/sqs.js';
+import { DynamoApprovalStore } from '../adapters/dynamo-approval-store.js';
 import { DynamoWorkflowStore } from '../adapters/dynamo-workflow-store.js';
 import { SfnStepReporter, SfnWorkflowRunner } from '../adapters/sfn-workflow-runner.js';
+import { SqsApprovalTimer } from '../adapters/sqs-approval-timer.js';
 import { systemClock } from '../core/ports.js';
 import type { Task } from '../core/tasks/task.js';
 import { type EngineDeps, reportStepOutcome } from '../core/workflows/engine.js';
-import { ConfigError, tableName } from './config.js';
+import { ConfigError, queueUrl, tableName } from './config.js';
 import { once } from './once.js';
 import { eventPublisher, taskSender, taskStore } from './wiring.js';
 
@@ -39,6 +42,9 @@ export const engineDeps = /* @__PURE__ */ once(
     events: eventPublisher(),
     reporter: stepReporter(),
     clock: systemClock,
+    // Gates ask for approvals, with timers.
+    approvals: new DynamoApprovalStore(dynamoClient(), tableName()),
+    timer: new SqsApprovalTimer(sqsClient(), queueUrl(APPROVAL_TIMER_QUEUE)),
   }),
 );
 

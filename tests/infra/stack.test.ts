@@ -12,6 +12,7 @@ import { WEBSOCKET_STAGE } from '../../infra/constructs/websocket-api.js';
 import { LOG_LEVEL_CONTEXT } from '../../infra/stack.js';
 import {
   ADMIN_KEY_SECRET_ENV,
+  APPROVAL_TIMER_QUEUE,
   EVENT_BUS_NAME_ENV,
   type FunctionSpec,
   MODEL_ROUTES_ENV,
@@ -539,12 +540,14 @@ describe('IAM', () => {
     expect(synthesized.allowedResourceRefs('kernel-api', 'sqs:SendMessage')).toEqual([]);
   });
 
-  it('the task worker sends to the task dead-letter queues only, never to task queues', () => {
+  it('the task worker sends to the task queues and their DLQs and to the approval timers only', () => {
+    // Task queues: a thread's turn ends in the worker, which hands the thread to the next turn.
     const sendsTo = synthesized
       .allowedResourceRefs('task-worker', 'sqs:SendMessage')
       .map((id) => synthesized.queueId(id));
-    expect(sendsTo.sort()).toEqual([...taskDeadLetterQueues].sort());
-    for (const queue of taskQueues) expect(sendsTo).not.toContain(queue);
+    expect(sendsTo.sort()).toEqual(
+      [...taskDeadLetterQueues, ...taskQueues, APPROVAL_TIMER_QUEUE].sort(),
+    );
   });
 
   it('scheduler-api may read the depth of task queues and their dead-letter queues', () => {

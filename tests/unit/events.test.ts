@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import * as agentEvents from '../../events/agent-events.js';
+import * as approvalEvents from '../../events/approval-events.js';
 import { eventCatalogue } from '../../events/catalogue.js';
 import { type EventDefinition, eventDetailSchema } from '../../events/envelope.js';
 import * as insightEvents from '../../events/insight-events.js';
@@ -9,6 +10,7 @@ import * as messageEvents from '../../events/message-events.js';
 import * as modelEvents from '../../events/model-events.js';
 import * as securityEvents from '../../events/security-events.js';
 import * as taskEvents from '../../events/task-events.js';
+import * as threadEvents from '../../events/thread-events.js';
 import * as toolEvents from '../../events/tool-events.js';
 import * as workflowEvents from '../../events/workflow-events.js';
 import type { Layer } from '../../infra/topology.js';
@@ -43,6 +45,8 @@ const definitions = [
   ...Object.values(memoryEvents),
   ...Object.values(workflowEvents),
   ...Object.values(insightEvents),
+  ...Object.values(threadEvents),
+  ...Object.values(approvalEvents),
 ].filter(isDefinition);
 
 const ctx = () => ({ correlationId: 'corr-1', clock: new FixedClock('2025-02-03T04:05:06.789Z') });
@@ -166,11 +170,15 @@ describe('the event catalogue', () => {
         'started',
         'step',
         'retrying',
+        'waiting',
         'succeeded',
         'failed',
         'cancelled',
         'dead-lettered',
       ].map((v) => `task.${v}`),
+      'thread.created',
+      'thread.message',
+      ...['requested', 'decided', 'expired'].map((v) => `approval.${v}`),
       'tool.invoked',
       'tool.denied',
       'model.invoked',
@@ -190,6 +198,7 @@ describe('the event catalogue', () => {
       'security.key-revoked',
       'memory.granted',
       'memory.revoked',
+      'thread.deleted',
     ];
 
     // Assess

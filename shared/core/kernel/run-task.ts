@@ -12,10 +12,18 @@ import {
   taskStarted,
   taskStep,
   taskSucceeded,
+  taskWaiting,
 } from '../../../events/task-events.js';
 import { toolDenied, toolInvoked } from '../../../events/tool-events.js';
 import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
-import type { Agent } from '../agents/agent.js';
+import { type Agent, contextTokensOf } from '../agents/agent.js';
+import {
+  approvalRequestedEvent,
+  closeApproval,
+  requestApproval,
+  toolApproval,
+} from '../approvals/approval-service.js';
+import type { ApprovalStore, ApprovalTimer } from '../approvals/ports.js';
 import { TaskAttemptError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
 import { ModelResolver } from '../models/model-resolver.js';
@@ -27,12 +35,17 @@ import type {
   EventPublisher,
   ModelStatsStore,
   RateLimiter,
+  TaskQueue,
   TaskStore,
 } from '../ports.js';
 import { isFinished, type Task, type TaskError, type TaskMessage } from '../tasks/task.js';
+import type { TaskConversationStore, ThreadStore } from '../threads/ports.js';
+import type { Thread } from '../threads/thread.js';
+import { checkTurn, loadConversation, messageEvents, storeAdded } from '../threads/turns.js';
 import type { ToolDefinition, ToolServices } from '../tools/tool.js';
 import {
   AgentLoopFailure,
+  type AgentLoopResult,
   runAgentLoop,
   TaskCancelledSignal,
   type ToolObserver,
@@ -66,6 +79,21 @@ export interface WorkerDeps {
    * least once. A throw leaves the message to be delivered again.
    */
   onFinished?: (task: Task) => Promise<void>;
+  /** Threads: a turn's history and its lock. Without it, thread turns cannot run here. */
+  threads?: ThreadStore;
+  /** The task queues: an idle thread's turn is handed on from here. */
+  queue?: TaskQueue;
+  /** A plain task's own conversation while it waits for a decision. */
+  conversations?: TaskConversationStore;
+  /** Approvals (toolPolicy `ask`) and their timers. */
+  approvals?: ApprovalStore;
+  approvalTimer?: ApprovalTimer;
+}
+
+/** A thread turn's place: the thread, and how many messages precede its question (with it). */
+interface TurnPlace {
+  thread: Thread;
+  ordinal: number;
 }
 
 const deterministicModels = new ModelResolver(parseRouteConfig({}), providerFor);
@@ -133,9 +161,39 @@ export async function runTaskMessage(
     return runTaskMessage(deps, message, agentCache);
   }
 
+  let turn: TurnPlace | undefined;
+  if (message.threadId) {
+    if (!deps.threads || !deps.queue) throw new Error('this worker is not configured for threads');
+    const turnDeps = {
+      threads: deps.threads,
+      tasks: deps.tasks,
+      queue: deps.queue,
+      clock: deps.clock,
+    };
+    turn = await checkTurn(turnDeps, message.threadId, message.taskId);
+    if (!turn) {
+      // Not its turn (it waits, and is sent again when its turn comes), or it has ended.
+      const current = await deps.tasks.get(message.taskId);
+      return current && isFinished(current.status)
+        ? deliveredAfterEnd(deps, current)
+        : { kind: 'done' };
+    }
+  }
+
   const task = await startAttempt(deps, message);
   if ('kind' in task) return task;
-  return runAttempt(deps, agent, task);
+  return runAttempt(deps, agent, task, turn);
+}
+
+/** A delivery for a task that ended: the outcome may not have reached everyone yet. */
+async function deliveredAfterEnd(deps: WorkerDeps, current: Task): Promise<MessageOutcome> {
+  await deps.onFinished?.(current);
+  const dueInDlq =
+    current.status === 'failed' &&
+    !current.deadLettered &&
+    current.error?.retryable === true &&
+    current.attempts >= current.maxAttempts;
+  return dueInDlq ? { kind: 'dead-letter' } : { kind: 'done' };
 }
 
 async function startAttempt(
@@ -158,16 +216,7 @@ async function startAttempt(
     if (!(error instanceof TransitionConflictError)) throw error;
   }
   const current = await deps.tasks.get(message.taskId);
-  if (current && isFinished(current.status)) {
-    // A delivery for a task that ended: the outcome may not have reached everyone yet.
-    await deps.onFinished?.(current);
-    const dueInDlq =
-      current.status === 'failed' &&
-      !current.deadLettered &&
-      current.error?.retryable === true &&
-      current.attempts >= current.maxAttempts;
-    return dueInDlq ? { kind: 'dead-letter' } : { kind: 'done' };
-  }
+  if (current && isFinished(current.status)) return deliveredAfterEnd(deps, current);
   if (current?.status !== 'running') return { kind: 'done' };
   // Running already: another delivery of this message is being worked on, or its worker died.
   const leaseEnd = current.leaseUntil ? Date.parse(current.leaseUntil) : 0;
@@ -188,10 +237,21 @@ async function startAttempt(
   }
 }
 
-async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<MessageOutcome> {
+async function runAttempt(
+  deps: WorkerDeps,
+  agent: Agent,
+  task: Task,
+  turn: TurnPlace | undefined,
+): Promise<MessageOutcome> {
   const ctx: EventContext = { correlationId: task.correlationId, clock: deps.clock };
   const attempt = task.attempts;
-  const ref = { taskId: task.id, agentId: task.agentId };
+  const ref = {
+    taskId: task.id,
+    agentId: task.agentId,
+    ...(task.threadId ? { threadId: task.threadId } : {}),
+  };
+  // Going on after a decision: the steps before the stop were announced then.
+  const resumedSteps = task.suspended?.decision ? task.suspended.steps : 0;
   const startedAt = deps.clock.now().getTime();
   // Published while the attempt runs, and awaited before its outcome is: task.started still
   // comes first, and the model's first call does not wait for the bus.
@@ -228,7 +288,10 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     ]);
   };
 
-  const timeoutMs = task.timeoutMs ?? agent.limits.timeoutMs;
+  // Time spent waiting for a person does not count against the task's timeout.
+  const suspended = task.suspended;
+  const elapsedBefore = suspended?.elapsedMs ?? 0;
+  const timeoutMs = Math.max(1, (task.timeoutMs ?? agent.limits.timeoutMs) - elapsedBefore);
   let mcp: McpToolset | undefined;
   try {
     let tools = deps.tools;
@@ -236,10 +299,23 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       mcp = await deps.loadMcpTools(agent);
       tools = new Map([...deps.tools, ...mcp.tools.map((tool) => [tool.name, tool] as const)]);
     }
+    const loaded = await loadConversation(deps, task, contextTokensOf(agent), turn?.ordinal ?? 1);
     const result = await runAgentLoop({
       agent,
       taskId: task.id,
-      input: task.input,
+      conversation: loaded.conversation,
+      pinned: loaded.pinned,
+      omittedBefore: loaded.omittedBefore,
+      ...(suspended?.decision
+        ? {
+            resume: {
+              calls: suspended.calls,
+              decision: suspended.decision,
+              steps: task.steps.slice(0, suspended.steps),
+              usage: suspended.usage,
+            },
+          }
+        : {}),
       provider: models.resolve(agent.model, attempt, modelObserver),
       tools,
       timeoutMs,
@@ -248,7 +324,16 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       observer: toolObserver,
       isCancelled: async () => (await deps.tasks.get(task.id))?.status === 'cancelled',
     });
+    if (result.suspended) {
+      return await suspend(deps, agent, task, turn, result, {
+        ctx,
+        ended,
+        afterAttempt,
+        steps: stepEvents(task, attempt, result.steps.slice(resumedSteps), ctx),
+      });
+    }
     const finishedAt = deps.clock.now();
+    const stored = turn ? await storeAdded(deps, task, turn.thread, result.added, finishedAt) : [];
     const recorded = await finish(deps, task, ended, {
       from: ['running'],
       to: 'succeeded',
@@ -258,6 +343,11 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
         error: null,
         usage: result.usage,
         steps: result.steps,
+        context: result.context,
+        suspended: null,
+        ...(task.turn
+          ? { turn: { ...task.turn, added: (suspended?.stored ?? 0) + stored.length } }
+          : {}),
         finishedAt: finishedAt.toISOString(),
         leaseUntil: null,
       },
@@ -265,7 +355,8 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     await afterAttempt(
       recorded
         ? [
-            ...stepEvents(task, attempt, result.steps, ctx),
+            ...stepEvents(task, attempt, result.steps.slice(resumedSteps), ctx),
+            ...(turn ? messageEvents(turn.thread, stored, ctx) : []),
             createEvent(
               taskSucceeded,
               {
@@ -299,6 +390,7 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       ended,
       afterAttempt,
       error.usage,
+      resumedSteps,
     );
   } finally {
     await mcp?.close();
@@ -314,9 +406,15 @@ async function recordFailure(
   ended: Task[],
   afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
   usage: Task['usage'] = task.usage,
+  announcedSteps = 0,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
-  const ref = { taskId: task.id, agentId: task.agentId };
+  const ref = {
+    taskId: task.id,
+    agentId: task.agentId,
+    ...(task.threadId ? { threadId: task.threadId } : {}),
+  };
+  const newSteps = steps.slice(announcedSteps);
   const error: TaskError = { code: cause.code, message: cause.message, retryable: cause.retryable };
   const common = { error, steps, usage, leaseUntil: null };
 
@@ -331,7 +429,7 @@ async function recordFailure(
     await afterAttempt(
       recorded
         ? [
-            ...stepEvents(task, attempt, steps, ctx),
+            ...stepEvents(task, attempt, newSteps, ctx),
             createEvent(
               taskRetrying,
               { ...ref, attempt, error, retryInSeconds: delaySeconds },
@@ -352,7 +450,7 @@ async function recordFailure(
   await afterAttempt(
     recorded
       ? [
-          ...stepEvents(task, attempt, steps, ctx),
+          ...stepEvents(task, attempt, newSteps, ctx),
           createEvent(taskFailed, { ...ref, attempt, error }, ctx),
         ]
       : [],
@@ -361,6 +459,104 @@ async function recordFailure(
   // Retryable failures that ran out of attempts go to the DLQ, where they can be redriven;
   // a failure no retry can fix (a limit, a bad script) simply ends the task.
   return cause.retryable ? { kind: 'dead-letter' } : { kind: 'done' };
+}
+
+/**
+ * A tool call waits for a person: what the loop added is stored (as the thread's messages, or the
+ * task's own items), the approval is stored with its timer armed, and the task becomes
+ * `waiting` with what it needs to go on. The attempt ends and the worker is free: no process
+ * waits for the decision.
+ */
+async function suspend(
+  deps: WorkerDeps,
+  agent: Agent,
+  task: Task,
+  turn: TurnPlace | undefined,
+  result: AgentLoopResult,
+  outcome: {
+    ctx: EventContext;
+    ended: Task[];
+    afterAttempt: (events: OutgoingEvent[]) => Promise<void>;
+    steps: OutgoingEvent[];
+  },
+): Promise<MessageOutcome> {
+  const { ctx, ended, afterAttempt } = outcome;
+  const calls = result.suspended?.calls ?? [];
+  const call = calls[0];
+  if (!call) throw new Error('a suspended loop names the call it waits on');
+  if (!deps.approvals || !deps.approvalTimer || (!turn && !deps.conversations)) {
+    const unavailable = new TaskAttemptError(
+      'ApprovalsUnavailable',
+      `tool ${call.name} needs a person's decision (toolPolicy ask), and this runtime keeps no approvals`,
+      false,
+    );
+    return recordFailure(
+      deps,
+      task,
+      unavailable,
+      result.steps,
+      ctx,
+      ended,
+      afterAttempt,
+      result.usage,
+    );
+  }
+  const now = deps.clock.now();
+  const stored = await storeAdded(deps, task, turn?.thread, result.added, now);
+  const storedTotal = (task.suspended?.stored ?? 0) + stored.length;
+  const approval = toolApproval({ task, agent, call, now });
+  await requestApproval({ approvals: deps.approvals, timer: deps.approvalTimer }, approval);
+  const attempt = task.attempts;
+  const recorded = await finish(deps, task, ended, {
+    from: ['running'],
+    to: 'waiting',
+    expectAttempts: attempt,
+    set: {
+      pendingApproval: approval.id,
+      suspended: {
+        approvalId: approval.id,
+        calls,
+        stored: storedTotal,
+        steps: result.steps.length,
+        usage: result.usage,
+        elapsedMs: (task.suspended?.elapsedMs ?? 0) + (result.suspended?.elapsedMs ?? 0),
+      },
+      steps: result.steps,
+      usage: result.usage,
+      context: result.context,
+      error: null,
+      leaseUntil: null,
+      ...(task.turn ? { turn: { ...task.turn, added: storedTotal } } : {}),
+    },
+  });
+  if (!recorded) {
+    // Cancelled meanwhile: nobody will act on this approval.
+    await closeApproval(
+      { approvals: deps.approvals, events: deps.events, clock: deps.clock },
+      approval.id,
+      'the task ended before a decision',
+    );
+    await afterAttempt([]);
+    return { kind: 'done' };
+  }
+  await afterAttempt([
+    ...outcome.steps,
+    ...(turn ? messageEvents(turn.thread, stored, ctx) : []),
+    createEvent(
+      taskWaiting,
+      {
+        taskId: task.id,
+        agentId: task.agentId,
+        ...(task.threadId ? { threadId: task.threadId } : {}),
+        attempt,
+        approvalId: approval.id,
+        tool: call.name,
+      },
+      ctx,
+    ),
+    approvalRequestedEvent(approval, ctx),
+  ]);
+  return { kind: 'done' };
 }
 
 /** Fails a task that cannot even start (its agent is gone or retired). */

@@ -71,10 +71,15 @@ export async function submitTask(
     timeoutMs: input.timeoutMs ?? null,
     deadLettered: false,
     workflowId: null,
+    threadId: null,
+    pendingApproval: null,
     metadata: input.metadata,
     usage: emptyUsage(),
     steps: [],
+    context: null,
     correlationId: ctx.correlationId,
+    suspended: null,
+    turn: null,
     leaseUntil: null,
     createdAt: now,
     startedAt: null,
@@ -118,7 +123,7 @@ export async function cancelTask(
     const task = await deps.tasks.transition(id, {
       from: UNFINISHED_STATUSES,
       to: 'cancelled',
-      set: { finishedAt: ctx.clock.now().toISOString(), leaseUntil: null },
+      set: { finishedAt: ctx.clock.now().toISOString(), leaseUntil: null, pendingApproval: null },
     });
     await deps.events.publish([createEvent(taskCancelled, refOf(task), ctx)]);
     await deps.onFinished?.(task);
@@ -358,11 +363,16 @@ export async function recoverUnfinishedTasks(
   return recovered;
 }
 
-const refOf = (task: Task) => ({ taskId: task.id, agentId: task.agentId });
+const refOf = (task: Task) => ({
+  taskId: task.id,
+  agentId: task.agentId,
+  ...(task.threadId ? { threadId: task.threadId } : {}),
+});
 
 export const envelopeOf = (task: Task): TaskEnvelope => ({
   taskId: task.id,
   agentId: task.agentId,
   priority: task.priority,
   correlationId: task.correlationId,
+  ...(task.threadId ? { threadId: task.threadId } : {}),
 });

@@ -22,11 +22,13 @@ import {
   workflowStepStarted,
   workflowSucceeded,
 } from '../../../events/workflow-events.js';
+import type { ApprovalStore, ApprovalTimer } from '../approvals/ports.js';
 import { ConflictError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
 import type { Clock, EventPublisher, TaskQueue, TaskStore } from '../ports.js';
 import { emptyUsage, isFinished, type Task, UNFINISHED_STATUSES } from '../tasks/task.js';
 import { envelopeOf } from '../tasks/task-service.js';
+import { closeGate, startGate } from './gates.js';
 import { plan } from './planner.js';
 import type { StepReporter, WorkflowStore } from './ports.js';
 import { renderTemplate } from './template.js';
@@ -47,6 +49,9 @@ export interface EngineDeps {
   events: EventPublisher;
   reporter: StepReporter;
   clock: Clock;
+  /** Gates' approvals and their timers (workflows without gates need neither). */
+  approvals?: ApprovalStore | undefined;
+  timer?: ApprovalTimer | undefined;
 }
 
 /** What Advance answers the state machine: small, whatever the size of outputs. */
@@ -134,6 +139,7 @@ export async function startStep(
   const { workflow, steps } = found;
   const step = steps.find((s) => s.id === request.stepId);
   if (!step) throw new Error(`workflow ${workflow.id} has no step '${request.stepId}'`);
+  if (step.gate) return startGate(deps, workflow, steps, step, request.taskToken);
   const now = deps.clock.now().toISOString();
   const task = stepTask(workflow, steps, { ...step, status: 'running' }, now);
   // The token is stored and the task created at once; the task cannot run before its enqueue
@@ -352,7 +358,7 @@ const TERMINAL_EVENTS = {
  * machine retries) does it again: cancelling and publishing are safe to repeat.
  */
 export async function announceEnd(
-  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock'>,
+  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock' | 'approvals'>,
   workflow: Workflow,
   steps: StepState[],
   ctx: EventContext,
@@ -386,7 +392,7 @@ export async function announceEnd(
 
 /** Cancels the tasks of steps still running (the others in a failed parallel batch, or all on cancel). */
 export async function stopRunningSteps(
-  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock'>,
+  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock' | 'approvals'>,
   workflow: Workflow,
   steps: StepState[],
   ctx: EventContext,
@@ -397,6 +403,10 @@ export async function stopRunningSteps(
   // started since (a startStep that loses this race discards the task it made), so every one is
   // tried; a task that does not exist, or has ended, refuses the transition.
   for (const step of steps.filter((s) => s.status === 'running' || s.status === 'pending')) {
+    if (step.gate) {
+      await closeGate(deps, workflow, step, ctx);
+      continue;
+    }
     try {
       await deps.workflows.updateStep(workflow.id, step.id, {
         from: ['pending', 'running'],
@@ -446,6 +456,7 @@ export function outcomeOf(workflow: Workflow, steps: StepState[]) {
 
 /** The task that runs a step. */
 function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: string): Task {
+  if (!step.agentId) throw new Error(`step '${step.id}' is a gate: it runs no task`);
   return {
     id: step.taskId,
     agentId: step.agentId,
@@ -459,10 +470,15 @@ function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: 
     timeoutMs: workflow.timeoutMs,
     deadLettered: false,
     workflowId: workflow.id,
+    threadId: null,
+    pendingApproval: null,
     metadata: { [STEP_METADATA_KEY]: step.id, workflowName: workflow.name },
     usage: emptyUsage(),
     steps: [],
+    context: null,
     correlationId: workflow.correlationId,
+    suspended: null,
+    turn: null,
     leaseUntil: null,
     createdAt: now,
     startedAt: null,
