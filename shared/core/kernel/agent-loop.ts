@@ -310,8 +310,9 @@ async function callTool(
   }
   const { decision } = options;
   if (decision?.decision === 'deny') {
-    const comment = decision.comment ? `: ${decision.comment}` : '';
-    return { ok: false, content: `denied by a person (${decision.by})${comment}` };
+    // The model is told who refused and why, so that it can go on without the call.
+    const who = decision.by === 'system' ? 'denied' : `denied by a person (${decision.by})`;
+    return { ok: false, content: decision.comment ? `${who}: ${decision.comment}` : who };
   }
   const input = decision?.decision === 'edit' ? decision.input : call.input;
   const parsed = tool.input.safeParse(input);
