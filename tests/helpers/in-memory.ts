@@ -366,7 +366,8 @@ export class InMemoryApprovalStore implements ApprovalStore {
   readonly approvals = new Map<string, Approval>();
 
   async create(approval: Approval): Promise<void> {
-    if (this.approvals.has(approval.id)) throw new ConflictError(`approval '${approval.id}' exists`);
+    if (this.approvals.has(approval.id))
+      throw new ConflictError(`approval '${approval.id}' exists`);
     this.approvals.set(approval.id, copy(approval));
   }
 

@@ -230,7 +230,9 @@ describe('history', () => {
       const id = newQuestionId();
       // Equal lengths: the newest messages weigh the same in both threads.
       const n5 = String(i).padStart(5, '0');
-      messages.push(userMessage({ id, content: `question ${n5}`, taskId: 'seeded', createdAt: at }));
+      messages.push(
+        userMessage({ id, content: `question ${n5}`, taskId: 'seeded', createdAt: at }),
+      );
       messages.push({
         id: turnMessageId(id, 1),
         role: 'assistant',
