@@ -34,10 +34,12 @@ export interface TurnDeps {
   clock: Clock;
 }
 
-/** Messages read per page of history. */
-export const HISTORY_PAGE = 50;
+/** Messages read per page of history, at most. */
+export const HISTORY_PAGE = 100;
 /** Pages a turn reads at most: the number of messages it reads never depends on the thread. */
-export const HISTORY_MAX_PAGES = 10;
+export const HISTORY_MAX_PAGES = 5;
+/** The fewest tokens a stored message counts (its framing): a page never asks for more. */
+const MIN_MESSAGE_TOKENS = 5;
 
 /**
  * A turn ended (succeeded, failed, cancelled, dead-lettered): its thread's counters take what it
@@ -120,8 +122,10 @@ export async function readNewest(
   const read: StoredMessage[] = [];
   let left = budget;
   let cursor: string | undefined;
-  for (let i = 0; i < HISTORY_MAX_PAGES; i++) {
-    const result = await page({ limit: HISTORY_PAGE, cursor });
+  for (let i = 0; i < HISTORY_MAX_PAGES && left >= MIN_MESSAGE_TOKENS; i++) {
+    // No more items than the budget left could take, so a small budget reads little.
+    const limit = Math.min(HISTORY_PAGE, Math.ceil(left / MIN_MESSAGE_TOKENS));
+    const result = await page({ limit, cursor });
     for (const message of result.items) {
       if (message.tokens > left) return read.reverse();
       left -= message.tokens;
