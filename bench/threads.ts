@@ -28,12 +28,6 @@ import {
 import { runTaskMessage, type WorkerDeps } from '../shared/core/kernel/run-task.js';
 import type { EventPublisher, TaskEnvelope, TaskQueue } from '../shared/core/ports.js';
 import {
-  newQuestionId,
-  type StoredMessage,
-  turnMessageId,
-  userMessage,
-} from '../shared/core/threads/thread.js';
-import {
   createThread,
   postMessage,
   type ThreadDeps,
@@ -41,6 +35,7 @@ import {
 import { endTurn } from '../shared/core/threads/turns.js';
 import { toolCatalogue } from '../shared/core/tools/catalogue.js';
 import { eventually, removeDataDir, startRuntime } from '../tests/helpers/runtime.js';
+import { seedHistory } from '../tests/helpers/thread-history.js';
 import { percentile } from './stats.js';
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -132,7 +127,7 @@ export async function benchTurnOverhead(
       };
       const ctx = { correlationId: 'bench', clock };
       const thread = await createThread(deps, { agentId: agent.id }, ctx);
-      await seed(threads, thread.id, size);
+      await seedHistory(threads, thread.id, size);
       for (const budget of budgets) {
         agent.limits = { ...agent.limits, contextTokens: budget };
         const samples: number[] = [];
@@ -170,29 +165,6 @@ export async function benchTurnOverhead(
     await emulators.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** `n` messages of equal length (question, answer, …) straight through the store. */
-async function seed(threads: DynamoThreadStore, threadId: string, n: number): Promise<void> {
-  const at = new Date().toISOString();
-  const messages: StoredMessage[] = [];
-  for (let i = 0; i < n; i += 2) {
-    const id = newQuestionId();
-    const label = String(i).padStart(5, '0');
-    messages.push(userMessage({ id, content: `question ${label}`, taskId: 'seed', createdAt: at }));
-    messages.push({
-      id: turnMessageId(id, 1),
-      role: 'assistant',
-      content: `answer ${label}`,
-      taskId: 'seed',
-      createdAt: at,
-      tokens: 7,
-    });
-  }
-  for (let i = 0; i < messages.length; i += 500) {
-    await threads.putMessages(threadId, messages.slice(i, i + 500), 0);
-  }
-  await threads.count(threadId, { messages: n, settled: n });
 }
 
 export interface DecisionFigures {

@@ -2,7 +2,7 @@
  * Deleted threads' messages (the thread-cleanup queue, from `thread.deleted`): deleted a batch
  * at a time; a thread with more left goes round the queue again at once.
  */
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { busEventSchema } from '../../events/envelope.js';
@@ -14,7 +14,7 @@ import { queueUrl } from '../../shared/runtime/config.js';
 import { threadStore } from '../../shared/runtime/interaction.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { jsonBody, processBatch, RetryLater } from '../../shared/runtime/sqs-batch.js';
+import { deliverAgainIn, jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 import { once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
@@ -46,14 +46,7 @@ export function cleanUpThreads(deps: () => CleanUpDeps) {
           if (!(await deps().threads.purge(threadId, BATCH))) return;
         }
         // More to delete: back in the queue at once, for another round.
-        await deps().sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: deps().queueUrl,
-            ReceiptHandle: record.receiptHandle,
-            VisibilityTimeout: 0,
-          }),
-        );
-        throw new RetryLater(0);
+        await deliverAgainIn(deps().sqs, deps().queueUrl, record, 0);
       },
       logger,
     );

@@ -3,7 +3,7 @@
  * nobody decided it (onTimeout applied); one that came early hides again until it is due, up to
  * SQS's 12 hours a time, so that no process waits for an approval however long it may take.
  */
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { APPROVAL_TIMER_QUEUE } from '../../infra/topology.js';
 import { sqsClient } from '../../shared/adapters/clients/sqs.js';
@@ -17,13 +17,10 @@ import { queueUrl } from '../../shared/runtime/config.js';
 import { approvalDeps } from '../../shared/runtime/interaction.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { jsonBody, processBatch, RetryLater } from '../../shared/runtime/sqs-batch.js';
+import { deliverAgainIn, jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 import { once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
-
-/** SQS's longest visibility timeout. */
-const MAX_HIDE_SECONDS = 43_200;
 
 export interface ExpireApprovalsDeps {
   approvals: ApprovalDeps;
@@ -39,18 +36,8 @@ export function expireApprovals(deps: () => ExpireApprovalsDeps) {
         const timer = parseInput(approvalTimerMessageSchema, jsonBody(record), 'approval timer');
         const outcome = await expireApproval(deps().approvals, timer.approvalId);
         if (outcome.kind === 'done') return;
-        const seconds = Math.min(
-          MAX_HIDE_SECONDS,
-          Math.max(1, secondsUntil(outcome.dueAt, deps().approvals.clock.now().getTime())),
-        );
-        await deps().sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: deps().queueUrl,
-            ReceiptHandle: record.receiptHandle,
-            VisibilityTimeout: seconds,
-          }),
-        );
-        throw new RetryLater(seconds);
+        const seconds = secondsUntil(outcome.dueAt, deps().approvals.clock.now().getTime());
+        await deliverAgainIn(deps().sqs, deps().queueUrl, record, Math.max(1, seconds));
       },
       logger,
     );

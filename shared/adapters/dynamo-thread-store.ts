@@ -221,69 +221,56 @@ export class DynamoThreadStore implements ThreadStore {
   }
 
   async lock(id: string, taskId: string, counts: ThreadCounts): Promise<ThreadTurn | undefined> {
-    const values: Item = { ':t': taskId };
-    const names: Item = {};
-    const sets = ['holder = :t', 'ordinal = settled + :s', ...countClauses(counts, values, names)];
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: stateKey(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(holder)',
-          ExpressionAttributeValues: values,
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return turnOf(result.Attributes);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const state = await this.updateState(id, counts, {
+      sets: ['holder = :t', 'ordinal = settled + :s'],
+      values: { ':t': taskId },
+      condition: 'attribute_exists(pk) AND attribute_not_exists(holder)',
+    });
+    return state ? turnOf(state) : undefined;
   }
 
   async unlock(id: string, taskId: string, counts: ThreadCounts): Promise<boolean> {
-    const values: Item = { ':t': taskId };
-    const names: Item = {};
-    const sets = countClauses(counts, values, names);
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: stateKey(id),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE holder`,
-          ConditionExpression: 'holder = :t',
-          ExpressionAttributeValues: values,
-          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const state = await this.updateState(id, counts, {
+      remove: 'holder',
+      values: { ':t': taskId },
+      condition: 'holder = :t',
+    });
+    return state !== undefined;
   }
 
   async count(id: string, counts: ThreadCounts): Promise<ThreadTurn> {
-    const values: Item = {};
+    const state = await this.updateState(id, counts, { condition: 'attribute_exists(pk)' });
+    if (!state) throw new NotFoundError(`thread '${id}' not found`);
+    return turnOf(state);
+  }
+
+  /**
+   * Adds `counts` to the state item with more changes, only if `condition` holds; answers the
+   * state after, or undefined when the condition did not hold.
+   */
+  private async updateState(
+    id: string,
+    counts: ThreadCounts,
+    change: { sets?: string[]; remove?: string; values?: Item; condition: string },
+  ): Promise<Item | undefined> {
+    const values: Item = { ...change.values };
     const names: Item = {};
-    const sets = countClauses(counts, values, names);
+    const sets = [...(change.sets ?? []), ...countClauses(counts, values, names)];
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `SET ${sets.join(', ')}${change.remove ? ` REMOVE ${change.remove}` : ''}`,
+          ConditionExpression: change.condition,
           ExpressionAttributeValues: values,
           ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return turnOf(result.Attributes);
+      return result.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) throw new NotFoundError(`thread '${id}' not found`);
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }

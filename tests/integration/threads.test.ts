@@ -14,12 +14,6 @@ import { runTaskMessage, type WorkerDeps } from '../../shared/core/kernel/run-ta
 import type { Task } from '../../shared/core/tasks/task.js';
 import { cancelTask } from '../../shared/core/tasks/task-service.js';
 import {
-  newQuestionId,
-  type StoredMessage,
-  turnMessageId,
-  userMessage,
-} from '../../shared/core/threads/thread.js';
-import {
   createThread,
   listMessages,
   postMessage,
@@ -34,6 +28,7 @@ import {
   InMemoryTaskQueue,
   RecordingEventPublisher,
 } from '../helpers/in-memory.js';
+import { seedHistory } from '../helpers/thread-history.js';
 
 const aws = useLocalAws();
 const clock = { now: () => new Date() };
@@ -222,37 +217,11 @@ describe('turns', () => {
 });
 
 describe('history', () => {
-  /** Seeds `n` messages (question, answer, …) straight through the store, and counts them. */
-  async function seedHistory(w: ReturnType<typeof world>, threadId: string, n: number) {
-    const messages: StoredMessage[] = [];
-    const at = new Date().toISOString();
-    for (let i = 0; i < n; i += 2) {
-      const id = newQuestionId();
-      // Equal lengths: the newest messages weigh the same in both threads.
-      const n5 = String(i).padStart(5, '0');
-      messages.push(
-        userMessage({ id, content: `question ${n5}`, taskId: 'seeded', createdAt: at }),
-      );
-      messages.push({
-        id: turnMessageId(id, 1),
-        role: 'assistant',
-        content: `answer ${n5}`,
-        taskId: 'seeded',
-        createdAt: at,
-        tokens: 7,
-      });
-    }
-    for (let i = 0; i < messages.length; i += 1000) {
-      await w.threads.putMessages(threadId, messages.slice(i, i + 1000), 0);
-    }
-    await w.threads.count(threadId, { messages: n, settled: n });
-  }
-
   /** Runs one turn on a thread of `n` messages; answers the reads it made and its task. */
   async function turnOn(n: number) {
     const w = world({ contextTokens: 200 });
     const thread = await createThread(w.deps, { agentId: w.agentId }, w.ctx);
-    await seedHistory(w, thread.id, n);
+    await seedHistory(w.threads, thread.id, n);
     const { taskId } = await postMessage(w.deps, thread, { content: 'and now?' }, w.ctx);
     await w.counting.count(() => w.drain());
     const reads = w.counting.sent.filter((name) => /^(Get|Query|BatchGet)/.test(name));

@@ -24,8 +24,8 @@ import type {
 } from '../ports.js';
 import { parseInput } from '../validation.js';
 import {
-  emptyUsage,
   isFinished,
+  queuedTask,
   submitTaskSchema,
   type Task,
   type TaskError,
@@ -58,34 +58,17 @@ export async function submitTask(
     throw new ConflictError(`agent '${input.agentId}' is retired and takes no tasks`);
   }
   const now = ctx.clock.now().toISOString();
-  const task: Task = {
+  const task = queuedTask({
     id: newId(),
     agentId: input.agentId,
-    status: 'queued',
     priority: input.priority,
     input: input.input,
-    output: null,
-    error: null,
-    attempts: 0,
     maxAttempts: input.maxAttempts,
     timeoutMs: input.timeoutMs ?? null,
-    deadLettered: false,
-    workflowId: null,
-    threadId: null,
-    pendingApproval: null,
     metadata: input.metadata,
-    usage: emptyUsage(),
-    steps: [],
-    context: null,
     correlationId: ctx.correlationId,
-    suspended: null,
-    turn: null,
-    leaseUntil: null,
     createdAt: now,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: now,
-  };
+  });
   await deps.tasks.create(task);
   try {
     await deps.queue.enqueue([envelopeOf(task)]);

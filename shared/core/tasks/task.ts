@@ -165,6 +165,44 @@ export const emptyUsage = (): TaskUsage => ({
   costUsd: 0,
 });
 
+/** A task as it is submitted: queued, nothing run yet. */
+export function queuedTask(
+  fields: Pick<
+    Task,
+    | 'id'
+    | 'agentId'
+    | 'priority'
+    | 'input'
+    | 'maxAttempts'
+    | 'timeoutMs'
+    | 'metadata'
+    | 'correlationId'
+    | 'createdAt'
+  > &
+    Partial<Pick<Task, 'workflowId' | 'threadId' | 'turn'>>,
+): Task {
+  return {
+    status: 'queued',
+    output: null,
+    error: null,
+    attempts: 0,
+    deadLettered: false,
+    workflowId: null,
+    threadId: null,
+    pendingApproval: null,
+    usage: emptyUsage(),
+    steps: [],
+    context: null,
+    suspended: null,
+    turn: null,
+    leaseUntil: null,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: fields.createdAt,
+    ...fields,
+  };
+}
+
 /** The SQS message body that asks the worker to run a task. */
 export const taskMessageSchema = z.object({
   taskId: z.string().min(1),

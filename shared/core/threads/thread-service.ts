@@ -21,7 +21,7 @@ import type {
   TaskQueue,
   TaskStore,
 } from '../ports.js';
-import { emptyUsage, type Task } from '../tasks/task.js';
+import { emptyUsage, queuedTask, type Task } from '../tasks/task.js';
 import { envelopeOf } from '../tasks/task-service.js';
 import { parseInput } from '../validation.js';
 import type { ThreadStore } from './ports.js';
@@ -132,34 +132,19 @@ export async function postMessage(
   }
   const now = ctx.clock.now().toISOString();
   const messageId = newQuestionId();
-  const task: Task = {
+  const task = queuedTask({
     id: newId(),
     agentId: thread.agentId,
-    status: 'queued',
     priority: input.priority,
     input: input.content,
-    output: null,
-    error: null,
-    attempts: 0,
     maxAttempts: 3,
     timeoutMs: null,
-    deadLettered: false,
-    workflowId: null,
-    threadId: thread.id,
-    pendingApproval: null,
     metadata: {},
-    usage: emptyUsage(),
-    steps: [],
-    context: null,
     correlationId: ctx.correlationId,
-    suspended: null,
-    turn: { messageId, added: 0 },
-    leaseUntil: null,
     createdAt: now,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: now,
-  };
+    threadId: thread.id,
+    turn: { messageId, added: 0 },
+  });
   const message = userMessage({
     id: messageId,
     content: input.content,

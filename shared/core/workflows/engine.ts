@@ -157,7 +157,7 @@ export async function startStep(
     if (created.status === 'fulfilled') await deps.tasks.discard(task.id);
     // It ended already: answer this execution's token with what is recorded.
     const ended = await deps.workflows.getStep(workflow.id, step.id);
-    if (ended) await callback(deps, request.taskToken, ended);
+    if (ended) await answerStep(deps, request.taskToken, ended);
     return;
   }
   if (created.status === 'rejected') {
@@ -254,18 +254,23 @@ export async function reportStepOutcome(
   // The event and the callback do not depend on each other: the next step need not wait.
   await Promise.all([
     announce(),
-    recorded.token ? callback(deps, recorded.token, recorded) : undefined,
+    recorded.token ? answerStep(deps, recorded.token, recorded) : undefined,
   ]);
 }
 
-async function callback(
+/** Answers the token a step waits on with what the step recorded (a used token is ignored). */
+export async function answerStep(
   deps: Pick<EngineDeps, 'reporter'>,
   token: string,
   step: StepState,
 ): Promise<void> {
   if (step.status === 'succeeded') {
-    // Only a reference goes back: the output stays in the table.
-    await deps.reporter.succeed(token, { stepId: step.id, status: step.status });
+    // Only a reference goes back: the output stays in the table. A gate's is its decision,
+    // small, `{"approved": true, "comment"}`.
+    await deps.reporter.succeed(
+      token,
+      step.gate ? step.output : { stepId: step.id, status: step.status },
+    );
   } else if (isStepFinished(step.status)) {
     await deps.reporter.fail(
       token,

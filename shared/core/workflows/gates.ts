@@ -18,12 +18,9 @@ import {
 } from '../approvals/approval-service.js';
 import { ConflictError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
-import type { EngineDeps } from './engine.js';
-import { stepInput } from './engine.js';
+import { answerStep, type EngineDeps, stepInput } from './engine.js';
 import { gateApprovalId, type StepState, type Workflow } from './workflow.js';
 
-/** The error a failed step's callback carries (the same as engine.ts's STEP_FAILED_ERROR). */
-const STEP_FAILED = 'StepFailed';
 /** Inputs larger than this are shown to the person as a preview. */
 const INPUT_PREVIEW_BYTES = 16_384;
 
@@ -47,7 +44,7 @@ export async function startGate(
   } catch (error) {
     if (!(error instanceof TransitionConflictError)) throw error;
     const ended = await deps.workflows.getStep(workflow.id, step.id);
-    if (ended) await answer(deps, taskToken, ended);
+    if (ended) await answerStep(deps, taskToken, ended);
     return;
   }
   const approval = gateApproval(workflow, steps, step, now);
@@ -172,29 +169,8 @@ export async function reportGate(
   }
   await Promise.all([
     events.length ? deps.events.publish(events) : undefined,
-    step.token ? answer(deps, step.token, step) : undefined,
+    step.token ? answerStep(deps, step.token, step) : undefined,
   ]);
-}
-
-/** Answers the token a gate step waits on with what the step recorded. */
-async function answer(
-  deps: Pick<EngineDeps, 'reporter'>,
-  token: string,
-  step: StepState,
-): Promise<void> {
-  if (step.status === 'succeeded') {
-    await deps.reporter.succeed(token, step.output);
-  } else if (step.status === 'failed' || step.status === 'cancelled') {
-    await deps.reporter.fail(
-      token,
-      STEP_FAILED,
-      JSON.stringify({
-        stepId: step.id,
-        code: step.error?.code ?? 'StepFailed',
-        message: step.error?.message ?? `step '${step.id}' ${step.status}`,
-      }),
-    );
-  }
 }
 
 /** The workflow ended while a gate waited: the step is cancelled and its approval closed. */
