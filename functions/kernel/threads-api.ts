@@ -75,7 +75,8 @@ export function threadsApi(deps: () => ThreadDeps) {
     'DELETE /v1/threads/{id}': async (request) => {
       const thread = await ownThread(request);
       await deleteThread(deps(), thread, eventContext(request));
-      return { statusCode: 204 };
+      // As the other DELETEs answer: the thing removed, as it was.
+      return ok(thread);
     },
     'POST /v1/threads/{id}/messages': async (request) => {
       const thread = await ownThread(request);

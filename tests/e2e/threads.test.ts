@@ -304,7 +304,7 @@ describe('events and deletion', () => {
     );
   });
 
-  it('DELETE removes the thread (204); it is 404 after', async () => {
+  it('DELETE removes the thread (200, the thread as it was); it is 404 after', async () => {
     // Prepare
     const thread = await newThread('echo');
     await waitForTask(runtime, (await say(thread.id, 'bye')).body.taskId, ['succeeded']);
@@ -317,7 +317,8 @@ describe('events and deletion', () => {
     const deleted = await runtime.api('DELETE', `/v1/threads/${thread.id}`);
 
     // Assess
-    expect(deleted.status).toBe(204);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ id: thread.id, messageCount: 2 });
     expect((await runtime.api('GET', `/v1/threads/${thread.id}`)).status).toBe(404);
     expect((await say(thread.id, 'anyone?')).status).toBe(404);
   });
