@@ -288,13 +288,13 @@ const rows: Row[] = [
     code: 'Unauthorized',
   },
   {
-    name: 'workflow without name, strategy or input',
+    name: 'workflow without strategy or input',
     method: 'POST',
     path: '/v1/workflows',
     body: { steps: [{ id: 'a', agentId: 'existing' }] },
     status: 400,
     code: 'ValidationError',
-    paths: ['name', 'strategy', 'input'],
+    paths: ['strategy', 'input'],
   },
   {
     name: 'workflow with an unknown strategy',

@@ -69,6 +69,10 @@ describe('createWorkflowSchema', () => {
     expect(parsed.steps).toEqual([]);
   });
 
+  it('takes a workflow without a name (API.md: name is optional)', () => {
+    expect(refusedPaths({ ...minimal, name: undefined })).toEqual([]);
+  });
+
   it('accepts any JSON input, null and false included', () => {
     expect(refusedPaths({ ...minimal, input: null })).toEqual([]);
     expect(refusedPaths({ ...minimal, input: false })).toEqual([]);
@@ -77,7 +81,6 @@ describe('createWorkflowSchema', () => {
 
   it.each([
     ['a missing input', { ...minimal, input: undefined }, ['input']],
-    ['a missing name', { ...minimal, name: undefined }, ['name']],
     ['a blank name', { ...minimal, name: '   ' }, ['name']],
     ['an unknown strategy', { ...minimal, strategy: 'random' }, ['strategy']],
     ['empty steps (sequential)', { ...minimal, steps: [] }, ['steps']],

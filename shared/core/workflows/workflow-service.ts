@@ -80,7 +80,7 @@ export async function createWorkflow(
   const id = newId();
   const workflow: Workflow = {
     id,
-    name: input.name,
+    name: input.name ?? `${input.strategy} workflow`,
     status: 'running',
     strategy: input.strategy,
     chosenStrategy: chosen,

@@ -75,7 +75,8 @@ export type StepSpec = z.output<typeof stepSpecSchema>;
 
 export const createWorkflowSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(128),
+    /** Optional (API.md); a workflow without one is named after its strategy. */
+    name: z.string().trim().min(1).max(128).optional(),
     strategy: z.enum(WORKFLOW_STRATEGIES),
     input: present,
     steps: z.array(stepSpecSchema).max(MAX_STEPS).default([]),
