@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { benchAgentLoop } from './agent-loop.js';
 import { benchBundles, printTable } from './bundles.js';
+import { benchDeltaLatency } from './delta-latency.js';
 import { benchEventToPage } from './event-to-page.js';
 import { benchLocalThroughput } from './local-throughput.js';
 import { benchMemorySearch, printMemorySearch } from './memory-search.js';
@@ -74,6 +75,17 @@ for (const budget of new Set(turnCases.map((c) => c.contextTokens))) {
 
 console.log('\n== Approval decision → task running again (npm start)');
 console.log(JSON.stringify(await benchDecisionToRunning(), null, 2));
+console.log(
+  '\n== Delta latency: a streamed chunk from the model server to a following client (npm start)',
+);
+const deltas = await benchDeltaLatency();
+console.log(`machine: ${deltas.machine}`);
+for (const pace of deltas.paces) {
+  console.log(
+    `chunks ${pace.chunkGapMs} ms apart: ${pace.chunks} chunks in ${pace.frames} frames, ` +
+      `p50 ${pace.latencyMs.p50} ms  p99 ${pace.latencyMs.p99} ms  max ${pace.latencyMs.max} ms`,
+  );
+}
 
 if (existsSync('/usr/bin/chromium')) {
   console.log('\n== Event to page: an event until the dashboard shows it (Chromium, npm start)');

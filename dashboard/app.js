@@ -458,6 +458,78 @@ function renderWorkflow(workflow) {
   );
 }
 
+// Budgets -------------------------------------------------------------------------------------
+
+const refreshBudgets = poller(
+  'budgets',
+  15_000,
+  async () => {
+    const { items } = await api('GET', '/v1/budgets?limit=100');
+    // A runtime without budgets shows no section.
+    $('budgets').hidden = items.length === 0;
+    $('budget-list').replaceChildren(...items.map(renderBudget));
+  },
+  {
+    onMissing: () => {
+      $('budgets').hidden = true;
+    },
+  },
+);
+
+const usd = (value) => `$${Number(value ?? 0).toFixed(value >= 100 ? 0 : 2)}`;
+
+function renderBudget(budget) {
+  const periods = [
+    ['today', budget.usdPerDay, budget.spentTodayUsd, budget.reservedTodayUsd],
+    ['this month', budget.usdPerMonth, budget.spentThisMonthUsd, budget.reservedThisMonthUsd],
+  ].filter(([, limit]) => typeof limit === 'number');
+  const unpriced = (budget.unpricedCallsThisMonth ?? 0) > 0;
+  return el(
+    'li',
+    { className: 'budget' },
+    el(
+      'div',
+      { className: 'row' },
+      el('strong', {}, budget.id),
+      ' ',
+      el('span', { className: 'sub mono' }, budget.scope ?? ''),
+    ),
+    ...periods.map(([label, limit, spent, reserved]) =>
+      budgetBar(budget.id, label, limit, spent, reserved),
+    ),
+    unpriced
+      ? el(
+          'p',
+          { className: 'note' },
+          `${budget.unpricedCallsThisMonth} call(s) this month to models without a price, counted as $0.`,
+        )
+      : '',
+  );
+}
+
+/** One period's spend as a bar: spent, then held by calls in flight, against the limit. */
+function budgetBar(id, label, limit, spent = 0, reserved = 0) {
+  const share = (value) => (limit > 0 ? Math.min(100, (value / limit) * 100) : value > 0 ? 100 : 0);
+  const spentShare = share(spent);
+  const level = spentShare >= 100 ? 'over' : spentShare >= 80 ? 'warn' : 'ok';
+  const bar = el(
+    'div',
+    { className: `budget-bar ${level}` },
+    el('span', { className: 'spent' }),
+    el('span', { className: 'held' }),
+  );
+  // Widths go through the CSSOM: the page's CSP allows no inline style attributes.
+  bar.children[0].style.width = `${spentShare}%`;
+  bar.children[1].style.width = `${Math.min(100 - spentShare, share(reserved))}%`;
+  bar.setAttribute('role', 'meter');
+  bar.setAttribute('aria-valuemin', '0');
+  bar.setAttribute('aria-valuemax', String(limit));
+  bar.setAttribute('aria-valuenow', String(spent));
+  const text = `${usd(spent)} of ${usd(limit)} ${label}`;
+  bar.setAttribute('aria-label', `${id}: ${text}`);
+  return el('div', { className: 'budget-period' }, el('span', { className: 'sub' }, text), bar);
+}
+
 // Metrics and charts --------------------------------------------------------------------------
 
 const refreshMetrics = poller(
@@ -962,6 +1034,7 @@ const agentsSoon = throttle(() => void refreshAgents(), 1000);
 const workflowsSoon = throttle(() => void refreshWorkflows(), 1000);
 const approvalsSoon = throttle(() => void refreshApprovals(), 500);
 const threadsSoon = throttle(() => void refreshThreads(), 2000);
+const budgetsSoon = throttle(() => void refreshBudgets(), 2000);
 const tasksSoon = throttle(() => void pollTasks(), 1000);
 const metricsSoon = throttle(() => void refreshMetrics(), 5000);
 
@@ -1010,6 +1083,8 @@ function applyEvent(event) {
     applyThreadEvent(data);
   } else if (type.startsWith('thread.')) {
     threadsSoon();
+  } else if (type.startsWith('budget.') || type === 'model.invoked') {
+    budgetsSoon();
   } else if (type === 'tool.denied' || type === 'security.denied') {
     void refreshAudit();
   }
@@ -1105,6 +1180,7 @@ function start() {
   void refreshQueue();
   void pollTasks();
   void refreshWorkflows();
+  void refreshBudgets();
   void refreshMetrics();
   void refreshDlq();
   void refreshAudit();

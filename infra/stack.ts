@@ -21,6 +21,7 @@ import { EventRouting } from './constructs/event-routing.js';
 import { AgentCoreHttpApi } from './constructs/http-api.js';
 import { LayerFunctions } from './constructs/layer-functions.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { ScheduleTimers } from './constructs/schedule-timers.js';
 import { DashboardWebSocketApi } from './constructs/websocket-api.js';
 import { WorkQueues } from './constructs/work-queues.js';
 import { WorkflowRunner, workflowRunnerArns } from './constructs/workflow-runner.js';
@@ -76,6 +77,7 @@ export class AgentCoreStack extends Stack {
       embeddings: props?.embeddings ?? embeddingsAtSynth(),
       webSocket,
       workflowRunner: workflowRunnerArns(this, runnerSpec),
+      schedules: new ScheduleTimers(this, 'Schedules', { spec: spec.schedules, queues }),
     };
 
     const applicationLogLevel = this.applicationLogLevel();

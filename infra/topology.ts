@@ -86,6 +86,10 @@ export interface Access {
   runWorkflows?: boolean;
   /** Answers the workflow runner's `.waitForTaskToken` callbacks (SendTaskSuccess/Failure). */
   answerWorkflowSteps?: boolean;
+  /** Starts executions of the workflow-runner state machine (no stopping). */
+  startWorkflows?: boolean;
+  /** Creates, changes, reads and deletes the EventBridge Scheduler schedules of `schedules`. */
+  manageSchedules?: boolean;
 }
 
 export type SecretId = 'admin-api-key';
@@ -124,6 +128,14 @@ export interface StateMachineSpec {
   taskFunction: string;
 }
 
+/** Schedules' timers: EventBridge Scheduler schedules whose target is a queue. */
+export interface SchedulesSpec {
+  /** The queue each firing is sent to (its consumer submits the run). */
+  targetQueue: string;
+  /** Where EventBridge Scheduler puts firings it could not deliver. */
+  deadLetterQueue: string;
+}
+
 export interface Topology {
   appName: string;
   table: {
@@ -137,6 +149,7 @@ export interface Topology {
   deadLetterQueues: DeadLetterQueueSpec[];
   rules: EventRuleSpec[];
   stateMachines: StateMachineSpec[];
+  schedules: SchedulesSpec;
   functions: FunctionSpec[];
   /**
    * API Gateway's cache of authorizer answers. 0: the authorizer runs on every request, with no
@@ -212,6 +225,7 @@ export const topology: Topology = {
       deadLetterQueue: `${THREAD_CLEANUP_QUEUE}-dlq`,
       maxReceiveCount: 50,
     },
+    { id: 'schedule-firings', deadLetterQueue: 'schedule-firings-dlq', maxReceiveCount: 5 },
   ],
   deadLetterQueues: [
     ...taskDeadLetterQueues.map((id) => ({ id, retentionDays: 14 })),
@@ -222,6 +236,7 @@ export const topology: Topology = {
     { id: 'learning-dlq', retentionDays: 14 },
     { id: `${APPROVAL_TIMER_QUEUE}-dlq`, retentionDays: 14 },
     { id: `${THREAD_CLEANUP_QUEUE}-dlq`, retentionDays: 14 },
+    { id: 'schedule-firings-dlq', retentionDays: 14 },
   ],
   rules: [
     {
@@ -273,6 +288,7 @@ export const topology: Topology = {
       taskFunction: 'workflow-engine',
     },
   ],
+  schedules: { targetQueue: 'schedule-firings', deadLetterQueue: 'schedule-firings-dlq' },
   authorizerCacheSeconds: 0,
   functions: [
     {
@@ -319,6 +335,27 @@ export const topology: Topology = {
       memoryMb: 256,
       triggers: [{ kind: 'http', routes: [r('GET', '/v1/models')] }],
       access: { table: 'read', modelRoutes: true },
+    },
+    {
+      name: 'budgets-api',
+      layer: 'models',
+      description: 'Budgets: spending limits per UTC day and month, with what was spent.',
+      entry: 'functions/models/budgets-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/budgets'),
+            r('GET', '/v1/budgets'),
+            r('GET', '/v1/budgets/{id}'),
+            r('PATCH', '/v1/budgets/{id}'),
+            r('DELETE', '/v1/budgets/{id}'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true },
     },
     {
       name: 'tools-api',
@@ -385,6 +422,8 @@ export const topology: Topology = {
         invokeModels: true,
         embeddings: true,
         answerWorkflowSteps: true,
+        // Streamed answers: `delta` frames to the connections following the task or its thread.
+        manageConnections: true,
       },
       // code.analyze loads the TypeScript compiler when it first runs.
       shippedModules: ['typescript'],
@@ -419,6 +458,38 @@ export const topology: Topology = {
       memoryMb: 256,
       triggers: [{ kind: 'queue', queue: 'scheduler-events', batchSize: 10, maxConcurrency: 2 }],
       access: { table: 'readwrite', publishEvents: true, sendTo: taskQueues },
+    },
+    {
+      name: 'schedules-api',
+      layer: 'scheduler',
+      description:
+        'Schedules: tasks and workflows on rate, cron or at expressions, in a time zone.',
+      entry: 'functions/scheduler/schedules-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/schedules'),
+            r('GET', '/v1/schedules'),
+            r('GET', '/v1/schedules/{id}'),
+            r('PATCH', '/v1/schedules/{id}'),
+            r('DELETE', '/v1/schedules/{id}'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true, manageSchedules: true },
+    },
+    {
+      name: 'schedule-runner',
+      layer: 'scheduler',
+      description: "Submits a schedule's task or workflow for each firing, at most once.",
+      entry: 'functions/scheduler/fire-schedules.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      triggers: [{ kind: 'queue', queue: 'schedule-firings', batchSize: 10, maxConcurrency: 2 }],
+      access: { table: 'readwrite', publishEvents: true, sendTo: taskQueues, startWorkflows: true },
     },
     {
       name: 'security-api',
@@ -521,9 +592,10 @@ export const topology: Topology = {
       name: 'dashboard-connections',
       layer: 'dashboard',
       description:
-        'Dashboard WebSocket: connect, subscribe by event-type patterns, ping, disconnect.',
+        'Dashboard WebSocket: connect, subscribe by types or to a task or thread (replay), ping.',
       entry: 'functions/dashboard/connections.ts',
-      timeoutSeconds: 10,
+      // A subscribe replays up to 500 stored events, one PostToConnection each.
+      timeoutSeconds: 30,
       memoryMb: 256,
       triggers: [{ kind: 'websocket', routes: ['$connect', '$disconnect', '$default'] }],
       access: { table: 'readwrite', manageConnections: true },
@@ -541,7 +613,8 @@ export const topology: Topology = {
     {
       name: 'event-sink',
       layer: 'observability',
-      description: 'Records every event: the event log, task traces, audit entries, metrics.',
+      description:
+        'Records every event (log, traces, audit, metrics); sends it to its task/thread followers.',
       entry: 'functions/observability/record-events.ts',
       timeoutSeconds: 30,
       memoryMb: 256,
@@ -554,7 +627,8 @@ export const topology: Topology = {
           maxBatchingWindowSeconds: 1,
         },
       ],
-      access: { table: 'readwrite' },
+      // Events go to the connections following their task or thread once recorded (the seam).
+      access: { table: 'readwrite', manageConnections: true },
     },
     {
       name: 'workflows-api',
@@ -720,6 +794,13 @@ export const EMBEDDINGS_ENV = 'AGENT_CORE_EMBEDDINGS';
 export const WEBSOCKET_ENDPOINT_ENV = 'WEBSOCKET_MANAGEMENT_ENDPOINT';
 /** The ARN of the workflow-runner state machine. */
 export const WORKFLOW_STATE_MACHINE_ARN_ENV = 'WORKFLOW_STATE_MACHINE_ARN';
+/** Where schedules' timers live and whom they fire (see SchedulesSpec). */
+export const SCHEDULE_ENV = {
+  groupName: 'SCHEDULE_GROUP_NAME',
+  targetArn: 'SCHEDULE_TARGET_ARN',
+  roleArn: 'SCHEDULE_ROLE_ARN',
+  deadLetterArn: 'SCHEDULE_DLQ_ARN',
+} as const;
 
 /**
  * Every queue a function's code needs a URL for: those it sends to, those it inspects, and those

@@ -12,6 +12,7 @@ import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sq
 import type { EventRuleSpec } from '../infra/topology.js';
 import { sendBatches } from '../shared/adapters/sqs-task-queue.js';
 import { matchesPattern } from './event-pattern.js';
+import type { LocalScheduler } from './scheduler.js';
 
 export interface AwsEndpointOptions {
   busName: string;
@@ -26,6 +27,8 @@ export interface AwsEndpointOptions {
   connections?: ManagedConnections;
   /** Answers `AWSStepFunctions.*` operations (local/step-functions.ts). */
   stepFunctions?: StepFunctionsApi;
+  /** Answers EventBridge Scheduler's `/schedules/{Name}` operations (local/scheduler.ts). */
+  scheduler?: Pick<LocalScheduler, 'handle'>;
 }
 
 /**
@@ -49,6 +52,9 @@ export interface ManagedConnections {
     connectionId: string,
   ): { connectedAt: Date; lastActiveAt: Date; sourceIp: string; userAgent: string } | undefined;
 }
+
+/** EventBridge Scheduler's REST JSON operations on one schedule. */
+const SCHEDULE_PATH = /^\/schedules\/([^/]+)$/;
 
 /** `[/<stage>]/@connections/<id>`: the endpoint may carry the stage, as API Gateway's does. */
 const CONNECTION_PATH = /^(?:\/[^/@][^/]*)*\/@connections\/([^/]+)$/;
@@ -107,9 +113,15 @@ export class LocalAwsEndpoint {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const connectionPath = CONNECTION_PATH.exec(new URL(req.url ?? '/', 'http://local').pathname);
+    const url = new URL(req.url ?? '/', 'http://local');
+    const connectionPath = CONNECTION_PATH.exec(url.pathname);
     if (connectionPath?.[1]) {
       this.manageConnection(req.method ?? 'GET', connectionPath[1], Buffer.concat(chunks), res);
+      return;
+    }
+    const schedulePath = SCHEDULE_PATH.exec(url.pathname);
+    if (schedulePath?.[1] && this.options.scheduler) {
+      await this.manageSchedule(req.method ?? 'GET', schedulePath[1], url, chunks, res);
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -139,6 +151,37 @@ export class LocalAwsEndpoint {
           __type: type ?? 'InternalException',
           message: error instanceof Error ? error.message : String(error),
         }),
+      );
+    }
+  }
+
+  /** EventBridge Scheduler (REST JSON): errors name their type in x-amzn-errortype. */
+  private async manageSchedule(
+    method: string,
+    encodedName: string,
+    url: URL,
+    chunks: Buffer[],
+    res: ServerResponse,
+  ): Promise<void> {
+    const reply = (status: number, value: unknown, errorType?: string) => {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+      });
+      res.end(JSON.stringify(value));
+    };
+    try {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      const name = decodeURIComponent(encodedName);
+      reply(200, await this.options.scheduler?.handle(method, name, url.searchParams, body));
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      const type = clientErrorType(error);
+      reply(
+        typeof status === 'number' ? status : type ? 400 : 500,
+        { Message: error instanceof Error ? error.message : String(error) },
+        type ?? 'InternalServerException',
       );
     }
   }

@@ -11,11 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   ADMIN_KEY_SECRET_ENV,
   EVENT_BUS_NAME_ENV,
   queueUrlEnv,
+  SCHEDULE_ENV,
   TABLE_NAME_ENV,
   TASK_QUEUE_BY_PRIORITY,
   topology,
@@ -38,6 +39,7 @@ import { contractError, HttpGateway, send } from './http-gateway.js';
 import { LambdaHost } from './lambda-host.js';
 import { provisionQueues, provisionTable } from './provision.js';
 import { QueuePoller } from './queue-poller.js';
+import { LocalScheduler } from './scheduler.js';
 import { LocalStepFunctions } from './step-functions.js';
 import { WebSocketGateway } from './websocket-gateway.js';
 import { buildLocalWiring } from './wiring.js';
@@ -151,6 +153,30 @@ async function main(): Promise<void> {
     invoke: (functionName, payload) => host.invoke(functionName, payload),
     onError: reportError,
   });
+  // EventBridge Scheduler: schedules kept in the data folder, each firing sent to its queue.
+  const queueArn = (url: string) => `arn:aws:sqs:${REGION}:000000000000:${url.split('/').pop()}`;
+  const urlByArn = new Map([...queueUrls.values()].map((url) => [queueArn(url), url]));
+  const scheduler = new LocalScheduler({
+    file: resolve(config.dataDir, 'schedules.json'),
+    region: REGION,
+    deliver: async (arn, body) => {
+      const url = urlByArn.get(arn);
+      if (!url) throw new Error(`no local queue has the ARN ${arn}`);
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+    },
+    onError: reportError,
+  });
+  const scheduleQueue = (id: string) => {
+    const url = queueUrls.get(id);
+    if (!url) throw new Error(`queue ${id} was not provisioned`);
+    return queueArn(url);
+  };
+  Object.assign(process.env, {
+    [SCHEDULE_ENV.groupName]: topology.appName,
+    [SCHEDULE_ENV.targetArn]: scheduleQueue(topology.schedules.targetQueue),
+    [SCHEDULE_ENV.deadLetterArn]: scheduleQueue(topology.schedules.deadLetterQueue),
+    [SCHEDULE_ENV.roleArn]: `arn:aws:iam::000000000000:role/${topology.appName}-scheduler`,
+  });
   const aws = new LocalAwsEndpoint({
     busName: topology.eventBus.name,
     rules: wiring.rules,
@@ -160,6 +186,7 @@ async function main(): Promise<void> {
     region: REGION,
     connections: webSockets,
     stepFunctions,
+    scheduler,
   });
   const awsEndpoint = await aws.start();
   process.env.AWS_ENDPOINT_URL_SFN = awsEndpoint;
@@ -167,6 +194,7 @@ async function main(): Promise<void> {
     `arn:aws:states:${REGION}:000000000000:stateMachine:${topology.appName}-workflow-runner`;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = awsEndpoint;
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = awsEndpoint;
+  process.env.AWS_ENDPOINT_URL_SCHEDULER = awsEndpoint;
   // The API Gateway Management API (PostToConnection) of the local WebSocket gateway.
   process.env[WEBSOCKET_ENDPOINT_ENV] = awsEndpoint;
 
@@ -195,6 +223,10 @@ async function main(): Promise<void> {
     timer: approvalTimer(),
   });
   if (rearmed) log(`re-armed the timers of ${rearmed} pending approval(s)`);
+
+  // Schedules a previous process kept: each fires once what it missed, then goes on.
+  const missed = await scheduler.start();
+  if (missed) log(`fired ${missed} schedule firing(s) missed while the runtime was down`);
 
   const pollers: QueuePoller[] = [];
   const byFunction = new Map<string, typeof wiring.queueSources>();
@@ -274,6 +306,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await webSockets.stop();
+    await scheduler.stop();
     await Promise.all(pollers.map((p) => p.stop()));
     await stepFunctions.stop();
     await aws.stop();

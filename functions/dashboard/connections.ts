@@ -1,15 +1,14 @@
 /**
  * The dashboard WebSocket API's routes, one handler routed by `requestContext.routeKey`:
  * `$connect` records the connection under the scope its authorizer found, `$disconnect` forgets
- * it, `$default` takes subscribe and ping messages (a bad one gets an error frame).
+ * it, `$default` takes subscribe (by types, or to one task or thread: replay, then live),
+ * unsubscribe and ping messages (a bad one gets an error frame).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { apiGatewayManagementClient } from '../../shared/adapters/clients/apigateway-management.js';
 import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
 import { DynamoConnectionStore } from '../../shared/adapters/dynamo-connection-store.js';
-import { ApiGatewayConnectionPoster } from '../../shared/adapters/websocket-poster.js';
 import {
   type ConnectionDeps,
   connect,
@@ -21,7 +20,13 @@ import { errorFrame } from '../../shared/core/dashboard/frames.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { tableName } from '../../shared/runtime/config.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { once } from '../../shared/runtime/wiring.js';
+import {
+  connectionPoster,
+  once,
+  targetSubscriptionStore,
+  taskStore,
+  traceStore,
+} from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('dashboard');
 
@@ -74,12 +79,19 @@ export function handleConnection(deps: () => ConnectionDeps) {
   };
 }
 
-const deps = once(
-  (): ConnectionDeps => ({
-    connections: new DynamoConnectionStore(dynamoClient(), tableName()),
-    poster: new ApiGatewayConnectionPoster(apiGatewayManagementClient()),
+const deps = once((): ConnectionDeps => {
+  const connections = new DynamoConnectionStore(dynamoClient(), tableName());
+  return {
+    connections,
+    poster: connectionPoster(),
     clock: systemClock,
-  }),
-);
+    feed: {
+      subscriptions: targetSubscriptionStore(),
+      targets: connections,
+      traces: traceStore(),
+      tasks: taskStore(),
+    },
+  };
+});
 
 export const handler = middy(handleConnection(deps)).use(injectLambdaContext(logger));

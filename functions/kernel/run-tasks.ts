@@ -19,6 +19,7 @@ import { systemClock } from '../../shared/core/ports.js';
 import { taskMessageSchema } from '../../shared/core/tasks/task.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { budgetDefinitions, budgetStore } from '../../shared/runtime/budgets.js';
 import { queueUrl, settings } from '../../shared/runtime/config.js';
 import {
   approvalStore,
@@ -36,10 +37,12 @@ import { jsonBody, processBatch, queueNameOf, RetryLater } from '../../shared/ru
 import { agentMcpTools, toolServices } from '../../shared/runtime/tools.js';
 import {
   agentStore,
+  connectionPoster,
   eventPublisher,
   modelStatsStore,
   once,
   rateLimiter,
+  targetSubscriptionStore,
   taskSender,
   taskStore,
 } from '../../shared/runtime/wiring.js';
@@ -146,12 +149,19 @@ const deps = once(
       rateLimiter: rateLimiter(),
       modelStats: modelStatsStore(),
       loadMcpTools: agentMcpTools,
+      budgets: { store: budgetStore(), definitions: budgetDefinitions() },
       onFinished: taskEnded,
       threads: threadStore(),
       queue: taskSender(),
       conversations: taskConversationStore(),
       approvals: approvalStore(),
       approvalTimer: approvalTimer(),
+      deltas: {
+        subscriptions: targetSubscriptionStore(),
+        poster: connectionPoster(),
+        clock: systemClock,
+        onError: (error, what) => logger.warn(`${what} failed`, { error: error as Error }),
+      },
     },
     sqs: sqsClient(),
     queueUrls: new Map((spec ? queuesNeedingUrls(spec) : []).map((id) => [id, queueUrl(id)])),

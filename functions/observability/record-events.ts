@@ -1,6 +1,7 @@
 /**
  * Event sink: records every agent-core event in the event log and the per-minute metrics; events
- * about a task form that task's trace, and denials and key or grant changes go to the audit log.
+ * about a task or a thread form its trace (then go to the connections following it), and denials
+ * and key or grant changes go to the audit log.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -15,11 +16,18 @@ import {
   type SinkRecord,
 } from '../../shared/core/observability/event-sink.js';
 import { loggedEventOf } from '../../shared/core/observability/logged-event.js';
+import { systemClock } from '../../shared/core/ports.js';
 import { parseInput } from '../../shared/core/validation.js';
 import { settings, tableName } from '../../shared/runtime/config.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
-import { auditStore, once, traceStore } from '../../shared/runtime/wiring.js';
+import {
+  auditStore,
+  connectionPoster,
+  once,
+  targetSubscriptionStore,
+  traceStore,
+} from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('observability');
 
@@ -50,6 +58,13 @@ export function recordEvents(deps: () => EventSinkDeps) {
         error: problem.error as Error,
       });
     }
+    for (const { connectionId, eventId, error } of outcome.live?.errors ?? []) {
+      logger.error('sending an event to a connection following its task or thread failed', {
+        connectionId,
+        eventId,
+        error: error as Error,
+      });
+    }
     return {
       batchItemFailures: [
         ...parsed.batchItemFailures,
@@ -74,6 +89,11 @@ const deps = once(
     audit: auditStore(),
     eventLog: eventLog(),
     metrics: metricStore(),
+    live: {
+      subscriptions: targetSubscriptionStore(),
+      poster: connectionPoster(),
+      clock: systemClock,
+    },
   }),
 );
 

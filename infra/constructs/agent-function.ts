@@ -18,6 +18,7 @@ import type { RouteConfig } from '../../shared/core/models/route-config.js';
 import { lambdaBundlingFor } from '../bundling.js';
 import type { FunctionSpec, SecretId } from '../topology.js';
 import { DEPLOYMENT_TUNABLES, functionEnvironment } from './function-environment.js';
+import type { ScheduleTimers } from './schedule-timers.js';
 import { FUNCTION_TAG, LAYER_TAG } from './tags.js';
 import type { DashboardWebSocketApi } from './websocket-api.js';
 import type { WorkQueues } from './work-queues.js';
@@ -42,6 +43,8 @@ export interface FunctionResources {
   workflowRunner?:
     | { arn: string; executionArns: string; executionArnsInFindings: string }
     | undefined;
+  /** EventBridge Scheduler's group and target, for functions that manage schedules. */
+  schedules?: ScheduleTimers | undefined;
 }
 
 export interface AgentFunctionProps {
@@ -109,6 +112,16 @@ export class AgentFunction extends Construct {
           ? { webSocketEndpoint: resources.webSocket.managementEndpoint }
           : {}),
         ...(resources.workflowRunner ? { workflowRunnerArn: resources.workflowRunner.arn } : {}),
+        ...(resources.schedules
+          ? {
+              schedules: {
+                groupName: resources.schedules.groupName,
+                targetArn: resources.schedules.targetArn,
+                roleArn: resources.schedules.role.roleArn,
+                deadLetterArn: resources.schedules.deadLetterArn,
+              },
+            }
+          : {}),
       }),
     });
     Tags.of(this).add(FUNCTION_TAG, spec.name);
@@ -214,13 +227,20 @@ export class AgentFunction extends Construct {
       }
       resources.webSocket.grantManageConnections(fn, role);
     }
-    if (access.runWorkflows || access.answerWorkflowSteps) {
+    if (access.manageSchedules) {
+      if (!resources.schedules)
+        throw new Error(`function ${spec.name} manages schedules, and there are none`);
+      resources.schedules.grantManage(fn, role);
+    }
+    if (access.runWorkflows || access.answerWorkflowSteps || access.startWorkflows) {
       const runner = resources.workflowRunner;
       if (!runner) throw new Error(`function ${spec.name} uses workflows, and there is no runner`);
-      if (access.runWorkflows) {
+      if (access.runWorkflows || access.startWorkflows) {
         fn.addToRolePolicy(
           new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [runner.arn] }),
         );
+      }
+      if (access.runWorkflows) {
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['states:StopExecution', 'states:DescribeExecution'],

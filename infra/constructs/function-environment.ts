@@ -13,6 +13,7 @@ import {
   MODEL_ROUTES_ENV,
   queuesNeedingUrls,
   queueUrlEnv,
+  SCHEDULE_ENV,
   type SecretId,
   TABLE_NAME_ENV,
   topology,
@@ -50,6 +51,8 @@ export interface EnvironmentValues {
   webSocketEndpoint?: string;
   /** The workflow-runner state machine's ARN. */
   workflowRunnerArn?: string;
+  /** Where schedules' timers live and whom they fire. */
+  schedules?: Record<keyof typeof SCHEDULE_ENV, string>;
   /** Tunables set for this deployment (see DEPLOYMENT_TUNABLES). */
   tunables?: Partial<Record<(typeof DEPLOYMENT_TUNABLES)[number], string>>;
 }
@@ -73,7 +76,12 @@ export function functionEnvironment(
   if (fn.access.manageConnections && values.webSocketEndpoint) {
     env[WEBSOCKET_ENDPOINT_ENV] = values.webSocketEndpoint;
   }
-  if (fn.access.runWorkflows && values.workflowRunnerArn) {
+  if (fn.access.manageSchedules && values.schedules) {
+    for (const [field, name] of Object.entries(SCHEDULE_ENV)) {
+      env[name] = values.schedules[field as keyof typeof SCHEDULE_ENV];
+    }
+  }
+  if ((fn.access.runWorkflows || fn.access.startWorkflows) && values.workflowRunnerArn) {
     env[WORKFLOW_STATE_MACHINE_ARN_ENV] = values.workflowRunnerArn;
   }
   for (const secretId of fn.access.readSecrets ?? []) {

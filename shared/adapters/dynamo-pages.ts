@@ -79,6 +79,32 @@ export async function queryPage<T>(
   return { items, nextCursor: encodeCursor(startKey) };
 }
 
+/**
+ * The items of a query across its pages, until the query ends or `limit` items have passed its
+ * filter (each page asks for no more than are still wanted).
+ */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const wanted = limit - items.length;
+    const result = await client.send(
+      new QueryCommand({
+        ...input,
+        ...(Number.isFinite(wanted) ? { Limit: wanted } : {}),
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && items.length < limit);
+  return items;
+}
+
 /** Counts the items of a query across all its pages. */
 export async function countAll(
   client: DynamoDBDocumentClient,

@@ -116,14 +116,32 @@ export interface TraceEntry {
   time: string;
   source: string;
   data: Record<string, unknown>;
+  /** The rest of the event's envelope, kept so that a replayed event reads as it was pushed. */
+  correlationId?: string;
+  actor?: { principal: string; keyId?: string };
+}
+
+/** Whose trace an entry belongs to: a task's, or a thread's (events naming `data.threadId`). */
+export interface TraceOwner {
+  kind: 'task' | 'thread';
+  id: string;
 }
 
 export interface TraceStore {
   /** Records events under their task (idempotent by event id). */
   record(taskId: string, entries: TraceEntry[]): Promise<void>;
-  /** The same for the events of many tasks at once, batched. */
-  recordMany(items: { taskId: string; entry: TraceEntry }[]): Promise<void>;
+  /** The same for the events of many tasks and threads at once, batched. */
+  recordMany(items: { owner: TraceOwner; entry: TraceEntry }[]): Promise<void>;
   list(taskId: string, request: PageRequest): Promise<Page<TraceEntry>>;
+}
+
+/** Reading a task's or a thread's trace forward, as the live feed's replay does. */
+export interface TraceReplay {
+  /**
+   * Up to `limit` unexpired entries strictly after the event id `after` (all when null), in id
+   * order, read consistently: an entry whose write completed before the read is in it.
+   */
+  listAfter(owner: TraceOwner, after: string | null, limit: number): Promise<TraceEntry[]>;
 }
 
 export interface IdempotencyRecord {

@@ -17,7 +17,7 @@ export class ConfigError extends Error {
   }
 }
 
-function required(name: string): string {
+export function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new ConfigError(`environment variable ${name} is required but not set`);
   return value;

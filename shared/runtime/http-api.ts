@@ -18,8 +18,9 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../core/errors.js';
-import type { IdempotencyStore, PageRequest } from '../core/ports.js';
-import type { Caller } from '../core/security/authorization.js';
+import type { EventPublisher, IdempotencyStore, PageRequest } from '../core/ports.js';
+import { systemClock } from '../core/ports.js';
+import { Authorization, type Caller } from '../core/security/authorization.js';
 import {
   type AuthorizerContext,
   type Principal,
@@ -167,6 +168,47 @@ export function pageRequest(query: Record<string, string>): PageRequest {
     throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'malformed cursor' }]);
   }
   return { limit, cursor };
+}
+
+/** What an admin-only collection does: create, list, get, change and delete by id. */
+export interface AdminCollection {
+  create(body: unknown): Promise<unknown>;
+  list(page: PageRequest): Promise<unknown>;
+  get(id: string): Promise<unknown>;
+  patch(id: string, body: unknown): Promise<unknown>;
+  remove(id: string): Promise<unknown>;
+}
+
+/**
+ * The five routes of a collection only the admin key may use (`POST` and `GET` on `path`, `GET`,
+ * `PATCH` and `DELETE` on `path/{id}`): anyone else gets 403, audited as `security.denied`.
+ */
+export function adminCollectionRoutes(
+  path: string,
+  resource: string,
+  events: () => EventPublisher,
+  collection: () => AdminCollection,
+): Record<string, Route> {
+  const admin = (request: HttpRequest) =>
+    new Authorization(events(), systemClock).requireAdmin(callerOf(request), resource);
+  const id = (request: HttpRequest) => request.pathParameters.id ?? '';
+  const guarded =
+    (answer: (request: HttpRequest) => Promise<HttpResult>): Route =>
+    async (request) => {
+      await admin(request);
+      return answer(request);
+    };
+  return {
+    [`POST ${path}`]: guarded(async (request) => ok(await collection().create(request.body), 201)),
+    [`GET ${path}`]: guarded(async (request) =>
+      ok(await collection().list(pageRequest(request.query))),
+    ),
+    [`GET ${path}/{id}`]: guarded(async (request) => ok(await collection().get(id(request)))),
+    [`PATCH ${path}/{id}`]: guarded(async (request) =>
+      ok(await collection().patch(id(request), request.body)),
+    ),
+    [`DELETE ${path}/{id}`]: guarded(async (request) => ok(await collection().remove(id(request)))),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * the variables of what it actually uses). Handlers take these; tests pass their own.
  */
 import { TASK_QUEUE_BY_PRIORITY } from '../../infra/topology.js';
+import { apiGatewayManagementClient } from '../adapters/clients/apigateway-management.js';
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { eventBridgeClient } from '../adapters/clients/eventbridge.js';
 import { secretsClient } from '../adapters/clients/secrets-manager.js';
@@ -13,11 +14,13 @@ import { DynamoAuditStore } from '../adapters/dynamo-audit-store.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamo-idempotency-store.js';
 import { DynamoModelStatsStore } from '../adapters/dynamo-model-stats-store.js';
 import { DynamoRateLimiter } from '../adapters/dynamo-rate-limiter.js';
+import { DynamoTargetSubscriptionStore } from '../adapters/dynamo-target-subscription-store.js';
 import { DynamoTaskStore } from '../adapters/dynamo-task-store.js';
 import { DynamoTraceStore } from '../adapters/dynamo-trace-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher.js';
 import { SecretsManagerAdminKey } from '../adapters/secrets-admin-key.js';
 import { SqsTaskQueue } from '../adapters/sqs-task-queue.js';
+import { ApiGatewayConnectionPoster } from '../adapters/websocket-poster.js';
 import type { Priority } from '../core/tasks/task.js';
 import { adminKeySecretId, eventBusName, queueUrl, settings, tableName } from './config.js';
 import { once } from './once.js';
@@ -67,6 +70,16 @@ export const modelStatsStore = /* @__PURE__ */ once(
 export const auditStore = /* @__PURE__ */ once(
   () =>
     new DynamoAuditStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
+);
+
+/** Feed subscriptions to one task or thread (the sink, the connections and the worker read them). */
+export const targetSubscriptionStore = /* @__PURE__ */ once(
+  () => new DynamoTargetSubscriptionStore(dynamoClient(), tableName()),
+);
+
+/** PostToConnection on the dashboard's WebSocket API (the stack's or the local runtime's). */
+export const connectionPoster = /* @__PURE__ */ once(
+  () => new ApiGatewayConnectionPoster(apiGatewayManagementClient()),
 );
 
 export const apiKeyStore = /* @__PURE__ */ once(

@@ -87,7 +87,14 @@ async function tabTo(
 }
 
 beforeAll(async () => {
-  runtime = await startRuntime();
+  runtime = await startRuntime({
+    // The scripted model made dear ($1 an output token), so a budget's bar has something to show.
+    env: {
+      AGENT_CORE_MODEL_PRICES: JSON.stringify({
+        scripted: { inputPerMillion: 0, outputPerMillion: 1_000_000 },
+      }),
+    },
+  });
   const probe = async (path: string) => (await runtime.api('GET', path)).status !== 404;
   served.feed = await probeFeed(runtime.url, runtime.key);
   served.workflows = await probe('/v1/workflows');
@@ -246,6 +253,36 @@ describe('dashboard in Chromium', () => {
     await expect(progress.getAttribute('aria-label')).resolves.toBe(
       'browser-pipeline (sequential): 2 of 2 steps finished',
     );
+  });
+
+  it("shows each budget's spend as a bar", async () => {
+    // 'abcdefghijkl' is 3 tokens of output: $3 of the $10 a day the budget allows.
+    await runtime.api('POST', '/v1/agents', {
+      id: 'spender',
+      model: { provider: 'scripted', turns: [{ text: 'abcdefghijkl' }] },
+      limits: { maxTokens: 5 },
+    });
+    const budget = await runtime.api('POST', '/v1/budgets', {
+      id: 'spender-daily',
+      scope: 'agent:spender',
+      usdPerDay: 10,
+    });
+    expect(budget.status).toBe(201);
+    const { body: task } = await runtime.api('POST', '/v1/tasks', {
+      agentId: 'spender',
+      input: 'x',
+    });
+    await waitForTask(runtime, task.id, ['succeeded']);
+    await page.getByRole('heading', { name: 'Budgets' }).waitFor({ timeout: SEEN_MS });
+    const bar = page.getByRole('meter', { name: 'spender-daily: $3.00 of $10.00 today' });
+    await bar.waitFor({ timeout: SEEN_MS });
+    await expect(bar.getAttribute('aria-valuenow')).resolves.toBe('3');
+    // The spent part is drawn 30% wide.
+    const widths = await bar.evaluate((node: any) => ({
+      bar: node.getBoundingClientRect().width,
+      spent: node.children[0].getBoundingClientRect().width,
+    }));
+    expect(widths.spent / widths.bar).toBeCloseTo(0.3, 1);
   });
 
   it('draws the charts and the audit trail, with a screenshot', async () => {

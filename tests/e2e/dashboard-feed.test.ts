@@ -3,7 +3,8 @@
  * HTTP port, subscribe by event-type patterns, ping/pong, and keys scoped to their agent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { type FeedClient, type Frame, openFeed } from '../helpers/feed-client.js';
 import {
   type RuntimeHandle,
   removeDataDir,
@@ -15,66 +16,14 @@ let runtime: RuntimeHandle;
 let aliceKey: string;
 const sockets: WebSocket[] = [];
 
-interface Frame {
-  type: string;
-  [key: string]: any;
-}
-
-/** A connected client that keeps every frame it receives and can wait for the next matching one. */
-class FeedClient {
-  readonly frames: Frame[] = [];
-  private waiters: (() => void)[] = [];
-
-  constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  send(message: unknown): void {
-    this.socket.send(JSON.stringify(message));
-  }
-
-  /** Waits until `count` frames pass `filter`, and returns them in arrival order. */
-  async waitFor(
-    filter: (frame: Frame) => boolean,
-    count = 1,
-    timeoutMs = 15_000,
-  ): Promise<Frame[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.frames.filter(filter);
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out; frames so far: ${JSON.stringify(this.frames).slice(0, 2000)}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-}
-
 const wsUrl = (token: string | undefined) =>
   `${runtime.url.replace(/^http/, 'ws')}/ws${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
 
 /** Opens a connection; resolves with the client, or rejects with the refused status. */
-function connect(token: string | undefined): Promise<FeedClient> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wsUrl(token));
-    sockets.push(socket);
-    const client = new FeedClient(socket);
-    socket.once('open', () => resolve(client));
-    socket.once('unexpected-response', (_req, res) =>
-      reject(Object.assign(new Error(`refused: ${res.statusCode}`), { status: res.statusCode })),
-    );
-    socket.once('error', reject);
-  });
+async function connect(token: string | undefined): Promise<FeedClient> {
+  const client = await openFeed(wsUrl(token));
+  sockets.push(client.socket);
+  return client;
 }
 
 async function subscribe(client: FeedClient, types: string[]): Promise<void> {

@@ -175,6 +175,7 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<WebSocketApi>/v1/*/@connections/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${STACK_NAME}-schedules/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${STACK_NAME}-workflow-runner:*]`,
         'AwsSolutions-L1',
         'AwsSolutions-S1',
@@ -194,11 +195,18 @@ describe('cdk-nag AwsSolutions', () => {
       expect(connectionGrants.map((a) => a.path).sort()).toEqual([
         `${STACK_NAME}/Dashboard/dashboard-connections/Role`,
         `${STACK_NAME}/Dashboard/dashboard-push/Role`,
+        `${STACK_NAME}/Kernel/task-worker/Role`,
+        `${STACK_NAME}/Observability/event-sink/Role`,
       ]);
       // Stopping executions is acknowledged only where a function starts and stops them.
       const executionGrants = acknowledgements.filter((a) => a.id.includes(':execution:'));
       expect(executionGrants.map((a) => a.path)).toEqual([
         `${STACK_NAME}/Orchestration/workflows-api/Role`,
+      ]);
+      // Schedules of the stack's own group, only where a function manages them.
+      const scheduleGrants = acknowledgements.filter((a) => a.id.includes(':schedule/'));
+      expect(scheduleGrants.map((a) => a.path)).toEqual([
+        `${STACK_NAME}/Scheduler/schedules-api/Role`,
       ]);
     });
 

@@ -18,6 +18,7 @@ import {
   MODEL_ROUTES_ENV,
   queuesNeedingUrls,
   queueUrlEnv,
+  SCHEDULE_ENV,
   TABLE_NAME_ENV,
   TASK_QUEUE_BY_PRIORITY,
   topology,
@@ -738,10 +739,56 @@ describe('workflow permissions', () => {
 
   it.each(topology.functions)('$name: Step Functions actions only as its access says', (fn) => {
     const statements = statementsOf(fn.name);
-    expect(statements.includes('states:StartExecution')).toBe(fn.access.runWorkflows === true);
+    expect(statements.includes('states:StartExecution')).toBe(
+      fn.access.runWorkflows === true || fn.access.startWorkflows === true,
+    );
     expect(statements.includes('states:StopExecution')).toBe(fn.access.runWorkflows === true);
     expect(statements.includes('states:SendTaskSuccess')).toBe(
       fn.access.answerWorkflowSteps === true,
+    );
+  });
+
+  it.each(topology.functions)(
+    '$name: EventBridge Scheduler actions only as its access says',
+    (fn) => {
+      const statements = statementsOf(fn.name);
+      expect(statements.includes('scheduler:CreateSchedule')).toBe(
+        fn.access.manageSchedules === true,
+      );
+      expect(statements.includes('iam:PassRole')).toBe(fn.access.manageSchedules === true);
+    },
+  );
+
+  it("lets EventBridge Scheduler's role send to the firings queue and its DLQ, nothing else", () => {
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: any }
+    >;
+    const [roleId] = Object.entries(resources).find(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Role' &&
+        JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    ) ?? [''];
+    const statements = Object.values(resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          (r.Properties.Roles as unknown[]).some((role) => refOf(role) === roleId),
+      )
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      );
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(
+      ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']
+        .flatMap((a) => [a, a])
+        .sort(),
+    );
+    expect(statements.map((s) => synthesized.queueId(refOf(s.Resource as never))).sort()).toEqual(
+      [topology.schedules.deadLetterQueue, topology.schedules.targetQueue].sort(),
+    );
+    const role = resources[roleId];
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain(
+      'aws:SourceAccount',
     );
   });
 
@@ -779,6 +826,7 @@ function expectedEnvironmentNames(fn: FunctionSpec): string[] {
     ...(fn.access.readSecrets?.includes('admin-api-key') ? [ADMIN_KEY_SECRET_ENV] : []),
     ...(fn.access.modelRoutes ? [MODEL_ROUTES_ENV] : []),
     ...(fn.access.manageConnections ? [WEBSOCKET_ENDPOINT_ENV] : []),
-    ...(fn.access.runWorkflows ? [WORKFLOW_STATE_MACHINE_ARN_ENV] : []),
+    ...(fn.access.runWorkflows || fn.access.startWorkflows ? [WORKFLOW_STATE_MACHINE_ARN_ENV] : []),
+    ...(fn.access.manageSchedules ? Object.values(SCHEDULE_ENV) : []),
   ];
 }

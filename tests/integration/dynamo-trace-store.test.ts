@@ -102,14 +102,14 @@ describe('DynamoTraceStore', () => {
     const [a, b] = [newId(), newId()];
     const items = Array.from({ length: 40 }, (_, i) => {
       const taskId = i % 2 === 0 ? a : b;
-      return { taskId, entry: anEntry(taskId, 0, { i }) };
+      return { owner: { kind: 'task' as const, id: taskId }, entry: anEntry(taskId, 0, { i }) };
     });
     // Act
     await store().recordMany(items);
     await store().recordMany(items.slice(10, 20));
     // Assess
     for (const taskId of [a, b]) {
-      const expected = items.filter((item) => item.taskId === taskId).map((item) => item.entry);
+      const expected = items.filter((item) => item.owner.id === taskId).map((item) => item.entry);
       expect((await listAll(taskId, 6)).entries).toEqual(expected);
     }
   });

@@ -1,13 +1,19 @@
-/** BedrockConverseProvider against a mocked Bedrock Runtime client: request and response shapes, errors. */
+/**
+ * BedrockConverseProvider against a mocked Bedrock Runtime client: request and response shapes,
+ * errors, and ConverseStream (text deltas handed on, tool input assembled, the same response).
+ */
 import {
   AccessDeniedException,
   BedrockRuntimeClient,
   BedrockRuntimeServiceException,
   ConverseCommand,
   type ConverseCommandOutput,
+  ConverseStreamCommand,
+  type ConverseStreamOutput,
   InternalServerException,
   ModelErrorException,
   ModelNotReadyException,
+  ModelStreamErrorException,
   ModelTimeoutException,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
@@ -656,5 +662,125 @@ describe('bedrockClient', () => {
     expect(await ireland.config.region()).toBe('eu-west-1');
     expect(ireland.config.requestHandler).toBe(sharedClientConfig().requestHandler);
     expect(bedrockClient()).toBe(bedrockClient());
+  });
+});
+
+async function* streamOf(...items: ConverseStreamOutput[]): AsyncIterable<ConverseStreamOutput> {
+  for (const item of items) yield item;
+}
+
+/** A stream hook that keeps the text it is handed. */
+function textRecorder() {
+  const chunks: string[] = [];
+  return { chunks, stream: { text: (c: string) => chunks.push(c), restart: () => undefined } };
+}
+
+describe('BedrockConverseProvider: ConverseStream', () => {
+  const tools = [mathEval];
+
+  it('streams text deltas and answers what Converse answers for the same turn', async () => {
+    // Prepare: a text block, then a tool use whose input arrives in three pieces.
+    bedrock.on(ConverseStreamCommand).resolves({
+      stream: streamOf(
+        { messageStart: { role: 'assistant' } },
+        { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Let me ' } } },
+        { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'compute.' } } },
+        { contentBlockStop: { contentBlockIndex: 0 } },
+        {
+          contentBlockStart: {
+            contentBlockIndex: 1,
+            start: { toolUse: { toolUseId: 'tooluse_1', name: 'math__eval' } },
+          },
+        },
+        { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: '{"expre' } } } },
+        {
+          contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: 'ssion": "6' } } },
+        },
+        { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: '*7"}' } } } },
+        { contentBlockStop: { contentBlockIndex: 1 } },
+        { messageStop: { stopReason: 'tool_use' } },
+        {
+          metadata: {
+            usage: { inputTokens: 120, outputTokens: 31, totalTokens: 151 },
+            metrics: { latencyMs: 4 },
+          },
+        },
+      ),
+    });
+    bedrock.on(ConverseCommand).resolves(
+      converseOutput(
+        [
+          { text: 'Let me compute.' },
+          {
+            toolUse: { toolUseId: 'tooluse_1', name: 'math__eval', input: { expression: '6*7' } },
+          },
+        ],
+        'tool_use',
+        { inputTokens: 120, outputTokens: 31, totalTokens: 151 },
+      ),
+    );
+    const seen = textRecorder();
+
+    // Act
+    const streamed = await provider().complete(request({ tools, stream: seen.stream }));
+    const plain = await provider().complete(request({ tools }));
+
+    // Assess
+    expect(seen.chunks).toEqual(['Let me ', 'compute.']);
+    expect(streamed).toEqual(plain);
+    expect(streamed).toEqual({
+      text: 'Let me compute.',
+      toolCalls: [{ id: 'tooluse_1', name: 'math.eval', input: { expression: '6*7' } }],
+      stopReason: 'tool_use',
+      usage: { inputTokens: 120, outputTokens: 31, costUsd: 0 },
+    });
+    // The streamed call sends Converse's own input; only the streamed request streams.
+    const [streamCall] = bedrock.commandCalls(ConverseStreamCommand);
+    const [converseCall] = bedrock.commandCalls(ConverseCommand);
+    expect(streamCall?.args[0].input).toEqual(converseCall?.args[0].input);
+  });
+
+  it('gives an empty tool input as {}', async () => {
+    bedrock.on(ConverseStreamCommand).resolves({
+      stream: streamOf(
+        {
+          contentBlockStart: {
+            contentBlockIndex: 0,
+            start: { toolUse: { toolUseId: 't0', name: 'math__eval' } },
+          },
+        },
+        { contentBlockStop: { contentBlockIndex: 0 } },
+        { messageStop: { stopReason: 'tool_use' } },
+      ),
+    });
+    const response = await provider().complete(request({ tools, stream: textRecorder().stream }));
+    expect(response.toolCalls).toEqual([{ id: 't0', name: 'math.eval', input: {} }]);
+    expect(response.usage).toEqual({ inputTokens: 0, outputTokens: 0, costUsd: 0 });
+  });
+
+  it('fails as the exception a stream carries says, and retryably when it stops short', async () => {
+    bedrock
+      .on(ConverseStreamCommand)
+      .resolvesOnce({
+        stream: streamOf(
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'par' } } },
+          { throttlingException: new ThrottlingException({ message: 'slow down', $metadata: {} }) },
+        ),
+      })
+      .resolvesOnce({
+        stream: streamOf({
+          modelStreamErrorException: new ModelStreamErrorException({
+            message: 'model broke',
+            $metadata: {},
+          }),
+        }),
+      })
+      .resolves({
+        stream: streamOf({ contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'cut' } } }),
+      });
+    const streamed = () => provider().complete(request({ stream: textRecorder().stream }));
+    expect(await failureOf(streamed())).toMatchObject({ reason: 'throttled', retryable: true });
+    expect((await failureOf(streamed())).message).toMatch(/model broke/);
+    expect(await failureOf(streamed())).toMatchObject({ reason: 'network', retryable: true });
   });
 });

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import * as agentEvents from '../../events/agent-events.js';
 import * as approvalEvents from '../../events/approval-events.js';
+import * as budgetEvents from '../../events/budget-events.js';
 import { eventCatalogue } from '../../events/catalogue.js';
 import { type EventDefinition, eventDetailSchema } from '../../events/envelope.js';
 import * as insightEvents from '../../events/insight-events.js';
 import * as memoryEvents from '../../events/memory-events.js';
 import * as messageEvents from '../../events/message-events.js';
 import * as modelEvents from '../../events/model-events.js';
+import * as scheduleEvents from '../../events/schedule-events.js';
 import * as securityEvents from '../../events/security-events.js';
 import * as taskEvents from '../../events/task-events.js';
 import * as threadEvents from '../../events/thread-events.js';
@@ -47,6 +49,8 @@ const definitions = [
   ...Object.values(insightEvents),
   ...Object.values(threadEvents),
   ...Object.values(approvalEvents),
+  ...Object.values(budgetEvents),
+  ...Object.values(scheduleEvents),
 ].filter(isDefinition);
 
 const ctx = () => ({ correlationId: 'corr-1', clock: new FixedClock('2025-02-03T04:05:06.789Z') });
@@ -191,6 +195,9 @@ describe('the event catalogue', () => {
         (v) => `workflow.${v}`,
       ),
       'insight.anomaly',
+      'budget.warning',
+      'budget.exceeded',
+      'schedule.fired',
     ];
     // Beyond API.md's list, each documented in the README.
     const extensions = [

@@ -163,7 +163,7 @@ describe('RoutedModel: the first target answers', () => {
       text: 'hello',
       toolCalls: [],
       stopReason: 'end_turn',
-      usage: { inputTokens: 1_000, outputTokens: 2_000, costUsd: 0.005 },
+      usage: { inputTokens: 1_000, outputTokens: 2_000, costUsd: 0.005, priced: true },
     });
     expect(second.calls).toBe(0);
     expect(r.invoked).toEqual([
@@ -180,7 +180,7 @@ describe('RoutedModel: the first target answers', () => {
     expect(r.sleeps).toEqual([]);
   });
 
-  it('costs an unpriced model nothing', async () => {
+  it('costs an unpriced model nothing, and says it had no price', async () => {
     // Prepare
     const r = routed([new FakeTarget('openai:unknown-model', [answer('x', { costUsd: 3 })])]);
 
@@ -189,7 +189,21 @@ describe('RoutedModel: the first target answers', () => {
 
     // Assess
     expect(response.usage.costUsd).toBe(0);
+    expect(response.usage.priced).toBe(false);
     expect(r.invoked[0]?.costUsd).toBe(0);
+  });
+
+  it('bounds what a call may cost by its dearest target (budgets hold that)', () => {
+    const r = routed([
+      new FakeTarget('openai:gpt-4o-mini', []),
+      new FakeTarget('openai:gpt-4o', []),
+      new FakeTarget('openai:unknown-model', []),
+    ]);
+    expect(r.model.priceBound()).toEqual({
+      inputPerMillion: 2.5,
+      outputPerMillion: 10,
+      priced: true,
+    });
   });
 });
 

@@ -23,6 +23,7 @@ import type {
   AuditStore,
   Page,
   TraceEntry,
+  TraceOwner,
   TraceStore,
 } from '../../shared/core/ports.js';
 
@@ -80,12 +81,12 @@ class FakeMetricStore implements MetricStore {
 }
 
 class FakeTraceStore implements TraceStore {
-  readonly entries: { taskId: string; entry: TraceEntry }[] = [];
+  readonly entries: { owner: TraceOwner; entry: TraceEntry }[] = [];
   fail = false;
   async record(taskId: string, entries: TraceEntry[]): Promise<void> {
-    await this.recordMany(entries.map((entry) => ({ taskId, entry })));
+    await this.recordMany(entries.map((entry) => ({ owner: { kind: 'task', id: taskId }, entry })));
   }
-  async recordMany(items: { taskId: string; entry: TraceEntry }[]): Promise<void> {
+  async recordMany(items: { owner: TraceOwner; entry: TraceEntry }[]): Promise<void> {
     if (this.fail) throw new Error('trace write failed');
     this.entries.push(...items);
   }
@@ -161,7 +162,7 @@ describe('recordBusEvents', () => {
     // Assess
     expect(outcome).toEqual({ failedRecordIds: [], problems: [] });
     expect([...deps.eventLog.events.keys()]).toEqual(records.map((r) => r.logged.id));
-    expect(deps.traces.entries.map((e) => e.taskId)).toEqual(['t-alice', 't-bob']);
+    expect(deps.traces.entries.map((e) => e.owner.id)).toEqual(['t-alice', 't-bob']);
     expect(deps.audit.entries.map((e) => e.eventId)).toEqual([records[1]?.logged.id]);
     expect(deps.metrics.total('all', 'submitted')).toBe(1);
     expect(deps.metrics.total('agent#alice', 'submitted')).toBe(1);

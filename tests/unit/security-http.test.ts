@@ -23,6 +23,7 @@ import type {
   Page,
   PageRequest,
   TraceEntry,
+  TraceOwner,
   TraceStore,
 } from '../../shared/core/ports.js';
 import type { AuthorizerContext } from '../../shared/core/security/principal.js';
@@ -94,8 +95,8 @@ class FakeTraceStore implements TraceStore {
     this.entries.set(taskId, [...(this.entries.get(taskId) ?? []), ...entries]);
   }
 
-  async recordMany(items: { taskId: string; entry: TraceEntry }[]): Promise<void> {
-    for (const { taskId, entry } of items) await this.record(taskId, [entry]);
+  async recordMany(items: { owner: TraceOwner; entry: TraceEntry }[]): Promise<void> {
+    for (const { owner, entry } of items) await this.record(owner.id, [entry]);
   }
 
   async list(taskId: string, request: PageRequest): Promise<Page<TraceEntry>> {

@@ -1,7 +1,9 @@
 /**
  * A model provider for Amazon Bedrock's Converse API: one `ConverseCommand` per call, whatever
- * the model family. Retries are the client's (its `maxAttempts`) and then the caller's, which
- * decides from the `ModelCallError` this throws.
+ * the model family, or one `ConverseStreamCommand` when the request carries a `stream`: its
+ * events are assembled into the output Converse would have given, read by the same code.
+ * Retries are the client's (its `maxAttempts`) and then the caller's, which decides from the
+ * `ModelCallError` this throws.
  */
 import {
   type BedrockRuntimeClient,
@@ -9,6 +11,8 @@ import {
   ConverseCommand,
   type ConverseCommandInput,
   type ConverseCommandOutput,
+  ConverseStreamCommand,
+  type ConverseStreamOutput,
   type Message,
   type ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
@@ -33,6 +37,7 @@ type Document = NonNullable<ToolUseBlock['input']>;
 
 export class BedrockConverseProvider implements ModelProvider {
   readonly name: string;
+  readonly canStream = true;
   private readonly client: BedrockRuntimeClient;
   private readonly modelId: string;
 
@@ -47,18 +52,91 @@ export class BedrockConverseProvider implements ModelProvider {
       throw this.error(`maxTokens must be at least 1, got ${request.maxTokens}`, 'invalid-request');
     }
     const names = ToolNames.of(request);
+    // A Converse call is silent until the whole answer is ready, which may take minutes; the
+    // caller's signal is its bound, not the shared handler's 30-second request warning.
+    const options = { abortSignal: request.signal, requestTimeout: 0 };
     let output: ConverseCommandOutput;
     try {
-      output = await this.client.send(new ConverseCommand(this.toInput(request, names)), {
-        abortSignal: request.signal,
-        // A Converse call is silent until the whole answer is ready, which may take minutes; the
-        // caller's signal is its bound, not the shared handler's 30-second request warning.
-        requestTimeout: 0,
-      });
+      if (request.stream) {
+        const streamed = await this.client.send(
+          new ConverseStreamCommand(this.toInput(request, names)),
+          options,
+        );
+        output = await this.readStream(streamed.stream, request);
+      } else {
+        output = await this.client.send(new ConverseCommand(this.toInput(request, names)), options);
+      }
     } catch (error) {
       throw this.callError(error, request.signal);
     }
     return this.toResponse(output, names);
+  }
+
+  /**
+   * ConverseStream's events as the output Converse answers: text blocks joined, tool-use input
+   * (streamed as JSON text) parsed once its block is complete, the stop reason and the usage.
+   */
+  private async readStream(
+    stream: AsyncIterable<ConverseStreamOutput> | undefined,
+    request: ModelRequest,
+  ): Promise<ConverseCommandOutput> {
+    if (!stream) throw this.error('answered without a stream', 'other');
+    const blocks = new Map<
+      number,
+      { text?: string; toolUse?: { id: string; name: string; input: string } }
+    >();
+    let stopReason: ConverseCommandOutput['stopReason'];
+    let usage: ConverseCommandOutput['usage'];
+    let stopped = false;
+    for await (const event of stream) {
+      const failure =
+        event.internalServerException ??
+        event.modelStreamErrorException ??
+        event.validationException ??
+        event.throttlingException ??
+        event.serviceUnavailableException;
+      if (failure) throw failure;
+      if (event.contentBlockStart) {
+        const { contentBlockIndex = 0, start } = event.contentBlockStart;
+        const toolUse = start?.toolUse;
+        if (toolUse) {
+          blocks.set(contentBlockIndex, {
+            toolUse: { id: toolUse.toolUseId ?? '', name: toolUse.name ?? '', input: '' },
+          });
+        }
+      } else if (event.contentBlockDelta) {
+        const { contentBlockIndex = 0, delta } = event.contentBlockDelta;
+        const block = blocks.get(contentBlockIndex) ?? {};
+        if (typeof delta?.text === 'string') {
+          block.text = (block.text ?? '') + delta.text;
+          request.stream?.text(delta.text);
+        } else if (delta?.toolUse && block.toolUse) {
+          block.toolUse.input += delta.toolUse.input ?? '';
+        }
+        // Reasoning and citations are not part of the answer.
+        blocks.set(contentBlockIndex, block);
+      } else if (event.messageStop) {
+        stopReason = event.messageStop.stopReason;
+        stopped = true;
+      } else if (event.metadata) {
+        usage = event.metadata.usage;
+      }
+    }
+    if (!stopped) throw this.error('the stream ended before the answer did', 'network');
+    const content: ContentBlock[] = [];
+    for (const [, block] of [...blocks].sort(([a], [b]) => a - b)) {
+      if (block.toolUse) {
+        const { id, name, input } = block.toolUse;
+        content.push({ toolUse: { toolUseId: id, name, input: parseToolInput(input) } });
+      } else if (block.text !== undefined) content.push({ text: block.text });
+    }
+    return {
+      output: { message: { role: 'assistant', content } },
+      stopReason,
+      usage,
+      metrics: undefined,
+      $metadata: {},
+    } as ConverseCommandOutput;
   }
 
   private toInput(request: ModelRequest, names: ToolNames): ConverseCommandInput {
@@ -134,6 +212,19 @@ export class BedrockConverseProvider implements ModelProvider {
 
   private error(message: string, reason: ModelFailureReason, status?: number): ModelCallError {
     return bedrockError(this.name, message, reason, status);
+  }
+}
+
+/**
+ * Streamed tool input is JSON text; Converse gives the parsed document. Text that is not JSON is
+ * handed on as is: the tool's schema refuses it and the model is told, rather than run with `{}`.
+ */
+function parseToolInput(text: string): Document {
+  if (text.trim() === '') return {} as Document;
+  try {
+    return JSON.parse(text) as Document;
+  } catch {
+    return text as unknown as Document;
   }
 }
 

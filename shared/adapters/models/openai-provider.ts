@@ -2,11 +2,15 @@
  * A model provider for any server that speaks OpenAI's Chat Completions wire format: OpenAI
  * itself, Ollama, vLLM, LM Studio. One POST per call, no retries of its own: retries and
  * fallback belong to the caller, which decides from the `ModelCallError` this throws.
+ * When the request carries a `stream`, the call asks for server-sent events (`stream: true`,
+ * with usage in the last chunk), hands the text on as it comes, and assembles the chunks into
+ * the very completion a plain call answers, read by the same code.
  *
  * Also home of `ToolNames`, the tool-name mapping both this and the Bedrock provider use: it
  * lives here because this module imports no SDK.
  */
 import { randomUUID } from 'node:crypto';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 import * as z from 'zod';
 import type {
   ModelMessage,
@@ -15,8 +19,8 @@ import type {
   ModelResponse,
   ToolCall,
 } from '../../core/kernel/model-provider.js';
-import type { ModelCallError, ModelFailureReason } from '../../core/models/model-error.js';
-import { openAiError, openAiStatusError, parseOkBody } from './openai-errors.js';
+import { ModelCallError, type ModelFailureReason } from '../../core/models/model-error.js';
+import { openAiError, openAiStatusError, parseOkBody, serverMessage } from './openai-errors.js';
 import { ToolNames } from './tool-names.js';
 
 export interface OpenAiCompatibleProviderOptions {
@@ -62,9 +66,44 @@ const completionSchema = z.object({
 });
 
 type WireToolCall = z.output<typeof wireToolCallSchema>;
+type Completion = z.output<typeof completionSchema>;
+
+/** One `chat.completion.chunk`; the last one (with `stream_options.include_usage`) has usage. */
+const chunkSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative().nullish(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            tool_calls: z
+              .array(
+                z.object({
+                  index: z.number().int().nonnegative().nullish(),
+                  id: z.string().nullish(),
+                  function: z
+                    .object({
+                      name: z.string().nullish(),
+                      arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullish(),
+                    })
+                    .nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: completionSchema.shape.usage,
+  error: z.unknown().optional(),
+});
 
 export class OpenAiCompatibleProvider implements ModelProvider {
   readonly name: string;
+  readonly canStream = true;
   private readonly url: string;
   private readonly host: string;
   private readonly model: string;
@@ -99,6 +138,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
       model: this.model,
       messages: request.messages.map((m) => toWireMessage(m, names)),
       max_tokens: request.maxTokens,
+      ...(request.stream && { stream: true, stream_options: { include_usage: true } }),
       ...(request.tools.length > 0 && {
         tools: request.tools.map((tool) => ({
           type: 'function',
@@ -114,27 +154,117 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     const signal = AbortSignal.any([request.signal, AbortSignal.timeout(this.timeoutMs)]);
 
-    let status: number;
-    let text: string;
+    let response: Response;
+    let text: string | undefined;
     try {
-      const response = await this.fetchImpl(this.url, {
+      response = await this.fetchImpl(this.url, {
         method: 'POST',
         headers,
         body: JSON.stringify(body),
         signal,
       });
-      status = response.status;
       // Read inside the try: a connection dropped mid-body is a network failure too.
-      text = await response.text();
+      if (!request.stream || !isEventStream(response)) text = await response.text();
     } catch (error) {
       throw this.transportError(error, request.signal, signal);
     }
-    if (status < 200 || status > 299) throw this.statusError(status, text);
-    return this.toResponse(text, names);
+    const { status } = response;
+    if (status < 200 || status > 299) throw this.statusError(status, text ?? '');
+    if (text !== undefined) {
+      return this.toResponse(
+        parseOkBody(text, completionSchema, (message) => this.error(message, 'other')),
+        names,
+      );
+    }
+    return this.toResponse(await this.readStream(response, request, signal), names);
   }
 
-  private toResponse(text: string, names: ToolNames): ModelResponse {
-    const body = parseOkBody(text, completionSchema, (message) => this.error(message, 'other'));
+  /**
+   * Reads the server-sent events of a streamed answer into the completion a plain call would
+   * have answered: content joined, tool calls assembled by index (arguments joined), the last
+   * finish reason, the usage chunk.
+   */
+  private async readStream(
+    response: Response,
+    request: ModelRequest,
+    signal: AbortSignal,
+  ): Promise<Completion> {
+    let content = '';
+    let finish: string | null = null;
+    let usage: Completion['usage'] = null;
+    let done = false;
+    const calls = new Map<number, { id?: string; name: string; args: string | object }>();
+    try {
+      if (!response.body) throw this.error('answered 200 with no body', 'other');
+      const events = response.body
+        .pipeThrough(new TextDecoderStream())
+        .pipeThrough(new EventSourceParserStream());
+      for await (const event of events) {
+        if (event.data === '[DONE]') {
+          done = true;
+          break;
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(event.data);
+        } catch {
+          throw this.error('streamed an event that is not JSON', 'other');
+        }
+        const parsed = chunkSchema.safeParse(json);
+        if (!parsed.success) throw this.error('streamed an unexpected chunk', 'other');
+        const chunk = parsed.data;
+        if (chunk.error !== undefined) {
+          const detail = serverMessage(JSON.stringify({ error: chunk.error }));
+          throw this.error(`failed while streaming: ${detail}`, 'unavailable');
+        }
+        if (chunk.usage) usage = chunk.usage;
+        for (const choice of chunk.choices ?? []) {
+          if ((choice.index ?? 0) !== 0) continue;
+          const piece = choice.delta?.content;
+          if (piece) {
+            content += piece;
+            request.stream?.text(piece);
+          }
+          for (const [position, call] of (choice.delta?.tool_calls ?? []).entries()) {
+            const index = call.index ?? position;
+            const known = calls.get(index) ?? { name: '', args: '' };
+            if (call.id && !known.id) known.id = call.id;
+            // A name comes whole, once; a server that repeats it is not read twice.
+            if (call.function?.name && !known.name) known.name = call.function.name;
+            const args = call.function?.arguments;
+            if (typeof args === 'string') {
+              known.args = typeof known.args === 'string' ? known.args + args : known.args;
+            } else if (args) known.args = args;
+            calls.set(index, known);
+          }
+          if (choice.finish_reason) finish = choice.finish_reason;
+        }
+      }
+    } catch (error) {
+      if (error instanceof ModelCallError) throw error;
+      throw this.transportError(error, request.signal, signal);
+    }
+    if (!done && finish === null) {
+      throw this.error('the stream ended before the answer did', 'network');
+    }
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, call]) => ({
+        ...(call.id ? { id: call.id } : {}),
+        function: { name: call.name, arguments: call.args as string | Record<string, unknown> },
+      }));
+    return {
+      choices: [
+        {
+          message: { content, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+          finish_reason: finish,
+        },
+      ],
+      usage,
+    };
+  }
+
+  private toResponse(body: Completion, names: ToolNames): ModelResponse {
     const choice = body.choices[0]!;
     const toolCalls = (choice.message.tool_calls ?? []).map((call) => toToolCall(call, names));
     const finish = choice.finish_reason;
@@ -178,6 +308,10 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     return openAiError(this.name, message, reason, status, this.apiKey);
   }
 }
+
+/** A streamed answer; a server that ignored `stream` answers plain JSON, read as such. */
+const isEventStream = (response: Response): boolean =>
+  (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
 
 function toWireMessage(message: ModelMessage, names: ToolNames) {
   switch (message.role) {

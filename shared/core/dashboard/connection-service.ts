@@ -1,7 +1,8 @@
 /**
  * The three WebSocket routes of the dashboard feed: `$connect` records the connection under its
- * key's scope, `$disconnect` forgets it, `$default` takes the client's messages (subscribe,
- * ping). Replies go back through the poster (PostToConnection), as API Gateway requires.
+ * key's scope, `$disconnect` forgets it (and what it followed), `$default` takes the client's
+ * messages (subscribe by types, follow or unfollow a task or thread, ping). Replies go back
+ * through the poster (PostToConnection), as API Gateway requires.
  */
 import type { Clock } from '../ports.js';
 import {
@@ -11,11 +12,19 @@ import {
   DEFAULT_PATTERNS,
 } from './connection.js';
 import { errorFrame, parseClientMessage, pongFrame, subscribedFrame } from './frames.js';
+import {
+  forgetTargets,
+  subscribeToTarget,
+  type TargetFeedDeps,
+  unsubscribeFromTarget,
+} from './target-feed.js';
 
 export interface ConnectionDeps {
   connections: ConnectionStore;
   poster: ConnectionPoster;
   clock: Clock;
+  /** What following a task or a thread needs; without it, such subscribes are refused. */
+  feed?: Omit<TargetFeedDeps, 'poster' | 'clock'>;
 }
 
 const ttlFrom = (clock: Clock) => Math.floor(clock.now().getTime() / 1000) + CONNECTION_TTL_SECONDS;
@@ -39,6 +48,10 @@ export async function connect(
 }
 
 export async function disconnect(deps: ConnectionDeps, connectionId: string): Promise<void> {
+  if (deps.feed) {
+    const targets = (await deps.connections.get(connectionId))?.targets ?? [];
+    await forgetTargets(deps.feed, connectionId, targets);
+  }
   await deps.connections.remove(connectionId);
 }
 
@@ -60,6 +73,23 @@ export async function receive(
     ttl: ttlFrom(deps.clock),
     connectedAt: deps.clock.now().toISOString(),
   };
+  if (message.action !== 'ping' && 'target' in message) {
+    if (!deps.feed) {
+      await deps.poster.post(
+        connectionId,
+        errorFrame('following a task or a thread is not available here'),
+      );
+      return;
+    }
+    const feed: TargetFeedDeps = { ...deps.feed, poster: deps.poster, clock: deps.clock };
+    if (message.action === 'unsubscribe') {
+      await unsubscribeFromTarget(feed, connectionId, message.target);
+      return;
+    }
+    const known = (await deps.connections.get(connectionId))?.targets ?? [];
+    await subscribeToTarget(feed, connectionId, principal, message.target, message.after, known);
+    return;
+  }
   if (message.action === 'subscribe') {
     const types = [...new Set(message.types)];
     await deps.connections.refresh(connectionId, { ...fields, patterns: types });

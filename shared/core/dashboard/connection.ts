@@ -19,7 +19,15 @@ export interface DashboardConnection {
   connectedAt: string;
   /** Epoch seconds after which the record is ignored (and DynamoDB deletes it). */
   ttl: number;
+  /**
+   * The tasks and threads it follows (`task:<id>`, `thread:<id>`): their events come from the
+   * event sink, replay first (target-feed.ts), so the type-pattern push leaves them out.
+   */
+  targets?: string[];
 }
+
+/** At most this many tasks and threads followed at once by one connection. */
+export const MAX_TARGETS = 20;
 
 export interface ConnectionStore {
   /** Records a new connection (or replaces one with the same id). */
@@ -36,6 +44,21 @@ export interface ConnectionStore {
   get(connectionId: string): Promise<DashboardConnection | undefined>;
   /** Every connection whose ttl is after `nowSeconds`. */
   listActive(nowSeconds: number): Promise<DashboardConnection[]>;
+}
+
+/** The tasks and threads a connection follows, kept on its record (`targets`). */
+export interface ConnectionTargets {
+  /**
+   * Adds a followed target (`task:<id>`, `thread:<id>`) and extends the connection's life. A
+   * connection still on the default feed (it never chose types) stops receiving everything:
+   * following a task or a thread is what it asked for.
+   */
+  addTarget(
+    connectionId: string,
+    target: string,
+    fields: { principal: string; ttl: number; connectedAt: string },
+  ): Promise<void>;
+  removeTarget(connectionId: string, target: string): Promise<void>;
 }
 
 /** The outcome of sending one frame: API Gateway answers 410 for a connection that is gone. */

@@ -2,9 +2,12 @@
  * The frames of the dashboard feed (API.md, "WebSocket dashboard feed").
  *
  * Server → client: `{"type": "event", "event": {"id", "time", "type", "source", "detail"}}`,
- * `{"type": "pong"}`, `{"type": "subscribed", "types": [...]}` and
- * `{"type": "error", "message"}`. Client → server: `{"action": "subscribe", "types": [...]}`
- * and `{"action": "ping"}`.
+ * `{"type": "pong"}`, `{"type": "subscribed", "types": [...]}`,
+ * `{"type": "subscribed", "taskId" | "threadId", "replayed": n}`, `{"type": "unsubscribed", …}`,
+ * `{"type": "delta", "taskId", "threadId", "text", …}` and `{"type": "error", "message"}`.
+ * Client → server: `{"action": "subscribe", "types": [...]}`,
+ * `{"action": "subscribe", "taskId" | "threadId": "...", "after": "<event id>" | null}`,
+ * `{"action": "unsubscribe", "taskId" | "threadId": "..."}` and `{"action": "ping"}`.
  *
  * API Gateway carries WebSocket frames of at most 32 KB. An event frame larger than that is sent
  * truncated: `"truncated": true`, and `detail.data` keeps only its short scalar fields (ids,
@@ -12,8 +15,10 @@
  */
 import * as z from 'zod';
 import type { BusEvent, EventDetail } from '../../../events/envelope.js';
+import { ULID_PATTERN } from '../ids.js';
 import { TYPE_PATTERN, TYPE_PATTERN_HINT } from '../observability/type-pattern.js';
 import { issuesOf } from '../validation.js';
+import { type FeedTarget, targetField } from './feed-target.js';
 
 export const MAX_FRAME_BYTES = 32 * 1024;
 /** Scalar fields of `detail.data` at most this long survive truncation. */
@@ -73,17 +78,125 @@ export const subscribedFrame = (types: readonly string[]): string =>
 
 export const errorFrame = (message: string): string => JSON.stringify({ type: 'error', message });
 
+/** The end of a task's or thread's replay: `more` when the client should subscribe again. */
+export const targetSubscribedFrame = (
+  target: FeedTarget,
+  replayed: number,
+  more: boolean,
+): string =>
+  JSON.stringify({
+    type: 'subscribed',
+    [targetField(target)]: target.id,
+    replayed,
+    ...(more ? { more: true } : {}),
+  });
+
+export const targetUnsubscribedFrame = (target: FeedTarget): string =>
+  JSON.stringify({ type: 'unsubscribed', [targetField(target)]: target.id });
+
+export interface Delta {
+  taskId: string;
+  threadId: string | null;
+  text: string;
+  /** The task's attempt, and the model call within it (from 0): a new call is a new answer. */
+  attempt: number;
+  call: number;
+  /** The call was tried again (a retry, a fallback): the text sent for it so far is void. */
+  reset?: boolean;
+}
+
+export const deltaFrame = (delta: Delta): string =>
+  JSON.stringify({
+    type: 'delta',
+    taskId: delta.taskId,
+    threadId: delta.threadId,
+    text: delta.text,
+    attempt: delta.attempt,
+    call: delta.call,
+    ...(delta.reset ? { reset: true } : {}),
+  });
+
 const patternSchema = z
   .string()
   .max(200)
   .regex(TYPE_PATTERN, { message: `expected ${TYPE_PATTERN_HINT}, or *` });
 
+const idSchema = (what: string) =>
+  z.string().regex(ULID_PATTERN, { message: `expected a ${what} id (a ULID)` });
+
+/** One of `types`, `taskId` or `threadId`; `after` only beside a task or a thread. */
+const subscribeSchema = z
+  .object({
+    action: z.literal('subscribe'),
+    types: z.array(patternSchema).max(MAX_PATTERNS).optional(),
+    taskId: idSchema('task').optional(),
+    threadId: idSchema('thread').optional(),
+    after: idSchema('event').nullable().optional(),
+  })
+  .superRefine((message, ctx) => {
+    const given = (['types', 'taskId', 'threadId'] as const).filter(
+      (field) => message[field] !== undefined,
+    );
+    if (given.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['types'],
+        message: 'required (or taskId, or threadId)',
+      });
+    }
+    for (const field of given.slice(1)) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `only one of ${given.join(', ')}` });
+    }
+    if (message.after != null && message.types !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['after'], message: 'only with taskId or threadId' });
+    }
+  })
+  .transform(
+    (message): SubscribeMessage =>
+      message.types !== undefined
+        ? { action: 'subscribe', types: message.types }
+        : {
+            action: 'subscribe',
+            target: message.taskId
+              ? { kind: 'task', id: message.taskId }
+              : { kind: 'thread', id: message.threadId as string },
+            after: message.after ?? null,
+          },
+  );
+
+const unsubscribeSchema = z
+  .object({
+    action: z.literal('unsubscribe'),
+    taskId: idSchema('task').optional(),
+    threadId: idSchema('thread').optional(),
+  })
+  .refine((message) => (message.taskId === undefined) !== (message.threadId === undefined), {
+    path: ['taskId'],
+    message: 'give one of taskId, threadId',
+  })
+  .transform(
+    (message): ClientMessage => ({
+      action: 'unsubscribe',
+      target: message.taskId
+        ? { kind: 'task', id: message.taskId }
+        : { kind: 'thread', id: message.threadId as string },
+    }),
+  );
+
+type SubscribeMessage =
+  | { action: 'subscribe'; types: string[] }
+  | { action: 'subscribe'; target: FeedTarget; after: string | null };
+
+export type ClientMessage =
+  | SubscribeMessage
+  | { action: 'unsubscribe'; target: FeedTarget }
+  | { action: 'ping' };
+
 export const clientMessageSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('subscribe'), types: z.array(patternSchema).max(MAX_PATTERNS) }),
+  subscribeSchema,
+  unsubscribeSchema,
   z.object({ action: z.literal('ping') }),
 ]);
-
-export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 /** Reads a client frame; a frame that is not a valid message gives the reason instead. */
 export function parseClientMessage(
@@ -96,11 +209,11 @@ export function parseClientMessage(
     return { problem: 'a message must be JSON, e.g. {"action": "ping"}' };
   }
   const result = clientMessageSchema.safeParse(value);
-  if (result.success) return { message: result.data };
+  if (result.success) return { message: result.data as ClientMessage };
   const details = issuesOf(result.error)
     .map((issue) => `${issue.path || '(message)'}: ${issue.message}`)
     .join('; ');
   return {
-    problem: `invalid message (${details}); expected {"action": "subscribe", "types": [...]} or {"action": "ping"}`,
+    problem: `invalid message (${details}); expected {"action": "subscribe", "types": [...]}, {"action": "subscribe", "taskId" or "threadId": "...", "after": "<event id>" | null}, {"action": "unsubscribe", "taskId" or "threadId": "..."} or {"action": "ping"}`,
   };
 }

@@ -9,6 +9,7 @@
  */
 import * as z from 'zod';
 import { type Agent, contextTokensOf } from '../agents/agent.js';
+import type { SpendGuard, SpendReservation } from '../budgets/spend-guard.js';
 import { TaskAttemptError } from '../errors.js';
 import type { RateLimiter } from '../ports.js';
 import type { LoopDecision, TaskContext, TaskStep, TaskUsage } from '../tasks/task.js';
@@ -55,6 +56,8 @@ export interface AgentLoopParams {
   rateLimiter?: RateLimiter;
   /** Told of every tool call that ran and every one that was denied. */
   observer?: ToolObserver;
+  /** Holds each model call's largest cost against the agent's budgets before it is made. */
+  spendGuard?: SpendGuard;
   /** Asked before every model turn but the first; true stops the loop (the task was cancelled). */
   isCancelled?: () => Promise<boolean>;
   now?: () => number;
@@ -172,19 +175,27 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
         ? [{ role: 'system', content: agent.instructions }, ...window.messages]
         : window.messages;
       const started = now();
+      const maxTokens = agent.limits.maxTokens - usage.outputTokens;
       let response: Awaited<ReturnType<ModelProvider['complete']>>;
+      let reservation: SpendReservation | undefined;
       try {
+        reservation = await params.spendGuard?.reserve({
+          inputTokens: maxInputTokens(messages, allowedTools),
+          maxOutputTokens: maxTokens,
+        });
         response = await withDeadline(
           params.provider.complete({
             messages,
             tools: allowedTools,
-            maxTokens: agent.limits.maxTokens - usage.outputTokens,
+            maxTokens,
             signal: controller.signal,
           }),
           deadline,
           now,
         );
       } catch (error) {
+        // A call that failed, threw or ran out of time gives back what it held.
+        await reservation?.release();
         // Past the deadline, whatever the provider threw (an abort, mostly) is the timeout.
         const failure = controller.signal.aborted ? timeoutError(params.timeoutMs) : error;
         steps.push(
@@ -192,6 +203,10 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
         );
         throw failure;
       }
+      await reservation?.settle({
+        costUsd: response.usage.costUsd,
+        priced: response.usage.priced !== false,
+      });
       usage.modelCalls += 1;
       usage.inputTokens += response.usage.inputTokens;
       usage.outputTokens += response.usage.outputTokens;
@@ -248,6 +263,25 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
     // is told to stop.
     controller.abort();
   }
+}
+
+/**
+ * An upper bound of the input tokens of a model call: byte-level tokenizers (OpenAI's, Claude's,
+ * Llama's) never make more tokens than the text has UTF-8 bytes, plus a few tokens of framing per
+ * message. Budgets reserve against it, so it errs high, never low.
+ */
+export function maxInputTokens(messages: ModelMessage[], tools: ToolDescriptor[]): number {
+  const FRAMING_TOKENS_PER_MESSAGE = 8;
+  let bytes = 0;
+  for (const message of messages) {
+    bytes += Buffer.byteLength(message.content) + FRAMING_TOKENS_PER_MESSAGE;
+    if (message.role === 'assistant' && message.toolCalls.length) {
+      bytes += Buffer.byteLength(JSON.stringify(message.toolCalls));
+    }
+    if (message.role === 'tool') bytes += Buffer.byteLength(message.toolCallId + message.name);
+  }
+  if (tools.length) bytes += Buffer.byteLength(JSON.stringify(tools));
+  return bytes;
 }
 
 /** JSON Schemas of tool inputs, converted once per tool rather than once per task. */

@@ -26,18 +26,38 @@ export interface ModelRequest {
   tools: ToolDescriptor[];
   maxTokens: number;
   signal: AbortSignal;
+  /**
+   * Given when someone watches the answer being written: a provider that can stream asks its
+   * model to, and hands on the text as it comes. The response is the same either way.
+   */
+  stream?: AnswerStream;
+}
+
+/** Where a streaming provider puts the answer's text as it arrives. */
+export interface AnswerStream {
+  text(chunk: string): void;
+  /** The call is being tried again (a retry, a fallback): the text handed on so far is void. */
+  restart(): void;
 }
 
 export interface ModelResponse {
   text: string;
   toolCalls: ToolCall[];
   stopReason: 'end_turn' | 'tool_use' | 'max_tokens';
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number;
+    /** False when the model that answered is not in the price table (its cost counts 0). */
+    priced?: boolean;
+  };
 }
 
 export interface ModelProvider {
   /** Name recorded on model steps, e.g. `echo` or `bedrock:anthropic.claude-...`. */
   readonly name: string;
+  /** Whether `complete` streams when the request asks (`stream`); the deterministic ones do not. */
+  readonly canStream?: boolean;
   complete(request: ModelRequest): Promise<ModelResponse>;
 }
 

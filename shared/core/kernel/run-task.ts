@@ -24,6 +24,8 @@ import {
   toolApproval,
 } from '../approvals/approval-service.js';
 import type { ApprovalStore, ApprovalTimer } from '../approvals/ports.js';
+import type { BudgetStore } from '../budgets/ports.js';
+import { type BudgetDefinitions, BudgetSpendGuard } from '../budgets/spend-guard.js';
 import { TaskAttemptError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
 import { ModelResolver } from '../models/model-resolver.js';
@@ -50,6 +52,7 @@ import {
   TaskCancelledSignal,
   type ToolObserver,
 } from './agent-loop.js';
+import { type AnswerStreamingDeps, StreamingModel } from './answer-streaming.js';
 import { providerFor } from './model-provider.js';
 
 /** The tools of an agent's MCP servers, connected for one attempt. */
@@ -73,6 +76,10 @@ export interface WorkerDeps {
   rateLimiter?: RateLimiter;
   modelStats?: ModelStatsStore;
   loadMcpTools?: (agent: Agent) => Promise<McpToolset>;
+  /** Streams answers to the connections following a task; without it, nothing streams. */
+  deltas?: AnswerStreamingDeps;
+  /** Budgets: every model call is held against those covering the agent; none without this. */
+  budgets?: { store: BudgetStore; definitions: BudgetDefinitions };
   /**
    * Told of every task this worker brought to an end (succeeded, failed), and again when a
    * message arrives for a task that has ended: workflow steps report their outcome this way, at
@@ -122,6 +129,8 @@ export type MessageOutcome =
 
 /** Extra time a running attempt is presumed alive past its own timeout. */
 const LEASE_GRACE_MS = 30_000;
+/** A budget hold outlives its attempt's deadline by this much before it may be reclaimed. */
+const HOLD_GRACE_MS = 60_000;
 
 /** Exponential backoff: base, 2×base, 4×base … capped. Deterministic, so tests can rely on it. */
 export function retryDelaySeconds(attempt: number, policy: RetryPolicy): number {
@@ -299,6 +308,30 @@ async function runAttempt(
       mcp = await deps.loadMcpTools(agent);
       tools = new Map([...deps.tools, ...mcp.tools.map((tool) => [tool.name, tool] as const)]);
     }
+    const resolved = models.resolve(agent.model, attempt, modelObserver);
+    const provider = deps.deltas
+      ? new StreamingModel(resolved, deps.deltas, {
+          id: task.id,
+          agentId: task.agentId,
+          threadId: task.threadId ?? null,
+          attempt,
+        })
+      : resolved;
+    const covering = deps.budgets ? await deps.budgets.definitions.covering(agent) : [];
+    const spendGuard =
+      deps.budgets && covering.length
+        ? new BudgetSpendGuard({
+            store: deps.budgets.store,
+            budgets: covering,
+            price: resolved.priceBound(),
+            agentId: agent.id,
+            taskId: task.id,
+            clock: deps.clock,
+            holdUntil: startedAt + timeoutMs + HOLD_GRACE_MS,
+            emit: (event) => observed.push(event),
+            context: ctx,
+          })
+        : undefined;
     const loaded = await loadConversation(deps, task, contextTokensOf(agent), turn?.ordinal ?? 1);
     const result = await runAgentLoop({
       agent,
@@ -316,7 +349,8 @@ async function runAttempt(
             },
           }
         : {}),
-      provider: models.resolve(agent.model, attempt, modelObserver),
+      provider,
+      ...(spendGuard ? { spendGuard } : {}),
       tools,
       timeoutMs,
       services: deps.services ?? noServices,

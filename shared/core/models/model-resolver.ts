@@ -55,7 +55,7 @@ export class ModelResolver {
     }
   }
 
-  resolve(spec: ModelSpec, attempt: number, observer?: RouteObserver): ModelProvider {
+  resolve(spec: ModelSpec, attempt: number, observer?: RouteObserver): RoutedModel {
     const route = 'route' in spec ? spec.route : spec.provider;
     const targets =
       'route' in spec

@@ -37,6 +37,24 @@ export class PriceTable {
     this.prices = new Map(Object.entries({ ...DEFAULT_PRICES, ...overrides }));
   }
 
+  /** The model's price per million tokens; undefined for a model the table does not know. */
+  price(model: string): ModelPrice | undefined {
+    return this.prices.get(model);
+  }
+
+  /**
+   * The dearest of these models, input and output priced apart (an upper bound of any call to
+   * one of them); `priced` is false when none of them is known.
+   */
+  bound(models: readonly string[]): ModelPrice & { priced: boolean } {
+    const known = models.flatMap((model) => this.prices.get(model) ?? []);
+    return {
+      inputPerMillion: Math.max(0, ...known.map((p) => p.inputPerMillion)),
+      outputPerMillion: Math.max(0, ...known.map((p) => p.outputPerMillion)),
+      priced: known.length > 0,
+    };
+  }
+
   /** Price of a call to the model named as providers name themselves (`bedrock:<id>`, …). */
   cost(
     model: string,

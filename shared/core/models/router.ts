@@ -9,7 +9,7 @@ import { TaskAttemptError } from '../errors.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../kernel/model-provider.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { ModelCallError } from './model-error.js';
-import type { PriceTable } from './prices.js';
+import type { ModelPrice, PriceTable } from './prices.js';
 
 export interface ModelCallSample {
   /** The provider's name for the model, e.g. `bedrock:amazon.nova-lite-v1:0`. */
@@ -41,6 +41,7 @@ export interface RouterOptions {
 
 export class RoutedModel implements ModelProvider {
   readonly name: string;
+  readonly canStream: boolean;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -52,12 +53,19 @@ export class RoutedModel implements ModelProvider {
     // Steps are named after the first target; model.invoked names the one that answered.
     this.name =
       targets.length === 1 ? (targets[0] as ModelProvider).name : `route:${options.route}`;
+    this.canStream = targets.some((target) => target.canStream === true);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? abortableSleep;
   }
 
+  /** What one call can cost at most, whichever target answers it (budgets reserve this). */
+  priceBound(): ModelPrice & { priced: boolean } {
+    return this.options.prices.bound(this.targets.map((target) => target.name));
+  }
+
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const failures: string[] = [];
+    let tries = 0;
     for (const [index, target] of this.targets.entries()) {
       // Past the task's deadline no other target is tried.
       if (request.signal.aborted) throw request.signal.reason;
@@ -68,9 +76,11 @@ export class RoutedModel implements ModelProvider {
       }
       for (let attempt = 1; attempt <= this.options.retry.attempts; attempt++) {
         const started = this.now();
+        // A streamed answer starts over with each try: what the last one wrote is void.
+        if (tries++ > 0) request.stream?.restart();
         try {
           const response = await target.complete(request);
-          const { costUsd } = this.options.prices.cost(
+          const { costUsd, priced } = this.options.prices.cost(
             target.name,
             response.usage.inputTokens,
             response.usage.outputTokens,
@@ -84,7 +94,7 @@ export class RoutedModel implements ModelProvider {
             outputTokens: response.usage.outputTokens,
             costUsd,
           });
-          return { ...response, usage: { ...response.usage, costUsd } };
+          return { ...response, usage: { ...response.usage, costUsd, priced } };
         } catch (error) {
           this.options.observer?.invoked({
             model: target.name,

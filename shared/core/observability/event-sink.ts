@@ -1,8 +1,9 @@
 /**
  * The event sink's work for one batch of bus events: each event goes into the event log (once,
- * by its id), into its task's trace when it is about a task, into the audit log when it is a
- * denial or a key or grant change, and, the first time the log sees it, into the metric buckets.
- * Each write fails only the records it concerns, so SQS delivers exactly those again.
+ * by its id), into its task's and its thread's trace when it names them, into the audit log when
+ * it is a denial or a key or grant change, and, the first time the log sees it, into the metric
+ * buckets. Each write fails only the records it concerns, so SQS delivers exactly those again.
+ * Once in their traces, events go to the connections following their task or thread.
  *
  * Metrics are counted exactly once per event id: only events the log did not hold before are
  * counted, and events whose bucket write failed are taken out of the log again, so that the
@@ -12,7 +13,14 @@
  */
 import type { BusEvent } from '../../../events/envelope.js';
 import { auditEntryOf } from '../audit.js';
-import type { AuditEntry, AuditStore, TraceEntry, TraceStore } from '../ports.js';
+import { targetsOf } from '../dashboard/feed-target.js';
+import { feedEventOf } from '../dashboard/frames.js';
+import {
+  deliverToFollowers,
+  type LiveDeliveryDeps,
+  type LiveDeliveryOutcome,
+} from '../dashboard/live-delivery.js';
+import type { AuditEntry, AuditStore, TraceEntry, TraceOwner, TraceStore } from '../ports.js';
 import { metricDeltasOf } from './metrics.js';
 import type { EventLog, LoggedEvent, MetricStore } from './ports.js';
 
@@ -21,6 +29,11 @@ export interface EventSinkDeps {
   audit: AuditStore;
   eventLog: EventLog;
   metrics: MetricStore;
+  /**
+   * Connections following a task or a thread get its events from here, once they are in its
+   * trace (target-feed.ts has the argument). Without it, nothing is delivered.
+   */
+  live?: LiveDeliveryDeps;
 }
 
 /** A well-formed record of the batch: its SQS message id and its event. */
@@ -41,13 +54,15 @@ export interface SinkOutcome {
   /** Records to deliver again, each once. */
   failedRecordIds: string[];
   problems: SinkProblem[];
+  /** What live delivery did; its failures are logged, never a reason to deliver records again. */
+  live?: LiveDeliveryOutcome;
 }
 
 export async function recordBusEvents(
   deps: EventSinkDeps,
   records: readonly SinkRecord[],
 ): Promise<SinkOutcome> {
-  const traces = new Map<string, { taskId: string; entry: TraceEntry }>();
+  const traces = new Map<string, { owner: TraceOwner; entry: TraceEntry }[]>();
   const audits = new Map<string, AuditEntry>();
   const events = new Map<string, LoggedEvent>();
   // SQS may deliver one event in two records of a batch: both share its writes' fate.
@@ -57,18 +72,22 @@ export async function recordBusEvents(
     recordsByEvent.set(logged.id, [...(recordsByEvent.get(logged.id) ?? []), recordId]);
     const audit = auditEntryOf(event);
     if (audit) audits.set(recordId, audit);
-    const taskId = event.detail.data.taskId;
-    if (typeof taskId === 'string') {
-      traces.set(recordId, {
-        taskId,
-        entry: {
-          eventId: logged.id,
-          type: logged.type,
-          time: event.detail.time,
-          source: logged.source,
-          data: logged.data,
-        },
-      });
+    // An event about a task is in its trace; one about a thread (a turn's) in the thread's too.
+    const owners = targetsOf(event.detail.data);
+    if (owners.length > 0) {
+      const entry: TraceEntry = {
+        eventId: logged.id,
+        type: logged.type,
+        time: event.detail.time,
+        source: logged.source,
+        data: logged.data,
+        correlationId: event.detail.correlationId,
+        ...(event.detail.actor ? { actor: event.detail.actor } : {}),
+      };
+      traces.set(
+        recordId,
+        owners.map((owner) => ({ owner, entry })),
+      );
     }
   }
 
@@ -84,8 +103,20 @@ export async function recordBusEvents(
     }
   };
 
+  let live: LiveDeliveryOutcome | undefined;
   await Promise.all([
-    write('trace entries', [...traces.keys()], () => deps.traces.recordMany([...traces.values()])),
+    write('trace entries', [...traces.keys()], async () => {
+      await deps.traces.recordMany([...traces.values()].flat());
+      // Only after the write: an event is in its trace before any follower is looked up.
+      if (deps.live) {
+        const recorded = new Map(
+          records.filter((r) => traces.has(r.recordId)).map((r) => [r.logged.id, r.event]),
+        );
+        live = await deliverToFollowers(deps.live, [...recorded.values()].map(feedEventOf)).catch(
+          (error: unknown) => ({ sent: 0, gone: [], errors: [{ error }] }),
+        );
+      }
+    }),
     write('audit entries', [...audits.keys()], () => deps.audit.record([...audits.values()])),
     write('event log', recordsOf(events.keys()), async () => {
       problems.push(...(await logAndCount(deps, [...events.values()], recordsOf)));
@@ -96,6 +127,7 @@ export async function recordBusEvents(
   return {
     failedRecordIds: records.map((r) => r.recordId).filter((id) => failed.has(id)),
     problems,
+    ...(live ? { live } : {}),
   };
 }
 

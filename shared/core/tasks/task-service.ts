@@ -7,7 +7,12 @@ import {
   taskFailed,
   taskQueued,
 } from '../../../events/task-events.js';
-import { ConflictError, NotFoundError, TransitionConflictError } from '../errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  TransitionConflictError,
+  ValidationError,
+} from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
 import type {
@@ -42,10 +47,35 @@ export interface SchedulerDeps {
   onFinished?: ((task: Task) => Promise<void>) | undefined;
 }
 
+/**
+ * Checks a task request as POST /v1/tasks does, without submitting it (a schedule's body is
+ * checked so when the schedule is made): 400 naming the field, `<prefix>.agentId` for an agent
+ * that does not exist or is retired.
+ */
+export async function checkTaskRequest(
+  agents: AgentStore,
+  body: unknown,
+  prefix: string,
+): Promise<void> {
+  const input = parseInput(submitTaskSchema, body, 'task', prefix);
+  const agent = await agents.get(input.agentId);
+  if (!agent || agent.status === 'retired') {
+    const message = agent ? `agent '${input.agentId}' is retired` : `no agent '${input.agentId}'`;
+    throw new ValidationError(`invalid ${prefix}: ${message}`, [
+      { path: `${prefix}.agentId`, message },
+    ]);
+  }
+}
+
+/**
+ * Submits a task. `options.id` gives it a chosen id (a schedule's firing derives one): a second
+ * submission with the same id is a ConflictError and queues nothing.
+ */
 export async function submitTask(
   deps: SchedulerDeps,
   body: unknown,
   ctx: EventContext,
+  options: { id?: string } = {},
 ): Promise<Task> {
   const input = parseInput(submitTaskSchema, body, 'task');
   const agent = await deps.agents.get(input.agentId);
@@ -59,7 +89,7 @@ export async function submitTask(
   }
   const now = ctx.clock.now().toISOString();
   const task = queuedTask({
-    id: newId(),
+    id: options.id ?? newId(),
     agentId: input.agentId,
     priority: input.priority,
     input: input.input,

@@ -138,7 +138,10 @@ export interface Task {
   timeoutMs: number | null;
   deadLettered: boolean;
   workflowId: string | null;
-  /** The thread whose turn this task is (API.md, Threads); null for a plain task. */
+  /**
+   * The thread whose turn this task is (API.md, Threads); null for a plain task. Its deltas go
+   * to the thread's followers too.
+   */
   threadId: string | null;
   /** The approval the task waits for while `waiting`. */
   pendingApproval: string | null;

@@ -46,10 +46,38 @@ export interface WorkflowServiceDeps {
 
 const executionName = (workflowId: string, n: number) => `${workflowId}-${n}`;
 
+/**
+ * Checks a workflow request as POST /v1/workflows does, without starting anything (a schedule's
+ * body is checked so when the schedule is made). Field paths are prefixed with `prefix`.
+ */
+export async function checkWorkflowRequest(
+  agents: AgentStore,
+  body: unknown,
+  prefix: string,
+): Promise<void> {
+  const input = parseInput(createWorkflowSchema, body, 'workflow', prefix);
+  try {
+    validateSteps(input.strategy === 'auto' ? 'dag' : input.strategy, input.steps);
+    await checkAgents(agents, input);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const details = (error.details ?? []).map((d) => ({ ...d, path: `${prefix}.${d.path}` }));
+    throw new ValidationError(
+      `invalid ${prefix}: ${details.map((d) => d.path).join(', ')}`,
+      details,
+    );
+  }
+}
+
+/**
+ * Starts a workflow. `options.id` gives it a chosen id (a schedule's firing derives one): a
+ * second start with the same id is a ConflictError and starts nothing.
+ */
 export async function createWorkflow(
   deps: WorkflowServiceDeps,
   body: unknown,
   ctx: EventContext,
+  options: { id?: string } = {},
 ): Promise<PublicWorkflow> {
   const input = parseInput(createWorkflowSchema, body, 'workflow');
   let chosen: Workflow['chosenStrategy'];
@@ -77,7 +105,7 @@ export async function createWorkflow(
   await checkAgents(deps.agents, input);
 
   const now = ctx.clock.now().toISOString();
-  const id = newId();
+  const id = options.id ?? newId();
   const workflow: Workflow = {
     id,
     name: input.name ?? `${input.strategy} workflow`,

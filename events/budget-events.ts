@@ -1,0 +1,31 @@
+/** Events of budgets: a period's spend reached 80% of its limit, or a call was refused by it. */
+import * as z from 'zod';
+import { defineEvent } from './envelope.js';
+
+const SOURCE = 'agent-core.models';
+
+const budgetRef = {
+  budgetId: z.string(),
+  scope: z.string(),
+  /** `day` or `month` (UTC), and which one: `2025-06-01`, `2025-06`. */
+  period: z.enum(['day', 'month']),
+  periodKey: z.string(),
+  limitUsd: z.number(),
+  spentUsd: z.number(),
+  /** The agent and task whose call crossed the line. */
+  agentId: z.string(),
+  taskId: z.string(),
+};
+
+export const budgetWarning = defineEvent('budget.warning', SOURCE, z.object(budgetRef));
+
+export const budgetExceeded = defineEvent(
+  'budget.exceeded',
+  SOURCE,
+  z.object({
+    ...budgetRef,
+    reservedUsd: z.number(),
+    /** The largest cost of the call that was refused. */
+    requestedUsd: z.number(),
+  }),
+);
