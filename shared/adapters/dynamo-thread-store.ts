@@ -2,6 +2,7 @@
  * Threads in the single table, each in one item collection:
  *
  *   thread     pk THREAD#<id>  sk THREAD          what the thread is (written once)
+ *   (the thread's trace, EVENT#…, and its followers, SUB#…, live in the same partition)
  *     gsi1     THREADS                  <id>      all threads, newest first
  *     gsi2     AGENT#<agent>#THREADS    <id>      an agent's threads
  *   state      pk THREAD#<id>  sk STATE           the turn lock and counters (in no index, so
@@ -153,15 +154,24 @@ export class DynamoThreadStore implements ThreadStore {
   }
 
   async get(id: string): Promise<ThreadRecord | undefined> {
+    // Two exact keys: the partition also holds messages, waiting turns and the thread's trace.
     const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :state AND :head',
-        ExpressionAttributeValues: { ':pk': pkOf(id), ':state': 'STATE', ':head': 'THREAD' },
-        ConsistentRead: true,
+      new BatchGetCommand({
+        RequestItems: {
+          [this.tableName]: { Keys: [headKey(id), stateKey(id)], ConsistentRead: true },
+        },
       }),
     );
-    const items = result.Items ?? [];
+    let items = result.Responses?.[this.tableName] ?? [];
+    const unprocessed = result.UnprocessedKeys?.[this.tableName]?.Keys;
+    if (unprocessed?.length) {
+      const again = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: unprocessed, ConsistentRead: true } },
+        }),
+      );
+      items = [...items, ...(again.Responses?.[this.tableName] ?? [])];
+    }
     const head = items.find((item) => item.sk === 'THREAD');
     if (!head) return undefined;
     const state = items.find((item) => item.sk === 'STATE');
@@ -386,16 +396,15 @@ export class DynamoThreadStore implements ThreadStore {
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression:
-          range.from === undefined
-            ? 'pk = :pk AND sk < :hi'
-            : 'pk = :pk AND sk BETWEEN :lo AND :hi',
+        // Bounded below too: the partition also holds the thread's trace (EVENT#…), which sorts
+        // before its messages.
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
         FilterExpression: expiry.FilterExpression,
         ExpressionAttributeNames: expiry.names,
         ExpressionAttributeValues: {
           ':pk': pk,
+          ':lo': `${MSG}${range.from ?? ''}`,
           ':hi': `${MSG}${range.to}`,
-          ...(range.from === undefined ? {} : { ':lo': `${MSG}${range.from}` }),
           ...expiry.values,
         },
         ScanIndexForward: false,

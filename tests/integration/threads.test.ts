@@ -9,7 +9,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoTaskStore } from '../../shared/adapters/dynamo-task-store.js';
 import { DynamoThreadStore } from '../../shared/adapters/dynamo-thread-store.js';
+import { DynamoTraceStore } from '../../shared/adapters/dynamo-trace-store.js';
 import { ConflictError } from '../../shared/core/errors.js';
+import { newId } from '../../shared/core/ids.js';
 import { runTaskMessage, type WorkerDeps } from '../../shared/core/kernel/run-task.js';
 import type { Task } from '../../shared/core/tasks/task.js';
 import { cancelTask } from '../../shared/core/tasks/task-service.js';
@@ -244,6 +246,29 @@ describe('history', () => {
     });
     expect(large.task.context?.omitted).toBe(10_001 - (large.task.context?.messages ?? 0));
   }, 240_000);
+
+  it('reads only messages, though the thread’s trace and followers share its partition', async () => {
+    // Prepare: a thread with one exchange, and its trace as the event sink writes it.
+    const w = world();
+    const thread = await createThread(w.deps, { agentId: w.agentId }, w.ctx);
+    await postMessage(w.deps, thread, { content: 'first' }, w.ctx);
+    await w.drain();
+    const traces = new DynamoTraceStore(w.counting.client, aws().tableName, 30);
+    await traces.recordMany(
+      ['thread.message', 'task.succeeded'].map((type) => ({
+        owner: { kind: 'thread' as const, id: thread.id },
+        entry: { eventId: newId(), type, time: new Date().toISOString(), source: 's', data: {} },
+      })),
+    );
+
+    // Act
+    const { taskId } = await postMessage(w.deps, thread, { content: 'second' }, w.ctx);
+    await w.drain();
+
+    // Assess: the question, the answer before it, and nothing else.
+    expect((await w.tasks.get(taskId))?.context).toEqual({ messages: 3, omitted: 0 });
+    expect((await w.threads.get(thread.id))?.thread.messageCount).toBe(4);
+  });
 
   it('leaves out messages past the thread’s retention, whether or not DynamoDB deleted them', async () => {
     // Prepare: a thread that keeps messages 60 s; a store that reads two minutes later.

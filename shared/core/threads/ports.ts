@@ -58,8 +58,8 @@ export interface ThreadStore {
     request: { after?: string | undefined; limit: number },
   ): Promise<Page<StoredMessage>>;
   /**
-   * Unexpired messages with ids from `from` (inclusive) to `to` (exclusive), newest first, a page
-   * at a time: what a turn reads of its history.
+   * Unexpired messages with ids from `from` (or the first) to `to`, both inclusive, newest
+   * first, a page at a time: what a turn reads of its history.
    */
   newestMessages(
     id: string,

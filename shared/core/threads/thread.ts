@@ -181,6 +181,23 @@ export function turnMessageId(questionId: string, seq: number): string {
   return `${questionId.slice(0, 23)}${suffix}`;
 }
 
+/**
+ * The greatest id below `id` (ids have a fixed length): what precedes a question is everything
+ * up to it, inclusive bounds being what key ranges take.
+ */
+export function idBefore(id: string): string {
+  const chars = id.split('');
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const at = CROCKFORD.indexOf(chars[i] as string);
+    if (at > 0) {
+      chars[i] = CROCKFORD[at - 1] as string;
+      return chars.join('');
+    }
+    chars[i] = 'Z';
+  }
+  return '';
+}
+
 /** The last id a turn's messages can have: everything of the turn sorts up to it. */
 export const turnEndId = (questionId: string): string => `${questionId.slice(0, 23)}ZZZ`;
 

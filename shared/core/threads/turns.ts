@@ -18,6 +18,7 @@ import { isFinished, type Task } from '../tasks/task.js';
 import { envelopeOf } from '../tasks/task-service.js';
 import type { TaskConversationStore, ThreadStore } from './ports.js';
 import {
+  idBefore,
   messageEventData,
   type StoredMessage,
   storedMessage,
@@ -161,7 +162,7 @@ export async function loadConversation(
             (page) =>
               threads.newestMessages(
                 threadId,
-                { from: turnMessageId(turn.messageId, 1), to: `${turnEndId(turn.messageId)}~` },
+                { from: turnMessageId(turn.messageId, 1), to: turnEndId(turn.messageId) },
                 page,
               ),
             left,
@@ -171,7 +172,7 @@ export async function loadConversation(
     const history =
       own.length === stored && ordinal > 1
         ? await readNewest(
-            (page) => threads.newestMessages(threadId, { to: turn.messageId }, page),
+            (page) => threads.newestMessages(threadId, { to: idBefore(turn.messageId) }, page),
             left,
           )
         : [];
