@@ -46,6 +46,8 @@ export const taskStep = defineEvent(
       name: z.string(),
       ok: z.boolean(),
       durationMs: z.number(),
+      /** What the step produced or why it failed, cut short (extension). */
+      detail: z.string().optional(),
     }),
   }),
 );

@@ -57,16 +57,23 @@ const SHIPPED_FILES: Record<string, string[]> = {
   typescript: ['package.json', 'LICENSE.txt', 'lib/typescript.js'],
 };
 
-/** Bundling for a function that ships `modules` beside its bundle (topology `shippedModules`). */
-export function lambdaBundlingFor(modules: readonly string[] = []): BundlingOptions {
-  if (modules.length === 0) return lambdaBundling;
+/**
+ * Bundling for a function that ships `modules` beside its bundle (topology `shippedModules`) and
+ * starts worker threads (topology `workerThreads`: each entry bundled on its own, with the same
+ * settings, into the file name the code looks for beside its bundle).
+ */
+export function lambdaBundlingFor(
+  modules: readonly string[] = [],
+  threads: Readonly<Record<string, string>> = {},
+): BundlingOptions {
+  if (modules.length === 0 && Object.keys(threads).length === 0) return lambdaBundling;
   return {
     ...lambdaBundling,
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (inputDir, outputDir) =>
-        modules.flatMap((module) => {
+      afterBundling: (inputDir, outputDir) => [
+        ...modules.flatMap((module) => {
           const files = SHIPPED_FILES[module];
           if (!files) throw new Error(`no file list for shipped module ${module}`);
           return files.flatMap((file) => {
@@ -77,9 +84,40 @@ export function lambdaBundlingFor(modules: readonly string[] = []): BundlingOpti
             ];
           });
         }),
+        ...Object.entries(threads).map(([file, entry]) =>
+          [
+            `"${inputDir}/node_modules/.bin/esbuild"`,
+            `"${inputDir}/${entry}"`,
+            ...esbuildCliFlags().map(shellQuote),
+            shellQuote(`--outfile=${outputDir}/${file}`),
+          ].join(' '),
+        ),
+      ],
     },
   };
 }
+
+/** `lambdaEsbuildOptions` as esbuild's command line takes them (command hooks run the CLI). */
+export function esbuildCliFlags(options = lambdaEsbuildOptions): string[] {
+  return [
+    '--bundle',
+    `--platform=${options.platform}`,
+    `--format=${options.format}`,
+    `--target=${options.target}`,
+    `--main-fields=${options.mainFields.join(',')}`,
+    ...(options.minify ? ['--minify'] : []),
+    ...(options.keepNames ? ['--keep-names'] : []),
+    `--charset=${options.charset}`,
+    ...(options.sourcemap ? ['--sourcemap'] : []),
+    `--sources-content=${options.sourcesContent}`,
+    `--banner:js=${options.banner.js}`,
+    ...options.external.map((module) => `--external:${module}`),
+    `--log-level=${options.logLevel}`,
+  ];
+}
+
+/** One word for the shell that runs command hooks, whatever it contains. */
+const shellQuote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
 
 /** The same settings for `NodejsFunction`; it always bundles, for platform node. */
 export const lambdaBundling: BundlingOptions = {

@@ -107,6 +107,11 @@ export interface FunctionSpec {
   access: Access;
   /** npm packages left out of the bundle and shipped beside it (loaded lazily at run time). */
   shippedModules?: string[];
+  /**
+   * Worker threads the function starts: the file name its code looks for beside its bundle, and
+   * the entry bundled on its own into that file (from source, a bootstrap of that name runs it).
+   */
+  workerThreads?: Record<string, string>;
 }
 
 export interface EventRuleSpec {
@@ -425,8 +430,9 @@ export const topology: Topology = {
         // Streamed answers: `delta` frames to the connections following the task or its thread.
         manageConnections: true,
       },
-      // code.analyze loads the TypeScript compiler when it first runs.
+      // code.analyze loads the TypeScript compiler when it first runs, in a worker thread.
       shippedModules: ['typescript'],
+      workerThreads: { 'code-analysis-worker.mjs': 'shared/core/tools/code-analysis-thread.ts' },
     },
     {
       name: 'dead-letter-consumer',

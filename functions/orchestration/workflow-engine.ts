@@ -9,6 +9,7 @@ import {
   advance,
   type EngineDeps,
   recordExecutionFailure,
+  STEP_FAILED_ERROR,
   startStep,
 } from '../../shared/core/workflows/engine.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
@@ -44,6 +45,14 @@ export function workflowEngine(deps: () => EngineDeps) {
         await startStep(deps(), request);
         return { started: request.stepId };
       case 'fail':
+        // A step's failure is the workflow's own story; anything else is a fault whose raw cause
+        // (stack frames included) belongs in the log, not in the workflow's answer.
+        if (request.error?.Error !== STEP_FAILED_ERROR) {
+          logger.error('workflow execution fault', {
+            workflowId: request.workflowId,
+            error: request.error,
+          });
+        }
         return { status: await recordExecutionFailure(deps(), request) };
     }
   };

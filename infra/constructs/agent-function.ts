@@ -86,7 +86,7 @@ export class AgentFunction extends Construct {
       handler: 'handler',
       projectRoot,
       depsLockFilePath: `${projectRoot}/package-lock.json`,
-      bundling: lambdaBundlingFor(spec.shippedModules),
+      bundling: lambdaBundlingFor(spec.shippedModules, spec.workerThreads),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memoryMb,

@@ -35,6 +35,8 @@ export const DEPLOYMENT_TUNABLES = [
   'AGENT_CORE_MESSAGES_PER_MINUTE',
   'AGENT_CORE_MODEL_PRICES',
   'AGENT_CORE_INSIGHTS_WINDOW',
+  // Further variables agents' model keys may come from (see shared/core/models/model-key-policy.ts).
+  'AGENT_CORE_ALLOWED_KEY_ENVS',
 ] as const;
 
 /** The values (or CloudFormation tokens) for the resources a function may be told about. */

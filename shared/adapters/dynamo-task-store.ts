@@ -92,6 +92,8 @@ function toTask(item: Record<string, unknown>): Task {
     usage: stored.usage,
     steps: stored.steps,
     context: stored.context ?? null,
+    // Records written before steps were bounded have no count: they kept every step.
+    stepsOmitted: stored.stepsOmitted ?? 0,
     correlationId: stored.correlationId,
     suspended: stored.suspendedJson ? JSON.parse(stored.suspendedJson) : null,
     turn: stored.turn ?? null,
@@ -233,6 +235,9 @@ export class DynamoTaskStore implements TaskStore {
         })
         .join(', ')})`,
     ];
+    // Whatever path starts an attempt (a first start, a redelivery, a take-over), none is ever
+    // counted past maxAttempts.
+    if (change.incrementAttempts) conditions.push('attempts < maxAttempts');
     if (change.expectAttempts !== undefined) {
       values[':expectAttempts'] = change.expectAttempts;
       conditions.push('attempts = :expectAttempts');

@@ -4,14 +4,21 @@
  * tools it has. The remote JSON Schema of each tool is kept for the catalogue to publish; the
  * local zod schema only checks that the input is a JSON object and the server validates the rest.
  */
+import { lookup } from 'node:dns/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
+import {
+  AddressRefusedError,
+  isPublicAddress,
+  NoAddressError,
+} from '../core/tools/address-policy.js';
 import type { ToolContext, ToolDefinition } from '../core/tools/tool.js';
+import { pinnedFetch } from './pinned-fetch.js';
 
 export interface McpServerSpec {
   /** Becomes the middle of the tool names: `^[a-z0-9][a-z0-9-]{0,30}$`. */
@@ -20,6 +27,12 @@ export interface McpServerSpec {
   url: string;
   /** Sent with every request to the server (e.g. an Authorization header). */
   headers?: Record<string, string>;
+  /**
+   * Set by the admin for a server on a private network (or this machine): it is connected to
+   * without the address policy. Otherwise its URL must resolve to public addresses only, as
+   * `http.fetch`'s must, and the connection goes to the address that was checked.
+   */
+  private?: boolean | undefined;
 }
 
 export interface McpToolOptions {
@@ -29,6 +42,10 @@ export interface McpToolOptions {
   maxOutputBytes?: number;
   /** Default 60. */
   callsPerMinute?: number;
+  /** Resolves a server's host name to all its addresses; default: the system resolver. */
+  resolveHost?: (host: string) => Promise<string[]>;
+  /** Which addresses a server not marked private may have; default: public unicast only. */
+  isAddressAllowed?: (ip: string) => boolean;
 }
 
 /** A remote tool: a ToolDefinition that also carries the JSON Schema its server published. */
@@ -65,10 +82,25 @@ const MAX_TOOLS_PER_SERVER = 256;
 /** Error texts may quote a server's answer; they go to traces and to the model, so keep them short. */
 const MAX_ERROR_MESSAGE_BYTES = 512;
 
-const DEFAULTS = { timeoutMs: 30_000, maxOutputBytes: 64 * 1024, callsPerMinute: 60 };
+const DEFAULTS = {
+  timeoutMs: 30_000,
+  maxOutputBytes: 64 * 1024,
+  callsPerMinute: 60,
+  resolveHost: async (host: string) =>
+    (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address),
+  isAddressAllowed: isPublicAddress,
+};
 const CLIENT_INFO = { name: 'agent-core', version: '0.1.0' };
 
 type Limits = typeof DEFAULTS;
+
+/** A failure of our own making, whose message says nothing a server sent: safe to show. */
+class McpSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'McpSetupError';
+  }
+}
 
 /** The JSON Schema to publish for a tool's input: the server's for MCP tools, else from zod. */
 export function jsonSchemaOf(tool: ToolDefinition): Record<string, unknown> {
@@ -100,7 +132,7 @@ export async function loadMcpTools(
   outcomes.forEach((outcome, index) => {
     const server = unique[index]?.name ?? '';
     if (outcome.status === 'rejected') {
-      errors.push({ server, message: messageOf(outcome.reason) });
+      errors.push({ server, message: failureOf(outcome.reason) });
       return;
     }
     clients.push(outcome.value.client);
@@ -124,15 +156,23 @@ async function loadServer(
   limits: Limits,
 ): Promise<{ client: Client; tools: McpToolDefinition[]; skipped: string[] }> {
   if (!MCP_SERVER_NAME.test(spec.name)) {
-    throw new Error(`invalid server name: must match ${MCP_SERVER_NAME.source}`);
+    throw new McpSetupError(`invalid server name: must match ${MCP_SERVER_NAME.source}`);
   }
   const url = URL.canParse(spec.url) ? new URL(spec.url) : undefined;
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new Error('invalid url: an http or https URL is required');
+    throw new McpSetupError('invalid url: an http or https URL is required');
   }
   const client = new Client(CLIENT_INFO);
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit: { headers: { ...spec.headers } },
+    ...(spec.private
+      ? {}
+      : {
+          fetch: pinnedFetch({
+            resolveHost: limits.resolveHost,
+            isAddressAllowed: limits.isAddressAllowed,
+          }),
+        }),
   });
   try {
     await client.connect(transport, { timeout: limits.timeoutMs });
@@ -172,12 +212,12 @@ async function listAllTools(client: Client, timeoutMs: number): Promise<Tool[]> 
     });
     tools.push(...result.tools);
     if (tools.length > MAX_TOOLS_PER_SERVER) {
-      throw new Error(`the server lists more than ${MAX_TOOLS_PER_SERVER} tools`);
+      throw new McpSetupError(`the server lists more than ${MAX_TOOLS_PER_SERVER} tools`);
     }
     cursor = result.nextCursor;
     if (!cursor) return tools;
   }
-  throw new Error(`the tool listing goes on beyond ${MAX_LIST_PAGES} pages`);
+  throw new McpSetupError(`the tool listing goes on beyond ${MAX_LIST_PAGES} pages`);
 }
 
 /** The local definition of a remote tool, or why it was skipped. */
@@ -248,7 +288,8 @@ async function callRemote(
         cause: error,
       });
     }
-    throw error;
+    // The model and the task's steps hear what failed, never what the server said.
+    throw new Error(`${name} failed: ${failureOf(error)}`, { cause: error });
   }
   const text = textOf(result.content ?? []);
   if (result.isError) {
@@ -291,14 +332,61 @@ function truncateUtf8(text: string, maxBytes: number): string {
   return out + ellipsis;
 }
 
+/** A local error's message (an abort's reason), cut short. */
 function messageOf(error: unknown): string {
-  if (!(error instanceof Error)) return truncateUtf8(String(error), MAX_ERROR_MESSAGE_BYTES);
-  // fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, a DNS failure) as cause;
-  // the transport reports an HTTP failure with its status as `code` and the body as message.
-  const status =
-    error instanceof StreamableHTTPError && error.code !== undefined ? ` (HTTP ${error.code})` : '';
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return truncateUtf8(`${error.message}${status}${cause}`, MAX_ERROR_MESSAGE_BYTES);
+  return truncateUtf8(
+    error instanceof Error ? error.message : String(error),
+    MAX_ERROR_MESSAGE_BYTES,
+  );
+}
+
+/** Fixed words for the JSON-RPC errors a server may answer. */
+const JSON_RPC_ERRORS: Record<number, string> = {
+  [-32700]: 'parse error',
+  [-32600]: 'invalid request',
+  [-32601]: 'method not found',
+  [-32602]: 'invalid params',
+  [-32603]: 'internal error',
+  [-32001]: 'timed out',
+  [-32000]: 'connection closed',
+};
+
+/**
+ * What failed, in words of our own: a status, an error code, a fixed reason. Never the text a
+ * server answered, which may be anything its URL leads to (an internal endpoint's body among
+ * them); it goes to `GET /v1/tools?agentId=` answers, to task steps and to the model.
+ */
+function failureOf(error: unknown): string {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
+    if (
+      cause instanceof McpSetupError ||
+      cause instanceof AddressRefusedError ||
+      cause instanceof NoAddressError
+    ) {
+      return truncateUtf8(cause.message, MAX_ERROR_MESSAGE_BYTES);
+    }
+    cause = cause.cause;
+  }
+  if (error instanceof StreamableHTTPError) {
+    return typeof error.code === 'number' && error.code >= 100
+      ? `the server answered HTTP ${error.code}`
+      : 'the server did not answer as an MCP server';
+  }
+  if (error instanceof McpError) {
+    const reason = JSON_RPC_ERRORS[error.code];
+    return `the server answered MCP error ${error.code}${reason ? ` (${reason})` : ''}`;
+  }
+  // The client's own word for a closed connection.
+  if (error instanceof Error && error.message === 'Not connected') return 'not connected';
+  const code = systemCode(error) ?? systemCode((error as { cause?: unknown })?.cause);
+  if (code) return `could not reach the server (${code})`;
+  return 'the connection to the server failed';
+}
+
+/** A Node system error's code (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED…), if it is one. */
+function systemCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : undefined;
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

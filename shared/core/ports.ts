@@ -52,7 +52,7 @@ export interface TaskTransition {
   to: TaskStatus;
   /** Further fields to set in the same write. */
   set?: Partial<Omit<Task, 'id' | 'status' | 'agentId' | 'createdAt'>>;
-  /** Adds 1 to `attempts` in the same write. */
+  /** Adds 1 to `attempts` in the same write; only while `attempts` is below `maxAttempts`. */
   incrementAttempts?: boolean;
   /** Only if `attempts` currently equals this. */
   expectAttempts?: number;

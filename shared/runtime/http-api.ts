@@ -13,11 +13,14 @@ import type {
 import {
   AppError,
   BadJsonError,
+  NotFoundError,
   PayloadTooLargeError,
   TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
 } from '../core/errors.js';
+import { AGENT_ID_PATTERN, ULID_PATTERN } from '../core/ids.js';
+import { jsonLimitIssues } from '../core/json-limits.js';
 import type { EventPublisher, IdempotencyStore, PageRequest } from '../core/ports.js';
 import { systemClock } from '../core/ports.js';
 import { Authorization, type Caller } from '../core/security/authorization.js';
@@ -74,10 +77,14 @@ export function createHttpApi(routes: Record<string, Route>, options: HttpApiOpt
       throw new UnauthorizedError(principal.reason);
     }
     if (!route) throw new NotFoundRoute(event.requestContext.http.method, event.rawPath);
+    const pathParameters = (event.pathParameters ?? {}) as Record<string, string>;
+    const query = (event.queryStringParameters ?? {}) as Record<string, string>;
+    checkPathIds(event.routeKey, pathParameters);
+    checkQueryIds(query);
     const request: HttpRequest = {
       routeKey: event.routeKey,
-      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-      query: (event.queryStringParameters ?? {}) as Record<string, string>,
+      pathParameters,
+      query,
       headers,
       body: parseBody(event),
       principal,
@@ -115,10 +122,61 @@ function parseBody(event: HttpEvent): unknown {
       `request body is ${raw.byteLength} bytes; the limit is ${MAX_BODY_BYTES} bytes (256 KiB)`,
     );
   }
+  let body: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch (error) {
     throw new BadJsonError(`request body is not valid JSON: ${(error as Error).message}`);
+  }
+  // Before anything recursive (zod, the idempotency hash, marshalling) touches it.
+  const issues = jsonLimitIssues(body);
+  if (issues.length > 0) {
+    throw new ValidationError(
+      `request body breaks the JSON limits: ${issues.map((i) => i.path || '(body)').join(', ')}`,
+      issues,
+    );
+  }
+  return body;
+}
+
+/**
+ * What an id in a path must look like, by the collection the path names before it: an id that
+ * cannot be valid is a 404 before anything is looked up (API.md), whatever its length.
+ */
+const PATH_IDS: Record<string, { pattern: RegExp; what: string }> = {
+  agents: { pattern: AGENT_ID_PATTERN, what: 'agent' },
+  tasks: { pattern: ULID_PATTERN, what: 'task' },
+  workflows: { pattern: ULID_PATTERN, what: 'workflow' },
+  memories: { pattern: ULID_PATTERN, what: 'memory' },
+  grants: { pattern: ULID_PATTERN, what: 'grant' },
+  inbox: { pattern: ULID_PATTERN, what: 'message' },
+  keys: { pattern: ULID_PATTERN, what: 'key' },
+  budgets: { pattern: AGENT_ID_PATTERN, what: 'budget' },
+  schedules: { pattern: AGENT_ID_PATTERN, what: 'schedule' },
+};
+/** Ids of collections without a rule of their own: short, and nothing a key could choke on. */
+const ANY_ID = { pattern: /^[A-Za-z0-9._:-]{1,128}$/, what: 'item' };
+
+function checkPathIds(routeKey: string, parameters: Record<string, string>): void {
+  const segments = (routeKey.split(' ')[1] ?? '').split('/');
+  segments.forEach((segment, index) => {
+    const name = /^\{(\w+)\}$/.exec(segment)?.[1];
+    if (!name) return;
+    const rule = PATH_IDS[segments[index - 1] ?? ''] ?? ANY_ID;
+    if (!rule.pattern.test(parameters[name] ?? '')) {
+      throw new NotFoundError(
+        `no such ${rule.what}: the id in the path cannot be a ${rule.what} id`,
+      );
+    }
+  });
+}
+
+/** Query parameters that name an agent (`?agentId=`), checked like a path's agent id. */
+function checkQueryIds(query: Record<string, string>): void {
+  if (query.agentId !== undefined && !AGENT_ID_PATTERN.test(query.agentId)) {
+    throw new ValidationError('invalid agentId', [
+      { path: 'agentId', message: 'an agent id: ^[a-z0-9][a-z0-9-]{1,62}$' },
+    ]);
   }
 }
 

@@ -23,6 +23,7 @@ import { VectorCache } from '../core/memory/vector-cache.js';
 import { systemClock } from '../core/ports.js';
 import type { MemoryToolService } from '../core/tools/tool.js';
 import { ConfigError, tableName } from './config.js';
+import { loadModelKeyPolicy } from './model-config.js';
 import { once } from './once.js';
 import { agentStore, eventPublisher } from './wiring.js';
 
@@ -32,6 +33,11 @@ export { EMBEDDINGS_VARIABLE };
 export function loadEmbeddingsConfig(env: NodeJS.ProcessEnv = process.env): EmbeddingsConfig {
   const result = parseEmbeddingsConfig(env[EMBEDDINGS_VARIABLE]);
   if ('problem' in result) throw new ConfigError(result.problem);
+  // The same rule as agents' model keys: only a variable meant for one.
+  const policy = loadModelKeyPolicy(env);
+  if (result.config.provider === 'openai' && !policy.allows(result.config.apiKeyEnv)) {
+    throw new ConfigError(`${EMBEDDINGS_VARIABLE}: apiKeyEnv: ${policy.explain()}`);
+  }
   return result.config;
 }
 
@@ -54,9 +60,18 @@ export function createEmbedder(
         baseUrl: config.baseUrl,
         model: config.model,
         dimensions: config.dimensions,
-        apiKey: env[config.apiKeyEnv],
+        apiKey: env[allowedKeyEnv(config.apiKeyEnv, env)],
       });
   }
+}
+
+/** The variable a key is read from, checked again where it is read. */
+function allowedKeyEnv(name: string, env: NodeJS.ProcessEnv): string {
+  const policy = loadModelKeyPolicy(env);
+  if (!policy.allows(name)) {
+    throw new ConfigError(`${EMBEDDINGS_VARIABLE}: apiKeyEnv: ${policy.explain()}`);
+  }
+  return name;
 }
 
 export const embedder = /* @__PURE__ */ once(() => createEmbedder(loadEmbeddingsConfig()));

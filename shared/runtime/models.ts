@@ -5,9 +5,10 @@
 import { bedrockClient } from '../adapters/clients/bedrock.js';
 import { BedrockConverseProvider } from '../adapters/models/bedrock-provider.js';
 import { OpenAiCompatibleProvider } from '../adapters/models/openai-provider.js';
+import { TaskAttemptError } from '../core/errors.js';
 import { providerFor } from '../core/kernel/model-provider.js';
 import { ModelResolver, type ProviderFactory } from '../core/models/model-resolver.js';
-import { loadPrices, loadRouteConfig } from './model-config.js';
+import { loadPrices, loadRouteConfig, modelKeyPolicy } from './model-config.js';
 import { once } from './once.js';
 
 /** Every provider: the real ones here, the deterministic ones from the core. */
@@ -19,6 +20,14 @@ export const providerFactory: ProviderFactory = (spec, attempt) => {
         modelId: spec.model,
       });
     case 'openai': {
+      // Checked at registration; again here, for agents stored before the rule or the list changed.
+      if (!modelKeyPolicy().allows(spec.apiKeyEnv)) {
+        throw new TaskAttemptError(
+          'ModelKeyNotAllowed',
+          `the agent's model.apiKeyEnv '${spec.apiKeyEnv}' is ${modelKeyPolicy().explain()}`,
+          false,
+        );
+      }
       const apiKey = process.env[spec.apiKeyEnv];
       return new OpenAiCompatibleProvider({
         baseUrl: spec.baseUrl,
@@ -32,5 +41,6 @@ export const providerFactory: ProviderFactory = (spec, attempt) => {
 };
 
 export const modelResolver = /* @__PURE__ */ once(
-  () => new ModelResolver(loadRouteConfig(), providerFactory, loadPrices()),
+  () =>
+    new ModelResolver(loadRouteConfig(), providerFactory, loadPrices(), Date.now, modelKeyPolicy()),
 );

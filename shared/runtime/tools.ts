@@ -29,6 +29,9 @@ export const toolServices = /* @__PURE__ */ once(
   }),
 );
 
-/** Connects an agent's MCP servers for one attempt; servers that fail are left out. */
+/**
+ * Connects an agent's MCP servers for one attempt; servers that fail are left out. Their names
+ * resolve through the same resolver as http.fetch's, under the same address policy.
+ */
 export const agentMcpTools = (agent: Pick<Agent, 'mcpServers'>): Promise<McpToolset> =>
-  loadMcpTools(agent.mcpServers);
+  loadMcpTools(agent.mcpServers, { resolveHost: toolServices().resolveHost });

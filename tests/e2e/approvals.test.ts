@@ -66,7 +66,8 @@ function respond(request: ChatRequest) {
 const bumper = (id: string, approval: Record<string, unknown> = {}) => ({
   id,
   tools: ['mcp.counter.*'],
-  mcpServers: [{ name: 'counter', url: mcpUrl }],
+  // On loopback: marked private, as the admin would for a server on this machine.
+  mcpServers: [{ name: 'counter', url: mcpUrl, private: true }],
   toolPolicy: { 'mcp.counter.*': 'ask' },
   approval,
   model: { provider: 'openai', model: 'test-model', baseUrl: model.baseUrl },
@@ -373,9 +374,11 @@ describe('workflow gates', () => {
 
     // Act
     await runtime.api('POST', `/v1/approvals/${gate.id}`, { decision: 'deny', comment: 'no' });
+    // The engine writes the workflow's end first, then stops the steps left: wait for both.
     const done = await eventually(async () => {
       const { body } = await runtime.api('GET', `/v1/workflows/${workflow.id}`);
-      return body.status === 'running' ? undefined : body;
+      const settled = body.steps.every((s: { status: string }) => s.status !== 'pending');
+      return body.status === 'running' || !settled ? undefined : body;
     });
 
     // Assess

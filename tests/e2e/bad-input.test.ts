@@ -17,6 +17,8 @@ interface Row {
   code: string;
   /** Field paths the error's details must name. */
   paths?: string[];
+  /** Beginnings of field paths the error's details must name (a path that goes deep). */
+  pathPrefixes?: string[];
 }
 
 const echo = { provider: 'echo' };
@@ -74,6 +76,32 @@ const rows: Row[] = [
     status: 400,
     code: 'ValidationError',
     paths: ['model.route'],
+  },
+  {
+    name: "an openai key read from the admin key's variable",
+    method: 'POST',
+    path: '/v1/agents',
+    body: {
+      id: 'leaky',
+      model: {
+        provider: 'openai',
+        model: 'x',
+        baseUrl: 'http://127.0.0.1:9/v1',
+        apiKeyEnv: 'AGENT_CORE_API_KEY',
+      },
+    },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['model.apiKeyEnv'],
+  },
+  {
+    name: 'an openai key read from an AWS credential, in a patch',
+    method: 'PATCH',
+    path: '/v1/agents/existing',
+    body: { model: { provider: 'openai', model: 'x', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' } },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['model.apiKeyEnv'],
   },
   {
     name: 'unknown tool',
@@ -288,7 +316,7 @@ const rows: Row[] = [
     code: 'Unauthorized',
   },
   {
-    name: 'workflow without strategy or input',
+    name: 'workflow without strategy or input (a name is optional)',
     method: 'POST',
     path: '/v1/workflows',
     body: { steps: [{ id: 'a', agentId: 'existing' }] },
@@ -358,6 +386,122 @@ const rows: Row[] = [
   },
 ];
 
+/** Every route under /v1/agents/{id}, with an id of 3,000 characters: 404, never a 500. */
+const longId = 'a'.repeat(3_000);
+const ulid = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+const agentRoutes: [string, string, unknown?][] = [
+  ['GET', ''],
+  ['PATCH', '', { name: 'x' }],
+  ['DELETE', ''],
+  ['POST', '/pause'],
+  ['POST', '/resume'],
+  ['POST', '/memories', { text: 'x' }],
+  ['GET', '/memories'],
+  ['DELETE', `/memories/${ulid}`],
+  ['POST', '/memories/search', { query: 'x' }],
+  ['POST', '/grants', { namespace: 'default', grantee: 'existing', access: 'read' }],
+  ['GET', '/grants'],
+  ['DELETE', `/grants/${ulid}`],
+  ['GET', '/inbox'],
+  ['POST', `/inbox/${ulid}/ack`],
+];
+rows.push(
+  ...agentRoutes.map(([method, rest, body]) => ({
+    name: `an agent id of 3,000 characters: ${method} /v1/agents/{id}${rest}`,
+    method,
+    path: `/v1/agents/${longId}${rest}`,
+    body,
+    status: 404,
+    code: 'NotFound',
+  })),
+  {
+    name: 'an agent id of 3,000 characters: GET /v1/insights/agents/{id}',
+    method: 'GET',
+    path: `/v1/insights/agents/${longId}`,
+    status: 404,
+    code: 'NotFound',
+  },
+  {
+    name: 'an agentId of 3,000 characters in a query',
+    method: 'GET',
+    path: `/v1/tools?agentId=${longId}`,
+    status: 400,
+    code: 'ValidationError',
+    paths: ['agentId'],
+  },
+);
+
+/** Free-form JSON nested 10,000 levels, wherever free-form JSON goes: 400 naming the field. */
+const deep = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
+const deepRows: [string, string, string, string][] = [
+  ['task input', '/v1/tasks', `{"agentId":"existing","input":${deep}}`, 'input.0.0'],
+  [
+    'task metadata',
+    '/v1/tasks',
+    `{"agentId":"existing","input":1,"metadata":{"m":${deep}}}`,
+    'metadata.m.0',
+  ],
+  [
+    'workflow input',
+    '/v1/workflows',
+    `{"strategy":"sequential","input":${deep},"steps":[{"id":"a","agentId":"existing"}]}`,
+    'input.0.0',
+  ],
+  [
+    'workflow metadata',
+    '/v1/workflows',
+    `{"strategy":"sequential","input":1,"metadata":{"m":${deep}},"steps":[{"id":"a","agentId":"existing"}]}`,
+    'metadata.m.0',
+  ],
+  [
+    'message body',
+    '/v1/messages',
+    `{"from":"existing","to":"existing","body":${deep}}`,
+    'body.0.0',
+  ],
+  [
+    'memory metadata',
+    '/v1/agents/existing/memories',
+    `{"text":"x","metadata":{"m":${deep}}}`,
+    'metadata.m.0',
+  ],
+  [
+    'scripted tool input',
+    '/v1/agents',
+    `{"id":"deep-agent","model":{"provider":"scripted","turns":[{"toolCalls":[{"name":"math.eval","input":${deep}}]}]}}`,
+    'model.turns.0.toolCalls.0.input.0',
+  ],
+];
+rows.push(
+  ...deepRows.map(([what, path, body, field]) => ({
+    name: `${what} nested 10,000 levels`,
+    method: 'POST',
+    path,
+    body,
+    status: 400,
+    code: 'ValidationError',
+    pathPrefixes: [field],
+  })),
+  {
+    name: '__proto__ as a key inside a scripted tool input',
+    method: 'POST',
+    path: '/v1/agents',
+    body: '{"id":"proto-agent","model":{"provider":"scripted","turns":[{"toolCalls":[{"name":"math.eval","input":{"__proto__":{"expression":"1"}}}]}]}}',
+    status: 400,
+    code: 'ValidationError',
+    paths: ['model.turns.0.toolCalls.0.input.__proto__'],
+  },
+  {
+    name: 'constructor as a key in task metadata',
+    method: 'POST',
+    path: '/v1/tasks',
+    body: { agentId: 'existing', input: 1, metadata: { constructor: { prototype: {} } } },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['metadata.constructor'],
+  },
+);
+
 async function snapshot() {
   const agents = await runtime.api('GET', '/v1/agents?limit=100');
   const tasks = await runtime.api('GET', '/v1/tasks?limit=100');
@@ -390,6 +534,13 @@ describe('bad input', () => {
     if (row.paths) {
       const named = response.body.error.details.map((d: { path: string }) => d.path);
       for (const path of row.paths) expect(named).toContain(path);
+    }
+    for (const prefix of row.pathPrefixes ?? []) {
+      const named: string[] = response.body.error.details.map((d: { path: string }) => d.path);
+      expect(
+        named.some((path) => path.startsWith(prefix)),
+        named.join(),
+      ).toBe(true);
     }
   });
 

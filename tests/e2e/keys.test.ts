@@ -138,6 +138,67 @@ describe('an agent-scoped key', () => {
     expect((await runtime.api('GET', '/v1/audit', undefined, as(aliceKey))).status).toBe(403);
   });
 
+  it('cannot tell an agent that does not exist from one that is not its own', async () => {
+    // Prepare: every route that names an agent, asked about bob and about nobody.
+    const ulid = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+    const ask = (id: string) =>
+      Promise.all(
+        (
+          [
+            ['GET', `/v1/agents/${id}`],
+            ['POST', `/v1/agents/${id}/memories`, { text: 'x' }],
+            ['POST', `/v1/agents/${id}/memories`, { text: 'x', namespace: 'ns' }],
+            ['GET', `/v1/agents/${id}/memories`],
+            ['GET', `/v1/agents/${id}/memories?namespace=ns`],
+            ['DELETE', `/v1/agents/${id}/memories/${ulid}`],
+            ['POST', `/v1/agents/${id}/memories/search`, { query: 'x' }],
+            ['POST', `/v1/agents/${id}/grants`, { namespace: 'ns', grantee: 'alice' }],
+            ['GET', `/v1/agents/${id}/grants`],
+            ['DELETE', `/v1/agents/${id}/grants/${ulid}`],
+            ['GET', `/v1/agents/${id}/inbox`],
+            ['POST', `/v1/agents/${id}/inbox/${ulid}/ack`],
+            ['GET', `/v1/insights/agents/${id}`],
+            ['GET', `/v1/tasks?agentId=${id}`],
+            ['GET', `/v1/tools?agentId=${id}`],
+            ['POST', '/v1/tasks', { agentId: id, input: 'x' }],
+          ] as [string, string, unknown?][]
+        ).map(async ([method, path, body]) => {
+          const response = await runtime.api(method, path, body, as(aliceKey));
+          return `${method} ${path.replace(id, '{id}')} → ${response.status} ${response.body?.error?.code}`;
+        }),
+      );
+
+    // Act
+    const other = await ask('bob');
+    const unknown = await ask('nobody-at-all');
+
+    // Assess
+    expect(unknown).toEqual(other);
+    for (const answer of other) expect(answer).toMatch(/→ 403 Forbidden$/);
+  });
+
+  it('is refused alike a message to an agent that does not exist and to one that refuses it', async () => {
+    // Prepare
+    const closed = await runtime.api('POST', '/v1/agents', {
+      id: 'closed',
+      model: { provider: 'echo' },
+      acceptsMessagesFrom: ['nobody'],
+    });
+    expect(closed.status).toBe(201);
+    const send = (to: string) =>
+      runtime.api('POST', '/v1/messages', { from: 'alice', to, body: 'hi' }, as(aliceKey));
+
+    // Act
+    const refused = await send('closed');
+    const unknown = await send('nobody-at-all');
+
+    // Assess
+    expect([refused.status, unknown.status]).toEqual([403, 403]);
+    expect(unknown.body.error.message.replace('nobody-at-all', 'X')).toBe(
+      refused.body.error.message.replace('closed', 'X'),
+    );
+  });
+
   it('stops working once revoked', async () => {
     const minted = await runtime.api('POST', '/v1/keys', { scope: 'agent:bob' });
     const bobKey = minted.body.key;
@@ -154,5 +215,45 @@ describe('an agent-scoped key', () => {
       { timeoutMs: 20_000, intervalMs: 500, what: 'the revoked key to be refused' },
     );
     expect((await runtime.api('DELETE', '/v1/keys/01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404);
+  });
+});
+
+describe('a retired agent', () => {
+  it('keeps its key reading but writing nothing, and gets no new key', async () => {
+    // Prepare: carol, with a key and a memory, then retired.
+    expect(
+      (await runtime.api('POST', '/v1/agents', { id: 'carol', model: { provider: 'echo' } }))
+        .status,
+    ).toBe(201);
+    const minted = await runtime.api('POST', '/v1/keys', { scope: 'agent:carol' });
+    const carol = as(minted.body.key);
+    const kept = await runtime.api('POST', '/v1/agents/carol/memories', { text: 'kept' }, carol);
+    expect(kept.status).toBe(201);
+    expect((await runtime.api('DELETE', '/v1/agents/carol')).status).toBe(200);
+
+    // Act
+    const writes = await Promise.all([
+      runtime.api('POST', '/v1/agents/carol/memories', { text: 'new' }, carol),
+      runtime.api(
+        'POST',
+        '/v1/agents/carol/grants',
+        { namespace: 'default', grantee: 'alice' },
+        carol,
+      ),
+      runtime.api('POST', '/v1/messages', { from: 'carol', to: 'alice', body: 'hi' }, carol),
+      runtime.api('POST', '/v1/tasks', { agentId: 'carol', input: 'x' }, carol),
+    ]);
+    const read = await runtime.api('GET', '/v1/agents/carol/memories', undefined, carol);
+    const newKey = await runtime.api('POST', '/v1/keys', { scope: 'agent:carol' });
+    const unknownKey = await runtime.api('POST', '/v1/keys', { scope: 'agent:nobody-at-all' });
+
+    // Assess
+    expect(writes.map((w) => `${w.status} ${w.body.error?.code}`)).toEqual(
+      Array(4).fill('409 Conflict'),
+    );
+    expect(read.status).toBe(200);
+    expect(read.body.items.map((m: { text: string }) => m.text)).toEqual(['kept']);
+    expect([newKey.status, newKey.body.error.code]).toEqual([409, 'Conflict']);
+    expect([unknownKey.status, unknownKey.body.error.code]).toEqual([404, 'NotFound']);
   });
 });

@@ -186,7 +186,15 @@ describe('tools', () => {
   it("calls a remote MCP server's tool under the agent's prefix, with its headers", async () => {
     const registered = await runtime.api('POST', '/v1/agents', {
       id: 'mcp-user',
-      mcpServers: [{ name: 'calc', url: mcpUrl, headers: { authorization: 'Bearer mcp-secret' } }],
+      // On this machine: the admin marks it private, or the address policy refuses it.
+      mcpServers: [
+        {
+          name: 'calc',
+          url: mcpUrl,
+          headers: { authorization: 'Bearer mcp-secret' },
+          private: true,
+        },
+      ],
       tools: ['mcp.calc.*'],
       model: {
         provider: 'scripted',
@@ -212,6 +220,34 @@ describe('tools', () => {
       source: 'mcp:calc',
       inputSchema: { properties: { a: { type: 'number' }, b: { type: 'number' } } },
     });
+  });
+
+  it('puts MCP URLs under the address policy, and never shows what an endpoint answered', async () => {
+    // Prepare: MCP servers pointing at this runtime's own port, which speaks no MCP.
+    const internal = `${runtime.url}/v1/agents`;
+    const register = (id: string, privateServer: boolean) =>
+      runtime.api('POST', '/v1/agents', {
+        id,
+        model: { provider: 'echo' },
+        mcpServers: [{ name: 'inside', url: internal, private: privateServer }],
+        tools: ['mcp.inside.*'],
+      });
+    expect((await register('mcp-probe', false)).status).toBe(201);
+    expect((await register('mcp-private', true)).status).toBe(201);
+
+    // Act
+    const probed = await runtime.api('GET', '/v1/tools?agentId=mcp-probe');
+    const reached = await runtime.api('GET', '/v1/tools?agentId=mcp-private');
+
+    // Assess: refused before connecting; reached when marked private, its answer not quoted.
+    expect(probed.status).toBe(200);
+    expect(probed.body.errors).toEqual([
+      { server: 'inside', message: expect.stringMatching(/127\.0\.0\.1 is not a public address/) },
+    ]);
+    expect(reached.body.errors).toEqual([
+      { server: 'inside', message: expect.stringMatching(/^the server answered HTTP 40\d$/) },
+    ]);
+    expect(JSON.stringify(reached.body)).not.toMatch(/Unauthorized|ValidationError|requestId/);
   });
 
   it('refuses an MCP tool whose server the agent does not list, naming the field', async () => {

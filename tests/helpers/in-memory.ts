@@ -126,6 +126,8 @@ export class InMemoryAgentStore implements AgentStore {
   }
 }
 
+const DYNAMODB_ITEM_BYTES = 400 * 1024;
+
 export class InMemoryTaskStore implements TaskStore {
   readonly tasks = new Map<string, Task>();
   /** Parked task ids per agent; listed by id, i.e. oldest first, like the table's sort key. */
@@ -189,6 +191,10 @@ export class InMemoryTaskStore implements TaskStore {
     if (!change.from.includes(current.status)) {
       conflict(`it is ${current.status}, not ${change.from.join('/')}`);
     }
+    // As DynamoTaskStore: an attempt is never counted past maxAttempts.
+    if (change.incrementAttempts && current.attempts >= current.maxAttempts) {
+      conflict(`attempts ${current.attempts} of ${current.maxAttempts} are used up`);
+    }
     if (change.expectAttempts !== undefined && current.attempts !== change.expectAttempts) {
       conflict(`attempts is ${current.attempts}, not ${change.expectAttempts}`);
     }
@@ -213,6 +219,11 @@ export class InMemoryTaskStore implements TaskStore {
     };
     if (change.incrementAttempts) next.attempts = current.attempts + 1;
     if (change.markStarted && current.startedAt === null) next.startedAt = change.markStarted;
+    // As DynamoDB: an item over 400 KB is refused, and not as a conflict.
+    if (Buffer.byteLength(JSON.stringify(next)) > DYNAMODB_ITEM_BYTES) {
+      this.transitions.push({ id, transition: copy(change), applied: false });
+      throw new Error('Item size to update has exceeded the maximum allowed size');
+    }
     this.tasks.set(id, next);
     this.transitions.push({ id, transition: copy(change), applied: true });
     return copy(next);
@@ -349,6 +360,7 @@ export function buildTask(overrides: Partial<Task> & { agentId: string }): Task 
     usage: emptyUsage(),
     steps: [],
     context: null,
+    stepsOmitted: 0,
     correlationId: 'corr-test',
     suspended: null,
     turn: null,

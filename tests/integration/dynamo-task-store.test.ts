@@ -8,7 +8,16 @@ import {
 } from '../../shared/core/errors.js';
 import { newId } from '../../shared/core/ids.js';
 import type { TaskListFilter } from '../../shared/core/ports.js';
-import { emptyUsage, type Task, type TaskStatus } from '../../shared/core/tasks/task.js';
+import {
+  boundSteps,
+  emptyUsage,
+  outputBudgetBytes,
+  TASK_RECORD_LIMITS,
+  type Task,
+  type TaskStatus,
+  type TaskStep,
+} from '../../shared/core/tasks/task.js';
+import { MAX_BODY_BYTES } from '../../shared/runtime/http-api.js';
 import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
 
 const aws = useLocalAws();
@@ -35,6 +44,7 @@ function aTask(overrides: Partial<Task> = {}): Task {
     usage: emptyUsage(),
     steps: [],
     context: null,
+    stepsOmitted: 0,
     correlationId: newId(),
     suspended: null,
     turn: null,
@@ -137,6 +147,7 @@ describe('DynamoTaskStore: create and get', () => {
         { index: 0, kind: 'model', name: 'echo', ok: true, durationMs: 3 },
         { index: 1, kind: 'tool', name: 'math.eval', ok: false, durationMs: 1, detail: 'bad' },
       ],
+      stepsOmitted: 7,
       leaseUntil: '2030-06-01T11:10:00.000Z',
       startedAt: '2030-06-01T11:01:00.000Z',
       finishedAt: '2030-06-01T11:02:00.000Z',
@@ -356,6 +367,49 @@ describe('DynamoTaskStore: transition', () => {
   });
 
   it.each([
+    ['queued', undefined],
+    ['retrying', undefined],
+    ['running', '2030-06-01T11:00:00.000Z'],
+  ] as [TaskStatus, string | undefined][])(
+    'never counts an attempt past maxAttempts: from %s at the last attempt it is refused',
+    async (status, leaseUntil) => {
+      // Prepare: at attempt 3 of 3 (a running one whose worker died: its lease ended).
+      const task = await created({
+        status,
+        attempts: 3,
+        maxAttempts: 3,
+        leaseUntil: leaseUntil ?? null,
+      });
+      // Act
+      const error = await captureError(
+        store().transition(task.id, {
+          from: [status],
+          to: 'running',
+          incrementAttempts: true,
+          ...(status === 'running' ? { leaseExpiredBefore: NOW.toISOString() } : {}),
+          set: { leaseUntil: '2030-06-01T12:05:00.000Z' },
+        }),
+      );
+      // Assess
+      expect(error).toBeInstanceOf(TransitionConflictError);
+      expect(await store().get(task.id)).toEqual(task);
+    },
+  );
+
+  it('counts an attempt below maxAttempts as before', async () => {
+    // Prepare
+    const task = await created({ status: 'retrying', attempts: 2, maxAttempts: 3 });
+    // Act
+    const started = await store().transition(task.id, {
+      from: ['retrying'],
+      to: 'running',
+      incrementAttempts: true,
+    });
+    // Assess
+    expect(started).toMatchObject({ status: 'running', attempts: 3 });
+  });
+
+  it.each([
     ['succeeded', 'running'],
     ['cancelled', 'queued'],
     ['queued', 'succeeded'],
@@ -405,6 +459,67 @@ describe('DynamoTaskStore: transition', () => {
       expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(TransitionConflictError);
       expect(await store().get(task.id)).toMatchObject({ status: 'running', attempts: 1 });
     }
+  });
+});
+
+describe('DynamoTaskStore: a record that stays bounded', () => {
+  /** An attempt of 2,080 steps whose details are all at their 500-character limit. */
+  const longAttempt = (): TaskStep[] =>
+    Array.from({ length: 2_080 }, (_, index) => ({
+      index,
+      kind: index % 21 === 0 ? 'model' : 'tool',
+      name: index % 21 === 0 ? 'scripted' : 'fs.list',
+      ok: true,
+      durationMs: 3,
+      detail:
+        `{"path":".","entries":[${'{"name":"a-file-with-a-long-name.txt"},'.repeat(20)}`.slice(
+          0,
+          500,
+        ),
+    }));
+
+  it('cannot hold every step of a long attempt: DynamoDB refuses the item, not as a conflict', async () => {
+    // Prepare
+    const task = await created({ status: 'running', attempts: 1 });
+    // Act
+    const error = await captureError(
+      store().transition(task.id, {
+        from: ['running'],
+        to: 'succeeded',
+        set: { steps: longAttempt(), output: 'done' },
+      }),
+    );
+    // Assess: the reason the record is bounded.
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TransitionConflictError);
+    expect((await store().get(task.id))?.status).toBe('running');
+  });
+
+  it('holds the bounded record of that attempt with the largest output a task may keep', async () => {
+    // Prepare: the largest input a request may carry, and the largest output that fits with it.
+    const input = 'i'.repeat(MAX_BODY_BYTES - 100);
+    const task = await created({ status: 'running', attempts: 1, input, metadata: {} });
+    const output = 'o'.repeat(outputBudgetBytes(task) - 2);
+    const { steps, stepsOmitted } = boundSteps(longAttempt());
+    // Act
+    const done = await store().transition(task.id, {
+      from: ['running'],
+      to: 'succeeded',
+      set: {
+        steps,
+        stepsOmitted,
+        output,
+        error: {
+          code: 'X',
+          message: 'm'.repeat(TASK_RECORD_LIMITS.maxErrorMessageChars),
+          retryable: true,
+        },
+      },
+    });
+    // Assess
+    expect(done).toMatchObject({ status: 'succeeded', stepsOmitted: 2_030 });
+    expect(done.steps).toHaveLength(50);
+    expect((await store().get(task.id))?.output).toBe(output);
   });
 });
 

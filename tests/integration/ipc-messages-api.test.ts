@@ -98,6 +98,7 @@ async function setup(options: { perMinute?: number } = {}) {
     events,
     clock,
     call,
+    retire: (agentId: string) => agents.update(agentId, { status: 'retired' }, ['active']),
     async agent(registration: Record<string, unknown> & { id: string }) {
       const id = uniqueId(registration.id);
       await agents.create(buildAgent({ ...registration, id }));
@@ -314,6 +315,28 @@ describe('IPC API', () => {
     expect(again.json.ackedAt).toBe('2030-08-01T08:00:05.000Z');
     expect([unknown.statusCode, malformed.statusCode]).toEqual([404, 404]);
     expect(listed.json.items[0].ackedAt).toBe('2030-08-01T08:00:05.000Z');
+  });
+
+  it("keeps a retired agent's inbox readable by its key, but neither acknowledged nor sent from", async () => {
+    // Prepare
+    const api = await setup();
+    const sender = await api.agent({ id: 'sender' });
+    const reader = await api.agent({ id: 'reader' });
+    const sent = await api.send({ from: sender, to: reader, body: 'read me later' });
+    await api.deliverPending();
+    await api.retire(reader);
+
+    // Act
+    const read = await api.inboxOf(reader, {}, `agent:${reader}`);
+    const ack = await api.ack(reader, sent.json.id, `agent:${reader}`);
+    const send = await api.send({ from: reader, to: sender, body: 'hi' }, `agent:${reader}`);
+
+    // Assess
+    expect(read.statusCode).toBe(200);
+    expect(read.json.items).toHaveLength(1);
+    expect([ack.statusCode, send.statusCode]).toEqual([409, 409]);
+    expect(read.json.items[0].ackedAt).toBeNull();
+    expect((await api.inboxOf(reader)).json.items[0].ackedAt).toBeNull();
   });
 
   it('answers 429 with Retry-After from the DynamoDB rate limiter', async () => {

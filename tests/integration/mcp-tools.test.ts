@@ -19,6 +19,8 @@ import {
 import { defineTool, type ToolContext } from '../../shared/core/tools/tool.js';
 
 const TOKEN = 'Bearer test-token-1';
+/** What an internal endpoint answers; no error may quote it. */
+const SECRET_BODY = 'internal-secret-4c1d: stack at /srv/internal/app.js:12';
 
 /** Sleeps `ms`, or less when `signal` aborts; never keeps the process alive by itself. */
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -123,13 +125,20 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 const http: HttpServer = createServer(async (req, res) => {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (path === '/leaky') {
+    // An internal endpoint that is no MCP server: its answer must never be reflected.
+    return void res
+      .writeHead(500, { 'content-type': 'application/json' })
+      .end(`{"message":"${SECRET_BODY}"}`);
+  }
   const build = {
     '/mcp': () => toolServer(),
+    '/flaky': () => toolServer(),
     '/paged': () => pagedServer(false),
     '/endless': () => pagedServer(true),
   }[path];
-  if (!build) return void res.writeHead(404).end();
-  if (req.method !== 'POST') return void res.writeHead(405).end();
+  if (!build) return void res.writeHead(404).end(SECRET_BODY);
+  if (req.method !== 'POST') return void res.writeHead(405).end(SECRET_BODY);
   if (path === '/mcp') {
     seenHeaders.push(req.headers);
     if (req.headers.authorization !== TOKEN) return void res.writeHead(401).end();
@@ -142,6 +151,9 @@ const http: HttpServer = createServer(async (req, res) => {
   });
   try {
     const body = await readJson(req);
+    if (path === '/flaky' && (body as { method?: string }).method === 'tools/call') {
+      return void res.writeHead(502).end(SECRET_BODY);
+    }
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   } catch {
@@ -201,8 +213,16 @@ async function withTools<T>(
   }
 }
 
-/** The main server, with its token (a function: the port is known only once it listens). */
-const calcSpec = () => ({ name: 'calc', url: `${base}/mcp`, headers: { authorization: TOKEN } });
+/**
+ * The main server, with its token (a function: the port is known only once it listens). The test
+ * servers listen on 127.0.0.1, so their entries are marked private, as the admin would.
+ */
+const calcSpec = () => ({
+  name: 'calc',
+  url: `${base}/mcp`,
+  headers: { authorization: TOKEN },
+  private: true,
+});
 
 describe('loadMcpTools', () => {
   it('exposes every remote tool as mcp.<server>.<tool> with its description and limits', async () => {
@@ -344,7 +364,7 @@ describe('loadMcpTools', () => {
 
   it('reports an unreachable server and still loads the tools of the others', async () => {
     await withTools(
-      loadMcpTools([{ name: 'down', url: closedPortUrl }, calcSpec()]),
+      loadMcpTools([{ name: 'down', url: closedPortUrl, private: true }, calcSpec()]),
       async (loaded) => {
         // Assess
         expect(loaded.errors).toHaveLength(1);
@@ -364,7 +384,7 @@ describe('loadMcpTools', () => {
     seenHeaders.length = 0;
     const specs = [
       { ...calcSpec(), headers: { authorization: TOKEN, 'x-tenant': 'tenant-7' } },
-      { name: 'noauth', url: `${base}/mcp` },
+      { name: 'noauth', url: `${base}/mcp`, private: true },
     ];
     await withTools(loadMcpTools(specs), async (loaded) => {
       await toolNamed(loaded, 'mcp.calc.add').run({ a: 1, b: 2 }, contextWith());
@@ -373,42 +393,48 @@ describe('loadMcpTools', () => {
       expect(fromCalc.length).toBeGreaterThanOrEqual(3); // initialize, initialized, list, call
       expect(fromCalc.every((h) => h.authorization === TOKEN)).toBe(true);
       expect(loaded.errors).toEqual([
-        { server: 'noauth', message: expect.stringContaining('(HTTP 401)') },
+        { server: 'noauth', message: expect.stringContaining('HTTP 401') },
       ]);
       expect(loaded.tools.every((t) => t.server === 'calc')).toBe(true);
     });
   });
 
   it('follows pagination cursors, sanitizes and truncates names, truncates descriptions', async () => {
-    await withTools(loadMcpTools([{ name: 'paged', url: `${base}/paged` }]), async (loaded) => {
-      const names = loaded.tools.map((t) => t.name);
-      const long = `mcp.paged.${'x'.repeat(64 - 'mcp.paged.'.length)}`;
-      expect(names).toEqual(['mcp.paged.alpha', 'mcp.paged.weird_name_with_spaces', long]);
-      expect(names.every((n) => n.length <= 64 && /^mcp\.paged\.[A-Za-z0-9_-]+$/.test(n))).toBe(
-        true,
-      );
-      const weird = toolNamed(loaded, 'mcp.paged.weird_name_with_spaces');
-      expect(weird.remoteName).toBe('weird.name/with spaces');
-      expect(Buffer.byteLength(weird.description)).toBeLessThanOrEqual(1024);
-      expect(weird.description.endsWith('…')).toBe(true);
-      expect(toolNamed(loaded, long).description).toBe(
-        `Tool ${'x'.repeat(80)} of MCP server paged.`,
-      );
-      // The tool whose sanitized name collides, and the one with a huge schema, are reported.
-      expect(loaded.errors).toEqual([
-        { server: 'paged', message: expect.stringContaining("'weird_name_with_spaces' skipped") },
-        { server: 'paged', message: expect.stringContaining("'huge-schema' skipped") },
-      ]);
-    });
+    await withTools(
+      loadMcpTools([{ name: 'paged', url: `${base}/paged`, private: true }]),
+      async (loaded) => {
+        const names = loaded.tools.map((t) => t.name);
+        const long = `mcp.paged.${'x'.repeat(64 - 'mcp.paged.'.length)}`;
+        expect(names).toEqual(['mcp.paged.alpha', 'mcp.paged.weird_name_with_spaces', long]);
+        expect(names.every((n) => n.length <= 64 && /^mcp\.paged\.[A-Za-z0-9_-]+$/.test(n))).toBe(
+          true,
+        );
+        const weird = toolNamed(loaded, 'mcp.paged.weird_name_with_spaces');
+        expect(weird.remoteName).toBe('weird.name/with spaces');
+        expect(Buffer.byteLength(weird.description)).toBeLessThanOrEqual(1024);
+        expect(weird.description.endsWith('…')).toBe(true);
+        expect(toolNamed(loaded, long).description).toBe(
+          `Tool ${'x'.repeat(80)} of MCP server paged.`,
+        );
+        // The tool whose sanitized name collides, and the one with a huge schema, are reported.
+        expect(loaded.errors).toEqual([
+          { server: 'paged', message: expect.stringContaining("'weird_name_with_spaces' skipped") },
+          { server: 'paged', message: expect.stringContaining("'huge-schema' skipped") },
+        ]);
+      },
+    );
   });
 
   it('reports a server whose listing never ends', async () => {
-    await withTools(loadMcpTools([{ name: 'endless', url: `${base}/endless` }]), async (loaded) => {
-      expect(loaded.tools).toEqual([]);
-      expect(loaded.errors).toEqual([
-        { server: 'endless', message: expect.stringContaining('beyond 20 pages') },
-      ]);
-    });
+    await withTools(
+      loadMcpTools([{ name: 'endless', url: `${base}/endless`, private: true }]),
+      async (loaded) => {
+        expect(loaded.tools).toEqual([]);
+        expect(loaded.errors).toEqual([
+          { server: 'endless', message: expect.stringContaining('beyond 20 pages') },
+        ]);
+      },
+    );
   });
 
   it('reports bad server specs without connecting', async () => {
@@ -429,9 +455,110 @@ describe('loadMcpTools', () => {
     expect(loaded.tools.filter((t) => t.name === 'mcp.calc.add')).toHaveLength(1);
   });
 
+  it('refuses a server whose address is not public unless marked private, connecting nowhere', async () => {
+    // Prepare
+    seenHeaders.length = 0;
+    const { private: _private, ...unmarked } = calcSpec();
+
+    // Act
+    const loaded = await loadMcpTools([
+      unmarked,
+      { name: 'meta', url: 'http://169.254.169.254/mcp' },
+    ]);
+    await loaded.close();
+
+    // Assess
+    expect(loaded.tools).toEqual([]);
+    expect(loaded.errors).toEqual([
+      { server: 'calc', message: expect.stringMatching(/127\.0\.0\.1 is not a public address/) },
+      {
+        server: 'meta',
+        message: expect.stringMatching(/169\.254\.169\.254 is not a public address/),
+      },
+    ]);
+    expect(seenHeaders).toEqual([]);
+  });
+
+  it('refuses a name resolving to any private address, and connects to the address it checked', async () => {
+    // Prepare: names that no DNS knows, answered by the resolver the runtime lends tools.
+    const port = new URL(base).port;
+    const answers: Record<string, string[]> = {
+      'tools.example.test': ['127.0.0.1'],
+      'mixed.example.test': ['8.8.8.8', '10.0.0.7'],
+    };
+    const options = {
+      resolveHost: async (host: string) => answers[host] ?? [],
+      // A policy that takes the loopback address (and nothing else private) for the test's sake.
+      isAddressAllowed: (ip: string) => ip === '127.0.0.1' || ip === '8.8.8.8',
+    };
+
+    // Act
+    const pinned = await loadMcpTools(
+      [{ ...calcSpec(), private: false, url: `http://tools.example.test:${port}/mcp` }],
+      options,
+    );
+    const mixed = await loadMcpTools(
+      [{ ...calcSpec(), private: false, url: `http://mixed.example.test:${port}/mcp` }],
+      { ...options, isAddressAllowed: (ip: string) => ip === '8.8.8.8' },
+    );
+
+    // Assess: the tools came from 127.0.0.1, the address checked, though no DNS knows the name.
+    try {
+      expect(await toolNamed(pinned, 'mcp.calc.add').run({ a: 2, b: 3 }, contextWith())).toBe('5');
+      expect(seenHeaders.at(-1)?.host).toBe(`tools.example.test:${port}`);
+    } finally {
+      await pinned.close();
+      await mixed.close();
+    }
+    expect(mixed.errors).toEqual([
+      {
+        server: 'calc',
+        message: expect.stringMatching(/resolves to 10\.0\.0\.7, which is not a public address/),
+      },
+    ]);
+  });
+
+  it('never quotes what the server answered when it fails, only its status', async () => {
+    // Act
+    const loaded = await loadMcpTools([
+      { name: 'leaky', url: `${base}/leaky`, private: true },
+      { name: 'nothing', url: `${base}/nothing-here`, private: true },
+    ]);
+    await loaded.close();
+
+    // Assess
+    expect(loaded.errors).toEqual([
+      { server: 'leaky', message: expect.stringContaining('HTTP 500') },
+      { server: 'nothing', message: expect.stringContaining('HTTP 404') },
+    ]);
+    expect(JSON.stringify(loaded.errors)).not.toContain('internal-secret');
+  });
+
+  it('never quotes the body of a failed call either', async () => {
+    await withTools(
+      loadMcpTools([{ ...calcSpec(), name: 'flaky', url: `${base}/flaky` }]),
+      async (loaded) => {
+        // Act
+        const failure = await toolNamed(loaded, 'mcp.flaky.add')
+          .run({ a: 1, b: 2 }, contextWith())
+          .then(
+            () => undefined,
+            (error: unknown) => error as Error,
+          );
+
+        // Assess
+        expect(failure?.message).toContain('HTTP 502');
+        expect(failure?.message).not.toContain('internal-secret');
+      },
+    );
+  });
+
   it('closes every connection: calls fail afterwards, and closing again is harmless', async () => {
     // Prepare
-    const loaded = await loadMcpTools([calcSpec(), { name: 'paged', url: `${base}/paged` }]);
+    const loaded = await loadMcpTools([
+      calcSpec(),
+      { name: 'paged', url: `${base}/paged`, private: true },
+    ]);
     const add = toolNamed(loaded, 'mcp.calc.add');
     expect(await add.run({ a: 3, b: 4 }, contextWith())).toBe('7');
     // Act

@@ -148,11 +148,13 @@ describe('the memory API as the admin', () => {
 
   it('answers 404 for an unknown agent on every route', async () => {
     // Act
-    const answers = await Promise.all(
-      [MEMORIES, LIST, SEARCH, GRANT, GRANTS].map((route) =>
-        call(route, { path: { id: 'no-such-agent' }, body: { text: 'x', query: 'x' } }),
-      ),
-    );
+    const answers = await Promise.all([
+      call(MEMORIES, { path: { id: 'no-such-agent' }, body: { text: 'x' } }),
+      call(LIST, { path: { id: 'no-such-agent' } }),
+      call(SEARCH, { path: { id: 'no-such-agent' }, body: { query: 'x' } }),
+      call(GRANT, { path: { id: 'no-such-agent' }, body: { namespace: 'x', grantee: 'y-1' } }),
+      call(GRANTS, { path: { id: 'no-such-agent' } }),
+    ]);
 
     // Assess
     expect(answers.map((a) => a.statusCode)).toEqual([404, 404, 404, 404, 404]);
@@ -219,6 +221,85 @@ describe('the memory API as the admin', () => {
     expect(down.json.error.code).toBe('ServiceUnavailable');
     embedder = new LocalHashEmbedder();
     expect((await call(LIST, { path: { id: a } })).json.items).toEqual([]);
+  });
+});
+
+describe('a retired agent', () => {
+  /** An agent with a memory and a grant, then retired. */
+  async function retiredWithHistory() {
+    const agents = new DynamoAgentStore(aws().dynamo, aws().tableName);
+    const a = await anAgent('retiree');
+    const b = await anAgent('peer');
+    const memory = await call(MEMORIES, {
+      path: { id: a },
+      body: { text: 'kept', namespace: 'x' },
+    });
+    const grant = await call(GRANT, { path: { id: a }, body: { namespace: 'x', grantee: b } });
+    await agents.update(a, { status: 'retired' }, ['active']);
+    return { a, b, memoryId: memory.json.id as string, grantId: grant.json.id as string };
+  }
+
+  it('writes nothing through its own key (409), and still reads its history', async () => {
+    // Prepare
+    const { a, b, memoryId, grantId } = await retiredWithHistory();
+    const key = `agent:${a}`;
+
+    // Act
+    const writes = await Promise.all([
+      call(MEMORIES, { path: { id: a }, principal: key, body: { text: 'new' } }),
+      call(GRANT, { path: { id: a }, principal: key, body: { namespace: 'x', grantee: b } }),
+      call(DELETE, { path: { id: a, memoryId }, principal: key }),
+      call(REVOKE, { path: { id: a, grantId }, principal: key }),
+    ]);
+    const reads = await Promise.all([
+      call(LIST, { path: { id: a }, principal: key, query: { namespace: 'x' } }),
+      call(SEARCH, { path: { id: a }, principal: key, body: { query: 'kept' } }),
+      call(GRANTS, { path: { id: a }, principal: key }),
+    ]);
+
+    // Assess
+    expect(writes.map((r) => [r.statusCode, r.json.error.code])).toEqual(
+      Array(4).fill([409, 'Conflict']),
+    );
+    expect(reads.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(reads[0]?.json.items).toHaveLength(1);
+    expect(reads[2]?.json.items).toHaveLength(1);
+    expect(events.ofType('memory.written')).toHaveLength(1);
+  });
+
+  it('takes no new memories or grants from the admin either, who may still clean up', async () => {
+    // Prepare
+    const { a, b, memoryId, grantId } = await retiredWithHistory();
+
+    // Act
+    const added = await call(MEMORIES, { path: { id: a }, body: { text: 'new' } });
+    const granted = await call(GRANT, { path: { id: a }, body: { namespace: 'y', grantee: b } });
+    const deleted = await call(DELETE, { path: { id: a, memoryId } });
+    const revoked = await call(REVOKE, { path: { id: a, grantId } });
+
+    // Assess
+    expect([added.statusCode, granted.statusCode]).toEqual([409, 409]);
+    expect([deleted.statusCode, revoked.statusCode]).toEqual([200, 200]);
+  });
+
+  it("cannot write to another agent's namespace through a write grant", async () => {
+    // Prepare: b may write to a's namespace x; then b is retired.
+    const agents = new DynamoAgentStore(aws().dynamo, aws().tableName);
+    const a = await anAgent('owner');
+    const b = await anAgent('grantee');
+    await call(GRANT, { path: { id: a }, body: { namespace: 'x', grantee: b, access: 'write' } });
+    await agents.update(b, { status: 'retired' }, ['active']);
+
+    // Act
+    const written = await call(MEMORIES, {
+      path: { id: a },
+      principal: `agent:${b}`,
+      body: { text: 'from a retired agent', namespace: 'x' },
+    });
+
+    // Assess
+    expect(written.statusCode).toBe(409);
+    expect(events.ofType('memory.written')).toHaveLength(0);
   });
 });
 
@@ -365,6 +446,35 @@ describe('access rules for agent keys', () => {
       (await call(LIST, { path: { id: a }, query: { namespace: 'x' } })).json.items,
     ).toHaveLength(1);
     expect((await call(GRANTS, { path: { id: a } })).json.items).toHaveLength(1);
+  });
+
+  it('answers an agent key 403 alike for an unknown agent and for another one, on every route', async () => {
+    // Prepare
+    const a = await anAgent('owner');
+    const b = await anAgent('peer');
+    const keyB = `agent:${b}`;
+    const ulid = newId();
+    const ask = (id: string) =>
+      Promise.all([
+        call(MEMORIES, { path: { id }, principal: keyB, body: { text: 'x' } }),
+        call(MEMORIES, { path: { id }, principal: keyB, body: { text: 'x', namespace: 'ns' } }),
+        call(LIST, { path: { id }, principal: keyB }),
+        call(LIST, { path: { id }, principal: keyB, query: { namespace: 'ns' } }),
+        call(DELETE, { path: { id, memoryId: ulid }, principal: keyB }),
+        call(SEARCH, { path: { id }, principal: keyB, body: { query: 'x' } }),
+        call(GRANT, { path: { id }, principal: keyB, body: { namespace: 'ns', grantee: b } }),
+        call(GRANTS, { path: { id }, principal: keyB }),
+        call(REVOKE, { path: { id, grantId: ulid }, principal: keyB }),
+      ]);
+
+    // Act
+    const unknown = await ask('no-such-agent');
+    const other = await ask(a);
+
+    // Assess: nothing tells the two apart.
+    expect(unknown.map((r) => r.statusCode)).toEqual(Array(9).fill(403));
+    expect(other.map((r) => r.statusCode)).toEqual(Array(9).fill(403));
+    expect(unknown.map((r) => r.json.error.code)).toEqual(other.map((r) => r.json.error.code));
   });
 
   it('lets a write grantee add to the shared namespace through the owner route', async () => {

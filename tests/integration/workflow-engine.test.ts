@@ -1042,7 +1042,68 @@ describe('engine: a failing step', () => {
     expect(status).toBe('failed');
     expect((await stored(w, created.id)).workflow.error).toEqual({
       code: 'States.Timeout',
-      message: 'the execution timed out',
+      message: 'the workflow execution timed out',
+      stepId: null,
+    });
+  });
+
+  it("keeps a Lambda fault's raw cause (stack frames, internals) out of the workflow's error", async () => {
+    // Prepare: what Step Functions' Catch hands over when the engine function crashed.
+    const w = await world();
+    const created = await createWorkflow(
+      w.service,
+      { strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
+      w.ctx,
+    );
+    const cause = JSON.stringify({
+      errorType: 'TypeError',
+      errorMessage: "Cannot read properties of undefined (reading 'pk') at TABLE agent-core-Table",
+      trace: [
+        "TypeError: Cannot read properties of undefined (reading 'pk')",
+        '    at toItem (/var/task/index.mjs:12:345)',
+        '    at async Runtime.handler (file:///var/runtime/index.mjs:1:2)',
+      ],
+    });
+
+    // Act
+    await recordExecutionFailure(w.engine, {
+      workflowId: created.id,
+      error: { Error: 'TypeError', Cause: cause },
+    });
+
+    // Assess
+    const { error } = (await stored(w, created.id)).workflow;
+    expect(error).toEqual({
+      code: 'TypeError',
+      message: 'the workflow engine failed; the cause is in its log',
+      stepId: null,
+    });
+    const published = JSON.stringify(w.events.ofType('workflow.failed'));
+    for (const leaked of ['/var/task', 'Cannot read', 'agent-core-Table', 'trace']) {
+      expect(JSON.stringify(error)).not.toContain(leaked);
+      expect(published).not.toContain(leaked);
+    }
+  });
+
+  it('names an unexpected error name by a fixed code rather than echoing it', async () => {
+    // Prepare
+    const w = await world();
+    const created = await createWorkflow(
+      w.service,
+      { strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
+      w.ctx,
+    );
+
+    // Act
+    await recordExecutionFailure(w.engine, {
+      workflowId: created.id,
+      error: { Error: 'Error: at /var/task/index.mjs:1 {"secret": 1}', Cause: 'x' },
+    });
+
+    // Assess
+    expect((await stored(w, created.id)).workflow.error).toEqual({
+      code: 'WorkflowFault',
+      message: 'the workflow engine failed; the cause is in its log',
       stepId: null,
     });
   });
@@ -1333,6 +1394,25 @@ describe('engine: every call may run twice', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('workflow service', () => {
+  it('names a workflow submitted without a name by its id', async () => {
+    // Prepare
+    const w = await world();
+
+    // Act
+    const created = await createWorkflow(
+      w.service,
+      { strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
+      w.ctx,
+    );
+
+    // Assess
+    expect(created.name).toBe(created.id);
+    expect((await stored(w, created.id)).workflow.name).toBe(created.id);
+    expect(w.events.ofType('workflow.started')[0]?.detail.data).toMatchObject({
+      name: created.id,
+    });
+  });
+
   it('cancels a running workflow: stops the execution, cancels running steps; 409 afterwards', async () => {
     // Prepare
     const w = await world();

@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import type { Agent } from '../../shared/core/agents/agent.js';
 import { TaskAttemptError } from '../../shared/core/errors.js';
@@ -530,6 +530,66 @@ describe('runAgentLoop: a failing tool call is a failed step and the loop contin
     expect(result.steps[1]).toMatchObject({ kind: 'tool', name: 'math.eval', ok: false });
     expect(result.steps[1]?.detail).toMatch(detail);
     expect(result.steps).toHaveLength(3);
+  });
+
+  it.each([
+    [
+      'a __proto__ key',
+      JSON.parse('{"q":{"__proto__":{"admin":true}}}'),
+      /: q\.__proto__: not allowed/,
+    ],
+    ['a constructor key', { constructor: 1 }, /: constructor: not allowed/],
+    [
+      'nesting beyond 64 levels',
+      { q: JSON.parse(`${'['.repeat(1_000)}${']'.repeat(1_000)}`) },
+      /: q\.0\.0[.0]*: nests deeper than 64 levels/,
+    ],
+  ])('refuses a model tool input with %s before the tool sees it', async (_what, input, detail) => {
+    // Prepare: a tool that takes any object, as an MCP tool does.
+    const seen = vi.fn();
+    const open = defineTool({
+      name: 'test.open',
+      description: 'takes any object',
+      input: z.record(z.string(), z.unknown()),
+      permission: 'tool:test.open',
+      callsPerMinute: 600,
+      timeoutMs: 1_000,
+      maxOutputBytes: 1_024,
+      run: async (value) => seen(value),
+    });
+    const provider = new RecordingProvider([toolResponse('test.open', input), textResponse('ok')]);
+    const agent = buildAgent({ id: 'opener', tools: ['math.eval'] });
+
+    // Act
+    const result = await loop(
+      { ...agent, tools: ['test.open'] },
+      { provider, tools: testTools(open) },
+    );
+
+    // Assess
+    expect(seen).not.toHaveBeenCalled();
+    expect(result.steps[1]).toMatchObject({ name: 'test.open', ok: false });
+    expect(result.steps[1]?.detail).toMatch(/^invalid input for test\.open/);
+    expect(result.steps[1]?.detail).toMatch(detail);
+  });
+
+  it('warms up the tools the agent may use when the attempt starts, and only those', async () => {
+    // Prepare
+    const warmed: string[] = [];
+    const warming = (name: string) => ({
+      ...tool(name, async () => 'ok'),
+      warmUp: () => warmed.push(name),
+    });
+    const agent = { ...buildAgent({ id: 'warm' }), tools: ['test.allowed'] };
+
+    // Act
+    await loop(agent, {
+      provider: new RecordingProvider([textResponse('done')]),
+      tools: testTools(warming('test.allowed'), warming('test.other')),
+    });
+
+    // Assess
+    expect(warmed).toEqual(['test.allowed']);
   });
 
   it('sends the tool error back to the model with isError', async () => {

@@ -10,6 +10,7 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/core/errors.js';
 import type { EventContext } from '../../shared/core/events.js';
 import { providerFor } from '../../shared/core/kernel/model-provider.js';
+import { ModelKeyPolicy } from '../../shared/core/models/model-key-policy.js';
 import { ModelResolver } from '../../shared/core/models/model-resolver.js';
 import { parseRouteConfig } from '../../shared/core/models/route-config.js';
 import {
@@ -233,6 +234,99 @@ describe('registerAgent: models and MCP servers', () => {
     expect(error.details).toEqual(details);
     expect(w.agents.agents.size).toBe(0);
     expect(w.events.events).toEqual([]);
+  });
+
+  it.each([
+    ["the admin key's variable", 'AGENT_CORE_API_KEY'],
+    ['an AWS credential', 'AWS_SECRET_ACCESS_KEY'],
+    ['any other variable', 'HOME'],
+  ])('refuses an openai apiKeyEnv naming %s, naming model.apiKeyEnv', async (_what, apiKeyEnv) => {
+    // Prepare
+    const w = world();
+    const model = {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      baseUrl: 'https://evil.example/v1',
+      apiKeyEnv,
+    };
+
+    // Act
+    const error = await rejection(
+      registerAgent(w.deps, { id: 'leaky', model }, w.ctx),
+      ValidationError,
+    );
+
+    // Assess
+    expect(error.details).toEqual([{ path: 'model.apiKeyEnv', message: expect.any(String) }]);
+    expect(w.agents.agents.size).toBe(0);
+  });
+
+  it('takes an apiKeyEnv with the model-key prefix, the default one, or one the deployer allows', async () => {
+    // Prepare
+    const w = world();
+    const allowing = new ModelResolver(
+      parseRouteConfig({}),
+      providerFor,
+      undefined,
+      undefined,
+      new ModelKeyPolicy(['OLLAMA_KEY']),
+    );
+    const openai = (apiKeyEnv?: string) => ({
+      provider: 'openai',
+      model: 'llama3.1',
+      ...(apiKeyEnv ? { apiKeyEnv } : {}),
+    });
+
+    // Act
+    const prefixed = await registerAgent(
+      w.deps,
+      { id: 'a1', model: openai('AGENT_CORE_MODEL_KEY_OLLAMA') },
+      w.ctx,
+    );
+    const plain = await registerAgent(w.deps, { id: 'a2', model: openai() }, w.ctx);
+    const listed = await registerAgent(
+      { ...w.deps, models: allowing },
+      { id: 'a3', model: openai('OLLAMA_KEY') },
+      w.ctx,
+    );
+
+    // Assess
+    expect(
+      [prefixed, plain, listed].map((a) => (a.model as { apiKeyEnv: string }).apiKeyEnv),
+    ).toEqual(['AGENT_CORE_MODEL_KEY_OLLAMA', 'AGENT_CORE_OPENAI_API_KEY', 'OLLAMA_KEY']);
+  });
+
+  it('keeps the private mark the admin puts on an MCP server, and refuses one that is no boolean', async () => {
+    // Prepare
+    const w = world();
+
+    // Act
+    const agent = await registerAgent(
+      w.deps,
+      {
+        id: 'insider',
+        model: { provider: 'echo' },
+        mcpServers: [{ ...docsServer, private: true }],
+        tools: ['mcp.docs.*'],
+      },
+      w.ctx,
+    );
+    const error = await rejection(
+      registerAgent(
+        w.deps,
+        {
+          id: 'other',
+          model: { provider: 'echo' },
+          mcpServers: [{ ...docsServer, private: 'yes' }],
+        },
+        w.ctx,
+      ),
+      ValidationError,
+    );
+
+    // Assess
+    expect(agent.mcpServers).toEqual([{ ...docsServer, private: true }]);
+    expect(error.details).toEqual([{ path: 'mcpServers.0.private', message: expect.any(String) }]);
   });
 
   it('stores MCP servers and the MCP tools that name them', async () => {
@@ -503,6 +597,26 @@ describe('patchAgent: models and MCP servers', () => {
     ]);
     expect((await w.agents.get('reviewer'))?.model).toEqual({ provider: 'echo' });
     expect(w.events.events).toEqual([]);
+  });
+
+  it("refuses to patch in an apiKeyEnv naming the admin key's variable, and changes nothing", async () => {
+    // Prepare
+    const w = world(buildAgent({ id: 'reviewer' }));
+
+    // Act
+    const error = await rejection(
+      patchAgent(
+        w.deps,
+        'reviewer',
+        { model: { provider: 'openai', model: 'm', apiKeyEnv: 'AGENT_CORE_API_KEY' } },
+        w.ctx,
+      ),
+      ValidationError,
+    );
+
+    // Assess
+    expect(error.details).toEqual([{ path: 'model.apiKeyEnv', message: expect.any(String) }]);
+    expect((await w.agents.get('reviewer'))?.model).toEqual({ provider: 'echo' });
   });
 
   it('lets an agent whose stored route was removed change other fields', async () => {

@@ -211,6 +211,24 @@ describe('client messages', () => {
     expect(parsed).toHaveProperty('problem');
     expect((parsed as { problem: string }).problem).toMatch(reason);
   });
+
+  it.each([
+    [
+      '10,000 levels of nesting',
+      `{"action":"ping","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+      /x\.0\.0.*nests deeper than 64/,
+    ],
+    ['a __proto__ key', '{"action":"ping","__proto__":{"polluted":true}}', /__proto__: /],
+    [
+      'a constructor key',
+      '{"action":"subscribe","types":[],"o":{"constructor":1}}',
+      /o\.constructor: /,
+    ],
+  ])('refuses a message with %s, naming where', (_what, body, reason) => {
+    const parsed = parseClientMessage(body);
+    expect(parsed).toHaveProperty('problem');
+    expect((parsed as { problem: string }).problem).toMatch(reason);
+  });
 });
 
 describe('connection routes', () => {

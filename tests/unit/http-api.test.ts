@@ -403,6 +403,196 @@ describe('createHttpApi behind httpErrorHandler', () => {
   });
 });
 
+describe('createHttpApi: ids in paths and queries', () => {
+  const routes = {
+    'GET /v1/agents/{id}/memories': mirror,
+    'DELETE /v1/agents/{id}/memories/{memoryId}': mirror,
+    'POST /v1/agents/{id}/inbox/{messageId}/ack': mirror,
+    'GET /v1/tasks/{id}': mirror,
+    'GET /v1/workflows/{id}': mirror,
+    'DELETE /v1/keys/{id}': mirror,
+    'GET /v1/insights/agents/{id}': mirror,
+    'GET /v1/tools': mirror,
+  };
+  const ulid = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+
+  it.each([
+    ['an agent id of 3,000 characters', 'GET /v1/agents/{id}/memories', { id: 'a'.repeat(3_000) }],
+    ['an agent id with capitals', 'GET /v1/agents/{id}/memories', { id: 'Alice' }],
+    ['an agent id of one character', 'GET /v1/insights/agents/{id}', { id: 'a' }],
+    [
+      'a memory id that is no ULID',
+      'DELETE /v1/agents/{id}/memories/{memoryId}',
+      { id: 'alice', memoryId: 'x'.repeat(3_000) },
+    ],
+    [
+      'a message id that is no ULID',
+      'POST /v1/agents/{id}/inbox/{messageId}/ack',
+      { id: 'alice', messageId: 'm1' },
+    ],
+    ['a task id that is no ULID', 'GET /v1/tasks/{id}', { id: `${ulid}x` }],
+    ['a workflow id that is no ULID', 'GET /v1/workflows/{id}', { id: 'not-a-workflow' }],
+    ['a key id that is no ULID', 'DELETE /v1/keys/{id}', { id: '../../etc' }],
+  ])('answers 404 for %s before the route runs', async (_what, routeKey, pathParameters) => {
+    // Prepare
+    const route = vi.fn(mirror);
+    const { call, logError } = api({ ...routes, [routeKey]: route });
+
+    // Act
+    const response = await call({ routeKey, pathParameters });
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+    expect(response.json.error.code).toBe('NotFound');
+    expect(response.text.length).toBeLessThan(500);
+    expect(route).not.toHaveBeenCalled();
+    expect(logError).not.toHaveBeenCalled();
+  });
+
+  it('hands valid ids to the route', async () => {
+    // Prepare
+    const { call } = api(routes);
+
+    // Act
+    const response = await call({
+      routeKey: 'DELETE /v1/agents/{id}/memories/{memoryId}',
+      pathParameters: { id: 'alice-2', memoryId: ulid },
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.json.path).toEqual({ id: 'alice-2', memoryId: ulid });
+  });
+
+  it('answers 400 naming agentId for a query agentId that cannot be an agent id', async () => {
+    // Prepare
+    const { call } = api(routes);
+
+    // Act
+    const response = await call({
+      routeKey: 'GET /v1/tools',
+      query: { agentId: 'x'.repeat(3_000) },
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error.details).toEqual([{ path: 'agentId', message: expect.any(String) }]);
+  });
+});
+
+describe('createHttpApi: free-form JSON', () => {
+  const nested = (levels: number, leaf = '1') =>
+    `${'['.repeat(levels)}${leaf}${']'.repeat(levels)}`;
+
+  it.each([
+    ['10,000 levels in a task input', `{"input":${nested(10_000)}}`, 'input.0.0.0'],
+    [
+      '10,000 levels in metadata',
+      `{"input":1,"metadata":{"a":${nested(10_000)}}}`,
+      'metadata.a.0.0',
+    ],
+    [
+      '10,000 levels of objects in a message body',
+      `{"body":${'{"k":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+      'body.k.k.k',
+    ],
+    ['65 levels in an input', `{"input":${nested(65)}}`, 'input.0.0'],
+  ])('answers 400 ValidationError for %s, naming the path', async (_what, body, pathStart) => {
+    // Prepare
+    const route = vi.fn(mirror);
+    const { call, logError } = api({ 'POST /v1/things': route });
+
+    // Act
+    const response = await call({ body });
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error.code).toBe('ValidationError');
+    const [detail] = response.json.error.details;
+    expect(detail.path.startsWith(pathStart)).toBe(true);
+    expect(detail.path.split('.').length).toBeLessThanOrEqual(66);
+    expect(detail.message).toMatch(/64 levels/);
+    expect(route).not.toHaveBeenCalled();
+    expect(logError).not.toHaveBeenCalled();
+  });
+
+  it('takes 64 levels below a field', async () => {
+    // Prepare
+    const { call } = api({ 'POST /v1/things': mirror });
+
+    // Act
+    const response = await call({ body: `{"input":${nested(64)}}` });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('refuses the deepest body that fits in 256 KiB without overflowing a stack', async () => {
+    // Prepare: 131,072 levels of arrays, exactly MAX_BODY_BYTES.
+    const levels = MAX_BODY_BYTES / 2;
+    const { call, logError } = api({ 'POST /v1/things': mirror });
+
+    // Act
+    const response = await call({ body: `${'['.repeat(levels)}${']'.repeat(levels)}` });
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error.details[0].path.startsWith('0.0.0')).toBe(true);
+    expect(logError).not.toHaveBeenCalled();
+  });
+
+  it('refuses 10,000 levels with an Idempotency-Key before hashing the body', async () => {
+    // Prepare: the idempotency wrapper hashes a canonical JSON of the body, recursively.
+    const store = new InMemoryIdempotencyStore();
+    const { call } = api({ 'POST /v1/things': idempotent(mirror, () => store) });
+
+    // Act
+    const response = await call({
+      body: `{"input":${nested(10_000)}}`,
+      headers: { 'idempotency-key': 'k-1' },
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+  });
+
+  it.each([
+    [
+      '__proto__',
+      '{"model":{"turns":[{"toolCalls":[{"name":"x","input":{"__proto__":{"admin":true}}}]}]}}',
+      'model.turns.0.toolCalls.0.input.__proto__',
+    ],
+    ['constructor', '{"metadata":{"constructor":{"prototype":1}}}', 'metadata.constructor'],
+    ['prototype', '{"input":[{"a":{"prototype":null}}]}', 'input.0.a.prototype'],
+    ['__proto__ at the top', '{"__proto__":{}}', '__proto__'],
+  ])('answers 400 ValidationError for the key %s, naming its path', async (_key, body, path) => {
+    // Prepare
+    const route = vi.fn(mirror);
+    const { call } = api({ 'POST /v1/things': route });
+
+    // Act
+    const response = await call({ body });
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error.details).toContainEqual({ path, message: expect.any(String) });
+    expect(route).not.toHaveBeenCalled();
+  });
+
+  it('takes those words as values and as parts of longer keys', async () => {
+    // Prepare
+    const { call } = api({ 'POST /v1/things': mirror });
+
+    // Act
+    const response = await call({
+      body: '{"input":{"text":"__proto__","constructorName":"x","list":["prototype"]}}',
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // pageRequest
 // ---------------------------------------------------------------------------------------------

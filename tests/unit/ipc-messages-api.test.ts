@@ -247,6 +247,23 @@ describe('POST /v1/messages', () => {
     expect(events.types()).toEqual([]);
   });
 
+  it('answers an agent key 403 alike for an unknown recipient, one that refuses it and a retired one', async () => {
+    // Prepare
+    const { send, events } = setup();
+    // Act
+    const answers = await Promise.all(
+      ['ghost', 'closed', 'old'].map((to) => send({ ...hello, to }, 'agent:scanner')),
+    );
+    // Assess: the same answer but for the name; each refusal audited.
+    expect(answers.map((a) => a.statusCode)).toEqual([403, 403, 403]);
+    const messages = answers.map((a, i) =>
+      (a.json.error.message as string).replace(['ghost', 'closed', 'old'][i] as string, 'X'),
+    );
+    expect(new Set(messages).size).toBe(1);
+    expect(events.ofType('security.denied')).toHaveLength(3);
+    expect(events.ofType('message.sent')).toHaveLength(0);
+  });
+
   it('answers 409 for a retired sender', async () => {
     // Prepare
     const { send } = setup();

@@ -52,9 +52,13 @@ describe('loadEmbeddingsConfig', () => {
     });
     expect(
       load(
-        '{"provider":"openai","model":"nomic-embed-text","baseUrl":"http://127.0.0.1:11434/v1","apiKeyEnv":"OLLAMA_KEY","dimensions":768}',
+        '{"provider":"openai","model":"nomic-embed-text","baseUrl":"http://127.0.0.1:11434/v1","apiKeyEnv":"AGENT_CORE_MODEL_KEY_OLLAMA","dimensions":768}',
       ),
-    ).toMatchObject({ model: 'nomic-embed-text', dimensions: 768, apiKeyEnv: 'OLLAMA_KEY' });
+    ).toMatchObject({
+      model: 'nomic-embed-text',
+      dimensions: 768,
+      apiKeyEnv: 'AGENT_CORE_MODEL_KEY_OLLAMA',
+    });
   });
 
   it.each([

@@ -290,10 +290,23 @@ describe('onFinished: a message for a task that already ended', () => {
     expect(w.tasks.stored(task.id)).toMatchObject({ status: 'failed', attempts: 3 });
   });
 
+  it('sends to the DLQ a failed, retryable task whose outcome could not be stored, attempts left', async () => {
+    // Prepare: the worker recorded that the attempt's outcome could not be stored, then died.
+    const w = world();
+    const error = { code: 'OutcomeNotRecorded', message: 'not stored', retryable: true };
+    const task = seed(w, echoAgent(), { status: 'failed', attempts: 1, maxAttempts: 3, error });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess: no attempt runs again; the operator may redrive it from the DLQ.
+    expect(outcome).toEqual({ kind: 'dead-letter' });
+    expect(w.tasks.stored(task.id)).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+
   it.each([
     ['already dead-lettered', { deadLettered: true }],
     ['failed for good (not retryable)', { error: { code: 'X', message: 'x', retryable: false } }],
-    ['with attempts left', { attempts: 2 }],
     ['without an error', { error: null }],
   ])('answers done for a failed task %s', async (_what, change) => {
     // Prepare

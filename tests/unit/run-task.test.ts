@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { MAX_TASK_TIMEOUT_MS } from '../../infra/topology.js';
 import type { Agent } from '../../shared/core/agents/agent.js';
+import { TransitionConflictError } from '../../shared/core/errors.js';
 import {
   type ModelProvider,
   type ModelResponse,
@@ -1196,5 +1197,241 @@ describe('runTaskMessage: tools as the worker lends them', () => {
       expect(w.tasks.stored(task.id).status).toBe('succeeded');
       expect(loadMcpTools).not.toHaveBeenCalled();
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A bounded record, and no attempt past maxAttempts
+// ---------------------------------------------------------------------------------------------
+
+describe('runTaskMessage: a record that stays bounded', () => {
+  /** A tool whose every answer is long enough to fill a step's detail. */
+  const chatty = defineTool({
+    name: 'test.chatty',
+    description: 'answers at length',
+    input: z.object({}),
+    permission: 'tool:test.chatty',
+    callsPerMinute: 100_000,
+    timeoutMs: 1_000,
+    maxOutputBytes: 10_000,
+    run: async () => 'x'.repeat(2_000),
+  });
+
+  it('keeps the first 10 and the last 40 steps, counts the others, and tells every step', async () => {
+    // Prepare: 30 turns of 20 calls, then the answer: 631 steps.
+    const w = world(new Map([['test.chatty', chatty]]));
+    const turn = { toolCalls: Array.from({ length: 20 }, () => ({ name: 'test.chatty' })) };
+    const agent: Agent = {
+      ...scripted('chatty', { turns: [...Array(30).fill(turn), { text: 'done' }] }),
+      tools: ['test.chatty'],
+      limits: { maxSteps: 100, timeoutMs: 60_000, maxTokens: 1_000_000, contextTokens: 16_000 },
+    };
+    const task = seed(w, agent);
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    const stored = w.tasks.stored(task.id);
+    expect(stored).toMatchObject({ status: 'succeeded', output: 'done', stepsOmitted: 581 });
+    expect(stored.steps.map((s) => s.index)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => i),
+      ...Array.from({ length: 40 }, (_, i) => 591 + i),
+    ]);
+    const told = w.events.ofType('task.step').map((e) => e.detail.data.step as { index: number });
+    expect(told.map((s) => s.index)).toEqual(Array.from({ length: 631 }, (_, i) => i));
+    expect(told[300]).toMatchObject({
+      kind: 'tool',
+      name: 'test.chatty',
+      detail: expect.any(String),
+    });
+  });
+
+  it('fails a task whose answer would not fit its record with OutputTooLarge, for good', async () => {
+    // Prepare: a model answering 400,000 characters.
+    const w = world();
+    const provider: ModelProvider = {
+      name: 'verbose',
+      complete: async () => ({
+        text: 'y'.repeat(400_000),
+        toolCalls: [],
+        stopReason: 'end_turn',
+        usage: { inputTokens: 1, outputTokens: 100_000, costUsd: 0 },
+      }),
+    };
+    w.deps.models = new ModelResolver(parseRouteConfig({}), () => provider);
+    const agent = buildAgent({
+      id: 'verbose',
+      model: { provider: 'echo' },
+      limits: { maxSteps: 8, timeoutMs: 60_000, maxTokens: 1_000_000 },
+    });
+    const task = seed(w, agent, { maxAttempts: 3 });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'done' });
+    const stored = w.tasks.stored(task.id);
+    expect(stored).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      output: null,
+      error: { code: 'OutputTooLarge', retryable: false },
+      steps: [{ index: 0, kind: 'model', ok: true }],
+    });
+    expect(stored.error?.message).toMatch(/400002 bytes/);
+    expect(w.events.types().at(-1)).toBe('task.failed');
+  });
+
+  it('cuts a long error message to a bounded length', async () => {
+    // Prepare: a provider failing with an answer of 50,000 characters.
+    const w = world();
+    const provider: ModelProvider = {
+      name: 'long-error',
+      complete: async () => {
+        throw new Error(`upstream said: ${'z'.repeat(50_000)}`);
+      },
+    };
+    w.deps.models = new ModelResolver(parseRouteConfig({}), () => provider);
+    const task = seed(w, echoAgent(), { maxAttempts: 1 });
+
+    // Act
+    await deliver(w, task);
+
+    // Assess
+    const stored = w.tasks.stored(task.id);
+    expect(stored.status).toBe('failed');
+    expect(stored.error?.message.length).toBeLessThanOrEqual(1_000);
+  });
+});
+
+describe('runTaskMessage: never an attempt past maxAttempts', () => {
+  /** Counts the calls of a tool, to see whether an attempt ran again. */
+  function counting() {
+    const calls = { count: 0 };
+    const tool = defineTool({
+      name: 'test.count',
+      description: 'counts its calls',
+      input: z.object({}),
+      permission: 'tool:test.count',
+      callsPerMinute: 600,
+      timeoutMs: 1_000,
+      maxOutputBytes: 100,
+      run: async () => {
+        calls.count += 1;
+        return calls.count;
+      },
+    });
+    const agent: Agent = {
+      ...scripted('counter', { turns: [{ toolCalls: [{ name: 'test.count' }] }, { text: 'ok' }] }),
+      tools: ['test.count'],
+    };
+    return { calls, tool, agent };
+  }
+
+  it.each(['queued', 'retrying'] as const)(
+    'fails and dead-letters a %s task whose attempts are used up, without running it',
+    async (status) => {
+      // Prepare: the last attempt was interrupted by a crash and the task re-queued.
+      const { calls, tool, agent } = counting();
+      const w = world(new Map([['test.count', tool]]));
+      const task = seed(w, agent, {
+        status,
+        attempts: 2,
+        maxAttempts: 2,
+        error: { code: 'Interrupted', message: 'the runtime stopped', retryable: true },
+      });
+
+      // Act
+      const outcome = await deliver(w, task);
+
+      // Assess
+      expect(outcome).toEqual({ kind: 'dead-letter' });
+      expect(calls.count).toBe(0);
+      expect(w.tasks.stored(task.id)).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        finishedAt: w.clock.iso(),
+        error: { code: 'AttemptsExhausted', retryable: true },
+      });
+      expect(w.events.types()).toEqual(['task.failed']);
+    },
+  );
+
+  it('does not take over a running task on its last attempt when its worker died', async () => {
+    // Prepare: attempt 3 of 3 was running; its lease ended a second ago.
+    const { calls, tool, agent } = counting();
+    const w = world(new Map([['test.count', tool]]));
+    const leaseUntil = new Date(w.clock.now().getTime() - 1_000).toISOString();
+    const task = seed(w, agent, { status: 'running', attempts: 3, maxAttempts: 3, leaseUntil });
+
+    // Act
+    const outcome = await deliver(w, task);
+
+    // Assess
+    expect(outcome).toEqual({ kind: 'dead-letter' });
+    expect(calls.count).toBe(0);
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      leaseUntil: null,
+      error: { code: 'AttemptsExhausted', retryable: true },
+    });
+    expect(w.events.types()).toEqual(['task.failed']);
+  });
+
+  it('ends a task whose final write keeps failing for another reason than a conflict', async () => {
+    // Prepare: the store refuses every record of success (as DynamoDB refuses an oversized item).
+    const { calls, tool, agent } = counting();
+    const w = world(new Map([['test.count', tool]]));
+    const task = seed(w, agent, { maxAttempts: 3 });
+    const original = w.tasks.transition.bind(w.tasks);
+    vi.spyOn(w.tasks, 'transition').mockImplementation(async (id, change) => {
+      if (change.to === 'succeeded') throw new Error('Item size to update has exceeded the limit');
+      return original(id, change);
+    });
+
+    // Act: the delivery, then redeliveries of the same message.
+    const outcomes = [await deliver(w, task), await deliver(w, task), await deliver(w, task)];
+
+    // Assess: recorded as failed (for the DLQ, where it can be redriven), its tool ran once.
+    expect(outcomes).toEqual([
+      { kind: 'dead-letter' },
+      { kind: 'dead-letter' },
+      { kind: 'dead-letter' },
+    ]);
+    expect(calls.count).toBe(1);
+    expect(w.tasks.stored(task.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      leaseUntil: null,
+      output: null,
+      error: { code: 'OutcomeNotRecorded', retryable: true },
+    });
+    expect(w.tasks.stored(task.id).stepsOmitted).toBe(3);
+    expect(w.events.types().filter((t) => t.startsWith('task.'))).toEqual([
+      'task.started',
+      'task.step',
+      'task.step',
+      'task.step',
+      'task.failed',
+    ]);
+  });
+
+  it('counts attempts only up to maxAttempts in the store itself', async () => {
+    // Prepare
+    const w = world();
+    const task = seed(w, echoAgent(), { attempts: 1, maxAttempts: 1 });
+
+    // Act
+    const error = await w.tasks
+      .transition(task.id, { from: ['queued'], to: 'running', incrementAttempts: true })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransitionConflictError);
+    expect(w.tasks.stored(task.id)).toMatchObject({ status: 'queued', attempts: 1 });
   });
 });

@@ -176,6 +176,20 @@ describe('mintApiKey', () => {
     expect(keys.byHash.size).toBe(0);
     expect(events.calls).toBe(0);
   });
+
+  it('refuses a retired agent as a Conflict, storing nothing', async () => {
+    // Prepare
+    agents.seed(buildAgent({ id: 'carol' }, 'retired'));
+
+    // Act
+    const minting = mintApiKey(deps, { scope: 'agent:carol' }, 'admin', ctx());
+
+    // Assess
+    await expect(minting).rejects.toBeInstanceOf(ConflictError);
+    await expect(minting).rejects.toMatchObject({ message: expect.stringMatching(/retired/) });
+    expect(keys.byHash.size).toBe(0);
+    expect(events.calls).toBe(0);
+  });
 });
 
 describe('listApiKeys', () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   type CodeAnalysis,
   codeAnalyzeTool,
 } from '../../shared/core/tools/code-analysis.js';
+import { analyzeInThread } from '../../shared/core/tools/code-analysis-threads.js';
 import { directoryWorkspaces } from '../../shared/core/tools/local-workspace.js';
 import { type ToolContext, ToolInputError } from '../../shared/core/tools/tool.js';
 
@@ -356,6 +358,18 @@ describe('code.analyze: languages and limits', () => {
   });
 });
 
+/** What the agent loop gives code.analyze, for agent-1 on these workspaces. */
+const contextOn = (workspaces: ToolContext['services']['workspace']): ToolContext => ({
+  agentId: 'agent-1',
+  taskId: '01HZZZZZZZZZZZZZZZZZZZZZZZ',
+  allowedHosts: [],
+  signal: new AbortController().signal,
+  services: {
+    workspace: workspaces,
+    resolveHost: () => Promise.reject(new Error('code.analyze must not resolve hosts')),
+  },
+});
+
 describe('code.analyze as a tool on the agent workspace', () => {
   let temp: string;
   let context: ToolContext;
@@ -363,16 +377,7 @@ describe('code.analyze as a tool on the agent workspace', () => {
   beforeAll(async () => {
     temp = await mkdtemp(join(tmpdir(), 'tool-code-'));
     const workspaces = directoryWorkspaces(join(temp, 'workspaces'));
-    context = {
-      agentId: 'agent-1',
-      taskId: '01HZZZZZZZZZZZZZZZZZZZZZZZ',
-      allowedHosts: [],
-      signal: new AbortController().signal,
-      services: {
-        workspace: workspaces,
-        resolveHost: () => Promise.reject(new Error('code.analyze must not resolve hosts')),
-      },
-    };
+    context = contextOn(workspaces);
     await workspaces('agent-1').write('src/app.ts', 'export const f = (a: number) => a ?? 0;\n');
     await workspaces('agent-1').write('big.js', `// ${'x'.repeat(256 * 1024)}\n`);
     await writeFile(join(temp, 'outside.ts'), 'function secret() {}\n');
@@ -417,6 +422,76 @@ describe('code.analyze as a tool on the agent workspace', () => {
     await expect(outcome).rejects.toBeInstanceOf(ToolInputError);
     await expect(outcome).rejects.toThrow(reason);
   });
+});
+
+describe('code.analyze runs in a worker thread', () => {
+  let temp: string;
+  let context: ToolContext;
+  /** About 256 KiB of nested object literals: seconds of work for the compiler's walk. */
+  const pathological = '({a:{b:{c:1}}});\n'.repeat(
+    Math.floor(CODE_ANALYSIS_LIMITS.maxFileBytes / 17),
+  );
+
+  beforeAll(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'tool-code-thread-'));
+    const workspaces = directoryWorkspaces(join(temp, 'workspaces'));
+    context = contextOn(workspaces);
+    await workspaces('agent-1').write('heavy.ts', pathological);
+    await workspaces('agent-1').write('light.ts', 'export const f = (a: number) => a ?? 0;\n');
+    // A first analysis, so that starting a thread is not part of what is measured below.
+    await codeAnalyzeTool.run({ path: 'light.ts' }, context);
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  it('keeps the main thread free while a pathological 256 KiB file is analysed', async () => {
+    // Prepare: the event loop's delay, as a timer on the main thread feels it.
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const started = performance.now();
+
+    // Act
+    const analysis = (await codeAnalyzeTool.run({ path: 'heavy.ts' }, context)) as CodeAnalysis;
+    const elapsedMs = performance.now() - started;
+    // The monitor samples on a timer: let it run once more, so that a block that just ended
+    // is counted (the await above resumes before any timer does).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    delay.disable();
+
+    // Assess: the analysis took its time, and the main thread was never held for a part of it
+    // (analysed here, it would be held for all of it).
+    expect(analysis.lines.total).toBeGreaterThan(15_000);
+    const maxDelayMs = delay.max / 1e6;
+    expect(maxDelayMs, `max delay ${maxDelayMs} ms over ${elapsedMs} ms`).toBeLessThan(
+      elapsedMs / 4,
+    );
+  }, 120_000);
+
+  it('stops the analysis when its signal aborts, and answers the next one', async () => {
+    // Prepare
+    const controller = new AbortController();
+    const aborting = { ...context, signal: controller.signal };
+
+    // Act
+    const analysis = codeAnalyzeTool.run({ path: 'heavy.ts' }, aborting);
+    setTimeout(() => controller.abort(new Error('deadline')), 50);
+
+    // Assess
+    await expect(analysis).rejects.toThrow(/deadline|stopped/);
+    await expect(codeAnalyzeTool.run({ path: 'light.ts' }, context)).resolves.toMatchObject({
+      maxComplexity: 2,
+    });
+  }, 120_000);
+
+  it('stops an analysis that outlives its own time limit', async () => {
+    // Act
+    const analysis = analyzeInThread('heavy.ts', pathological, { timeoutMs: 50 });
+
+    // Assess
+    await expect(analysis).rejects.toThrow(/50 ms/);
+  }, 120_000);
 });
 
 describe('the tools load the TypeScript compiler lazily', () => {

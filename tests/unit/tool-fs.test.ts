@@ -444,3 +444,65 @@ describe('fs tools: sizes and kinds', () => {
     expect(parsed.success).toBe(false);
   });
 });
+
+describe('a deadline stops the file tools', () => {
+  /** Every folder under the agent's workspace, as relative paths. */
+  async function foldersNow(): Promise<string[]> {
+    const { readdir } = await import('node:fs/promises');
+    if (!existsSync(agentDir)) return [];
+    const entries = await readdir(agentDir, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(entry.parentPath, entry.name).slice(agentDir.length + 1))
+      .sort();
+  }
+
+  it('fs.write past its deadline creates no folder after it, and no file', async () => {
+    // Prepare: 40 folders deep; the deadline passes once the first folder exists.
+    const controller = new AbortController();
+    const deep = `${Array.from({ length: 40 }, (_, i) => `d${i}`).join('/')}/file.txt`;
+    const context = { ...contextFor(), signal: controller.signal };
+    let watching = true;
+    const watch = () => {
+      if (!watching) return;
+      if (existsSync(join(agentDir, 'd0'))) controller.abort(new Error('deadline'));
+      else setImmediate(watch);
+    };
+    setImmediate(watch);
+
+    // Act
+    const outcome = await fsWriteTool
+      .run(fsWriteTool.input.parse({ path: deep, content: 'x' }), context)
+      .then(
+        () => 'written',
+        (error: unknown) => error,
+      );
+    watching = false;
+    const atTheEnd = await foldersNow();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // Assess: stopped near the first folder; nothing appeared once the call had ended.
+    expect(outcome).not.toBe('written');
+    expect(atTheEnd.length).toBeLessThan(5);
+    expect(existsSync(join(agentDir, deep))).toBe(false);
+    expect(await foldersNow()).toEqual(atTheEnd);
+  });
+
+  it.each([
+    ['fs.write', fsWriteTool, { path: 'a/b.txt', content: 'x' }],
+    ['fs.read', fsReadTool, { path: 'notes.txt' }],
+    ['fs.list', fsListTool, { path: '.' }],
+  ])('%s does nothing once its deadline has passed', async (_name, tool, input) => {
+    // Prepare
+    await mkdir(agentDir, { recursive: true });
+    await writeFile(join(agentDir, 'notes.txt'), 'hello');
+    const context = { ...contextFor(), signal: AbortSignal.abort(new Error('deadline')) };
+
+    // Act
+    const outcome = tool.run(tool.input.parse(input), context);
+
+    // Assess
+    await expect(outcome).rejects.toThrow('deadline');
+    expect(existsSync(join(agentDir, 'a'))).toBe(false);
+  });
+});

@@ -70,7 +70,12 @@ describe('createWorkflowSchema', () => {
   });
 
   it('takes a workflow without a name (API.md: name is optional)', () => {
-    expect(refusedPaths({ ...minimal, name: undefined })).toEqual([]);
+    // Act
+    const parsed = createWorkflowSchema.parse({ ...minimal, name: undefined });
+
+    // Assess
+    expect(parsed.name).toBeUndefined();
+    expect(refusedPaths({ strategy: 'parallel', input: 1, steps: minimal.steps })).toEqual([]);
   });
 
   it('accepts any JSON input, null and false included', () => {

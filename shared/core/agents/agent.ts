@@ -1,7 +1,7 @@
 /** The agent: its registration schema (what a caller may send) and the stored shape. */
 import * as z from 'zod';
 import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
-import { type FieldIssue, ValidationError } from '../errors.js';
+import { ConflictError, type FieldIssue, ValidationError } from '../errors.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 import { modelSpecSchema } from '../kernel/model-spec.js';
 import { MCP_TOOL_PATTERN } from '../tools/permissions.js';
@@ -26,6 +26,11 @@ const mcpServerSchema = z.strictObject({
   headers: z
     .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name'), z.string().max(4096))
     .optional(),
+  /**
+   * A server on a private network or this machine, connected to without the address policy
+   * (public addresses only, as for http.fetch). Only the admin registers and patches agents.
+   */
+  private: z.boolean().optional(),
 });
 
 /**
@@ -175,6 +180,16 @@ export const contextTokensOf = (agent: Pick<Agent, 'limits'>): number =>
 /** An agent's approval settings, with the defaults for agents registered before they existed. */
 export const approvalSettingsOf = (agent: Partial<Pick<Agent, 'approval'>>): ApprovalSettings =>
   agent.approval ?? { timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS, onTimeout: 'deny' };
+/**
+ * A retired agent keeps its history, read-only: nothing new is written to it or by its keys
+ * (tasks, messages, memories, grants, acknowledgements, keys). A 409: the request is well formed,
+ * the agent's state refuses it.
+ */
+export function refuseIfRetired(agent: Pick<Agent, 'id' | 'status'>, refused: string): void {
+  if (agent.status === 'retired') {
+    throw new ConflictError(`agent '${agent.id}' is retired: ${refused}`);
+  }
+}
 
 /** The agent as the API shows it: MCP header values are write-only. */
 export function publicAgent(agent: Agent): Agent {

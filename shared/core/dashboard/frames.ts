@@ -16,6 +16,7 @@
 import * as z from 'zod';
 import type { BusEvent, EventDetail } from '../../../events/envelope.js';
 import { ULID_PATTERN } from '../ids.js';
+import { jsonLimitIssues } from '../json-limits.js';
 import { TYPE_PATTERN, TYPE_PATTERN_HINT } from '../observability/type-pattern.js';
 import { issuesOf } from '../validation.js';
 import { type FeedTarget, targetField } from './feed-target.js';
@@ -207,6 +208,13 @@ export function parseClientMessage(
     value = JSON.parse(body ?? '');
   } catch {
     return { problem: 'a message must be JSON, e.g. {"action": "ping"}' };
+  }
+  // The same limits as a request body, before the schema walks it.
+  const broken = jsonLimitIssues(value);
+  if (broken.length > 0) {
+    return {
+      problem: `invalid message (${broken.map((i) => `${i.path}: ${i.message}`).join('; ')})`,
+    };
   }
   const result = clientMessageSchema.safeParse(value);
   if (result.success) return { message: result.data as ClientMessage };

@@ -3,7 +3,8 @@ import { decodeTime } from 'ulid';
 import * as z from 'zod';
 import type { OutgoingEvent } from '../../../events/envelope.js';
 import { messageSent } from '../../../events/message-events.js';
-import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
+import { type Agent, refuseIfRetired } from '../agents/agent.js';
+import { NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
 import { createEvent } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
 import type {
@@ -67,9 +68,7 @@ export async function sendMessage(
       { path: 'from', message: 'no such agent' },
     ]);
   }
-  if (sender.status === 'retired') {
-    throw new ConflictError(`agent '${input.from}' is retired and sends no messages`);
-  }
+  refuseIfRetired(sender, 'it sends no messages');
 
   // Before the recipients are looked up: refused and probing sends spend tokens too.
   const decision = await deps.rateLimiter.take(`message/${sender.id}`, deps.messagesPerMinute);
@@ -82,11 +81,24 @@ export async function sendMessage(
 
   const address = parseAddress(input.to);
   if (!address) throw new Error(`unparsable address '${input.to}' passed the schema`);
-  const { accepted, refused } = await resolveRecipients(deps.agents, sender, address);
+  // An agent key learns from a refusal only that its message was refused: not whether the
+  // recipient exists, nor why (its ACL, its retirement). The admin is told.
+  const hidden = caller.principal.kind === 'agent' && address.kind === 'agent';
+  const hiddenReason = () => `agent '${input.to}' does not accept messages from '${sender.id}'`;
+  let recipients: Awaited<ReturnType<typeof resolveRecipients>>;
+  try {
+    recipients = await resolveRecipients(deps.agents, sender, address);
+  } catch (error) {
+    if (!(hidden && error instanceof NotFoundError)) throw error;
+    return authorization.deny(caller, `agent:${input.to}`, hiddenReason());
+  }
+  const { accepted, refused } = recipients;
   if (accepted.length === 0) {
     const reason =
       address.kind === 'agent'
-        ? (refused[0]?.reason ?? `agent '${address.agentId}' does not receive messages`)
+        ? hidden
+          ? hiddenReason()
+          : (refused[0]?.reason ?? `agent '${address.agentId}' does not receive messages`)
         : `no agent tagged '${address.tag}' accepts messages from '${sender.id}'`;
     const resource = address.kind === 'agent' ? `agent:${address.agentId}` : `tag:${address.tag}`;
     await authorization.deny(caller, resource, reason);
@@ -160,9 +172,11 @@ function timeOfId(id: string): string | undefined {
   }
 }
 
-async function requireInboxOwner(deps: InboxDeps, caller: Caller, agentId: string): Promise<void> {
+async function requireInboxOwner(deps: InboxDeps, caller: Caller, agentId: string): Promise<Agent> {
   await new Authorization(deps.events, deps.clock).requireAgent(caller, agentId);
-  if (!(await deps.agents.get(agentId))) throw new NotFoundError(`agent '${agentId}' not found`);
+  const agent = await deps.agents.get(agentId);
+  if (!agent) throw new NotFoundError(`agent '${agentId}' not found`);
+  return agent;
 }
 
 /** An agent's inbox in delivery order, oldest first; only the admin or that agent's key. */
@@ -189,7 +203,8 @@ export async function ackMessage(
   agentId: string,
   messageId: string,
 ): Promise<PublicInboxMessage> {
-  await requireInboxOwner(deps, caller, agentId);
+  const agent = await requireInboxOwner(deps, caller, agentId);
+  if (caller.principal.kind === 'agent') refuseIfRetired(agent, 'its keys only read');
   const item = ULID_PATTERN.test(messageId)
     ? await deps.inbox.ack(agentId, messageId, deps.clock.now().toISOString())
     : undefined;

@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { type Agent, contextTokensOf } from '../agents/agent.js';
 import type { SpendGuard, SpendReservation } from '../budgets/spend-guard.js';
 import { TaskAttemptError } from '../errors.js';
+import { jsonLimitIssues } from '../json-limits.js';
 import type { RateLimiter } from '../ports.js';
 import type { LoopDecision, TaskContext, TaskStep, TaskUsage } from '../tasks/task.js';
 import { emptyUsage } from '../tasks/task.js';
@@ -43,7 +44,9 @@ export interface AgentLoopParams {
   resume?: {
     calls: ToolCall[];
     decision: LoopDecision;
+    /** The steps before the stop that the task's record kept, and how many it did not. */
     steps: TaskStep[];
+    stepsOmitted?: number;
     usage: TaskUsage;
   };
   provider: ModelProvider;
@@ -110,6 +113,8 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
   const startedAt = now();
   const steps: TaskStep[] = params.resume ? [...params.resume.steps] : [];
   const usage = params.resume ? { ...params.resume.usage } : emptyUsage();
+  // Steps go on counting from the stop, those the record did not keep included.
+  const nextIndex = () => (params.resume?.stepsOmitted ?? 0) + steps.length;
   const deadline = startedAt + params.timeoutMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), params.timeoutMs);
@@ -122,6 +127,7 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
   const loaded = conversation.length;
   const budget = contextTokensOf(agent);
   const allowedTools = describeTools(agent, params.tools);
+  for (const tool of params.tools.values()) if (mayUseTool(agent, tool.name)) tool.warmUp?.();
   let context: TaskContext = { messages: loaded, omitted: params.omittedBefore ?? 0 };
   const result = (output: string, suspended?: AgentLoopResult['suspended']): AgentLoopResult => ({
     output,
@@ -146,7 +152,9 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
       const durationMs = now() - callStarted;
       usage.toolCalls += 1;
       if (outcome.ran) params.observer?.invoked(call.name, outcome.ok, durationMs);
-      steps.push(step(steps, 'tool', call.name, outcome.ok, durationMs, truncate(outcome.content)));
+      steps.push(
+        step(nextIndex(), 'tool', call.name, outcome.ok, durationMs, truncate(outcome.content)),
+      );
       conversation.push({
         role: 'tool',
         toolCallId: call.id,
@@ -199,7 +207,14 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
         // Past the deadline, whatever the provider threw (an abort, mostly) is the timeout.
         const failure = controller.signal.aborted ? timeoutError(params.timeoutMs) : error;
         steps.push(
-          step(steps, 'model', params.provider.name, false, now() - started, errorText(failure)),
+          step(
+            nextIndex(),
+            'model',
+            params.provider.name,
+            false,
+            now() - started,
+            errorText(failure),
+          ),
         );
         throw failure;
       }
@@ -213,7 +228,7 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
       usage.costUsd += response.usage.costUsd;
       steps.push(
         step(
-          steps,
+          nextIndex(),
           'model',
           params.provider.name,
           true,
@@ -349,6 +364,13 @@ async function callTool(
     return { ok: false, content: decision.comment ? `${who}: ${decision.comment}` : who };
   }
   const input = decision?.decision === 'edit' ? decision.input : call.input;
+  // A model's tool input is free-form JSON like a request's: the same limits, before the tool's
+  // own schema (or the tool) walks it.
+  const broken = jsonLimitIssues(input);
+  if (broken.length > 0) {
+    const fields = broken.map((i) => `${i.path || '(input)'}: ${i.message}`);
+    return { ok: false, content: `invalid input for ${call.name}: ${fields.join('; ')}` };
+  }
   const parsed = tool.input.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
@@ -428,14 +450,14 @@ function withDeadline<T>(
 }
 
 function step(
-  steps: TaskStep[],
+  index: number,
   kind: TaskStep['kind'],
   name: string,
   ok: boolean,
   durationMs: number,
   detail: string,
 ): TaskStep {
-  return { index: steps.length, kind, name, ok, durationMs, detail };
+  return { index, kind, name, ok, durationMs, detail };
 }
 
 const errorText = (error: unknown): string =>

@@ -114,6 +114,9 @@ export class EchoProvider implements ModelProvider {
  */
 export class ScriptedProvider implements ModelProvider {
   readonly name = 'scripted';
+  /** Turns played before this attempt's first call (a loop going on after a decision). */
+  private before: number | undefined;
+  private calls = 0;
 
   constructor(
     private readonly turns: ScriptedTurn[],
@@ -129,7 +132,10 @@ export class ScriptedProvider implements ModelProvider {
         true,
       );
     }
-    const callIndex = callsSinceQuestion(messages);
+    // Counted from the conversation once, then by this provider: a long turn's window leaves its
+    // oldest calls out, and counting what the window shows would play a turn again.
+    this.before ??= callsSinceQuestion(messages);
+    const callIndex = this.before + this.calls++;
     const turn = this.turns[callIndex];
     if (!turn) {
       throw new TaskAttemptError(

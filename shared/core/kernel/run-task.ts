@@ -39,8 +39,21 @@ import type {
   RateLimiter,
   TaskQueue,
   TaskStore,
+  TaskTransition,
 } from '../ports.js';
-import { isFinished, type Task, type TaskError, type TaskMessage } from '../tasks/task.js';
+import {
+  boundedError,
+  boundSteps,
+  isFinished,
+  outputBudgetBytes,
+  storedBytes,
+  TASK_RECORD_LIMITS,
+  type Task,
+  type TaskError,
+  type TaskMessage,
+  type TaskStep,
+  type TaskUsage,
+} from '../tasks/task.js';
 import type { TaskConversationStore, ThreadStore } from '../threads/ports.js';
 import type { Thread } from '../threads/thread.js';
 import { checkTurn, loadConversation, messageEvents, storeAdded } from '../threads/turns.js';
@@ -127,6 +140,32 @@ export type MessageOutcome =
   /** Move the message to the dead-letter queue: the task's attempts are used up. */
   | { kind: 'dead-letter' };
 
+/**
+ * The steps of a loop going on after a decision: those the record kept at the stop (unless an
+ * attempt that failed since replaced them), already announced; the others only counted.
+ */
+interface ResumedSteps {
+  steps: TaskStep[];
+  announced: number;
+  omitted: number;
+}
+
+const NOT_RESUMED: ResumedSteps = { steps: [], announced: 0, omitted: 0 };
+
+function resumedSteps(task: Task): ResumedSteps {
+  const stop = task.suspended;
+  if (!stop?.decision) return NOT_RESUMED;
+  // A failed attempt after the stop leaves its error, and its own steps in the record.
+  const kept = task.error === null ? task.steps : [];
+  return { steps: kept, announced: kept.length, omitted: Math.max(0, stop.steps - kept.length) };
+}
+
+/** A record's steps, counting those a resumed loop started without. */
+function boundedSteps(steps: TaskStep[], omittedBefore: number) {
+  const bounded = boundSteps(steps);
+  return { steps: bounded.steps, stepsOmitted: bounded.stepsOmitted + omittedBefore };
+}
+
 /** Extra time a running attempt is presumed alive past its own timeout. */
 const LEASE_GRACE_MS = 30_000;
 /** A budget hold outlives its attempt's deadline by this much before it may be reclaimed. */
@@ -197,11 +236,10 @@ export async function runTaskMessage(
 /** A delivery for a task that ended: the outcome may not have reached everyone yet. */
 async function deliveredAfterEnd(deps: WorkerDeps, current: Task): Promise<MessageOutcome> {
   await deps.onFinished?.(current);
+  // A retryable failure that ended the task (attempts used up, an outcome that could not be
+  // written) belongs in the DLQ, where it can be redriven; this delivery takes it there.
   const dueInDlq =
-    current.status === 'failed' &&
-    !current.deadLettered &&
-    current.error?.retryable === true &&
-    current.attempts >= current.maxAttempts;
+    current.status === 'failed' && !current.deadLettered && current.error?.retryable === true;
   return dueInDlq ? { kind: 'dead-letter' } : { kind: 'done' };
 }
 
@@ -226,12 +264,19 @@ async function startAttempt(
   }
   const current = await deps.tasks.get(message.taskId);
   if (current && isFinished(current.status)) return deliveredAfterEnd(deps, current);
-  if (current?.status !== 'running') return { kind: 'done' };
-  // Running already: another delivery of this message is being worked on, or its worker died.
+  if (!current) return { kind: 'done' };
   const leaseEnd = current.leaseUntil ? Date.parse(current.leaseUntil) : 0;
-  if (leaseEnd > now.getTime()) {
+  if (current.status === 'running' && leaseEnd > now.getTime()) {
+    // Another delivery of this message is being worked on: ask again once its lease ends.
     return { kind: 'retry-later', delaySeconds: Math.ceil((leaseEnd - now.getTime()) / 1000) + 1 };
   }
+  // Waiting for a person: a stray delivery does nothing (the decision queues it again).
+  if (current.status === 'waiting') return { kind: 'done' };
+  // No attempt starts past maxAttempts (the store refuses to count one): a task re-queued after
+  // its last attempt was interrupted, or whose last worker died, ends here instead.
+  if (current.attempts >= current.maxAttempts) return exhaustAttempts(deps, current, now);
+  if (current.status !== 'running') return { kind: 'done' };
+  // Running, and its lease ended: the worker died. A new attempt takes it over.
   try {
     return await deps.tasks.transition(message.taskId, {
       from: ['running'],
@@ -244,6 +289,27 @@ async function startAttempt(
     if (error instanceof TransitionConflictError) return { kind: 'done' };
     throw error;
   }
+}
+
+/** Ends an unfinished task that has no attempt left: failed, for the DLQ; nothing runs. */
+async function exhaustAttempts(deps: WorkerDeps, task: Task, now: Date): Promise<MessageOutcome> {
+  const last = task.error ? ` (the last one: ${task.error.code})` : '';
+  const failed = await failUnrun(
+    deps,
+    task.id,
+    {
+      from: [task.status],
+      expectAttempts: task.attempts,
+      ...(task.status === 'running' ? { leaseExpiredBefore: now.toISOString() } : {}),
+      set: { finishedAt: now.toISOString(), leaseUntil: null },
+    },
+    {
+      code: 'AttemptsExhausted',
+      message: `all ${task.maxAttempts} attempt(s) were used without an outcome${last}`,
+      retryable: true,
+    },
+  );
+  return failed ? { kind: 'dead-letter' } : { kind: 'done' };
 }
 
 async function runAttempt(
@@ -259,8 +325,7 @@ async function runAttempt(
     agentId: task.agentId,
     ...(task.threadId ? { threadId: task.threadId } : {}),
   };
-  // Going on after a decision: the steps before the stop were announced then.
-  const resumedSteps = task.suspended?.decision ? task.suspended.steps : 0;
+  const resumed = resumedSteps(task);
   const startedAt = deps.clock.now().getTime();
   // Published while the attempt runs, and awaited before its outcome is: task.started still
   // comes first, and the model's first call does not wait for the bus.
@@ -302,6 +367,12 @@ async function runAttempt(
   const elapsedBefore = suspended?.elapsedMs ?? 0;
   const timeoutMs = Math.max(1, (task.timeoutMs ?? agent.limits.timeoutMs) - elapsedBefore);
   let mcp: McpToolset | undefined;
+  // What the attempt did, for the record written should its outcome not be.
+  const progress: { steps: TaskStep[]; usage: TaskUsage } = { steps: [], usage: task.usage };
+  const unlessNotWritten = (error: unknown): Promise<MessageOutcome> => {
+    if (!(error instanceof OutcomeNotWritten)) throw error;
+    return recordOutcomeNotWritten(deps, task, error, progress, ctx, ended, afterAttempt);
+  };
   try {
     let tools = deps.tools;
     if (agent.mcpServers?.length && deps.loadMcpTools) {
@@ -344,7 +415,8 @@ async function runAttempt(
             resume: {
               calls: suspended.calls,
               decision: suspended.decision,
-              steps: task.steps.slice(0, suspended.steps),
+              steps: resumed.steps,
+              stepsOmitted: resumed.omitted,
               usage: suspended.usage,
             },
           }
@@ -358,13 +430,36 @@ async function runAttempt(
       observer: toolObserver,
       isCancelled: async () => (await deps.tasks.get(task.id))?.status === 'cancelled',
     });
+    progress.steps = result.steps;
+    progress.usage = result.usage;
     if (result.suspended) {
       return await suspend(deps, agent, task, turn, result, {
         ctx,
         ended,
         afterAttempt,
-        steps: stepEvents(task, attempt, result.steps.slice(resumedSteps), ctx),
-      });
+        steps: stepEvents(task, attempt, result.steps.slice(resumed.announced), ctx),
+        omittedBefore: resumed.omitted,
+      }).catch(unlessNotWritten);
+    }
+    const outputBytes = storedBytes(result.output);
+    const outputBudget = outputBudgetBytes(task);
+    if (outputBytes > outputBudget) {
+      const tooLarge = new TaskAttemptError(
+        'OutputTooLarge',
+        `the answer is ${outputBytes} bytes of JSON; this task can keep ${outputBudget} beside its input and metadata (${TASK_RECORD_LIMITS.payloadBytes} for the three)`,
+        false,
+      );
+      return await recordFailure(
+        deps,
+        task,
+        tooLarge,
+        result.steps,
+        ctx,
+        ended,
+        afterAttempt,
+        result.usage,
+        resumed,
+      );
     }
     const finishedAt = deps.clock.now();
     const stored = turn ? await storeAdded(deps, task, turn.thread, result.added, finishedAt) : [];
@@ -376,7 +471,7 @@ async function runAttempt(
         output: result.output,
         error: null,
         usage: result.usage,
-        steps: result.steps,
+        ...boundedSteps(result.steps, resumed.omitted),
         context: result.context,
         suspended: null,
         ...(task.turn
@@ -389,7 +484,7 @@ async function runAttempt(
     await afterAttempt(
       recorded
         ? [
-            ...stepEvents(task, attempt, result.steps.slice(resumedSteps), ctx),
+            ...stepEvents(task, attempt, result.steps.slice(resumed.announced), ctx),
             ...(turn ? messageEvents(turn.thread, stored, ctx) : []),
             createEvent(
               taskSucceeded,
@@ -406,15 +501,18 @@ async function runAttempt(
     );
     return { kind: 'done' };
   } catch (error) {
+    if (error instanceof OutcomeNotWritten) return unlessNotWritten(error);
     if (!(error instanceof AgentLoopFailure)) {
       const cause = error instanceof TaskAttemptError ? error : undefined;
       if (!cause) throw error;
-      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt);
+      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt).catch(unlessNotWritten);
     }
     if (error.failure instanceof TaskCancelledSignal) {
       await afterAttempt([]);
       return { kind: 'done' };
     }
+    progress.steps = error.steps;
+    progress.usage = error.usage;
     return recordFailure(
       deps,
       task,
@@ -424,11 +522,72 @@ async function runAttempt(
       ended,
       afterAttempt,
       error.usage,
-      resumedSteps,
-    );
+      resumed,
+    ).catch(unlessNotWritten);
   } finally {
     await mcp?.close();
   }
+}
+
+/** The store failed an attempt's final write for another reason than a conflict. */
+class OutcomeNotWritten extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the outcome could not be written: ${errorName(cause)}`);
+    this.name = 'OutcomeNotWritten';
+  }
+}
+
+const errorName = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'unknown error';
+
+/**
+ * An attempt ran but its outcome could not be written (the store refused or failed the write).
+ * Running it again would repeat every tool call it made, so the task is failed with a small
+ * record instead: no output, no steps (the trace has them), retryable, so that it goes to the
+ * DLQ where an operator can redrive it. Should even that write fail, the message comes back
+ * later and the lease, then maxAttempts, decide.
+ */
+async function recordOutcomeNotWritten(
+  deps: WorkerDeps,
+  task: Task,
+  failure: OutcomeNotWritten,
+  progress: { steps: TaskStep[]; usage: TaskUsage },
+  ctx: EventContext,
+  ended: Task[],
+  afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
+): Promise<MessageOutcome> {
+  const attempt = task.attempts;
+  const error: TaskError = {
+    code: 'OutcomeNotRecorded',
+    message: `attempt ${attempt} ran but its outcome could not be stored (${errorName(failure.cause)}); it is not run again by itself`,
+    retryable: true,
+  };
+  let failed: Task;
+  try {
+    failed = await deps.tasks.transition(task.id, {
+      from: ['running'],
+      to: 'failed',
+      expectAttempts: attempt,
+      set: {
+        error,
+        output: null,
+        steps: [],
+        stepsOmitted: progress.steps.length,
+        usage: progress.usage,
+        finishedAt: deps.clock.now().toISOString(),
+        leaseUntil: null,
+      },
+    });
+  } catch (e) {
+    if (e instanceof TransitionConflictError) return { kind: 'done' };
+    throw failure.cause;
+  }
+  ended.push(failed);
+  await afterAttempt([
+    ...stepEvents(task, attempt, progress.steps, ctx),
+    createEvent(taskFailed, { taskId: task.id, agentId: task.agentId, attempt, error }, ctx),
+  ]);
+  return { kind: 'dead-letter' };
 }
 
 async function recordFailure(
@@ -440,7 +599,7 @@ async function recordFailure(
   ended: Task[],
   afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
   usage: Task['usage'] = task.usage,
-  announcedSteps = 0,
+  resumed: ResumedSteps = NOT_RESUMED,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
   const ref = {
@@ -448,9 +607,13 @@ async function recordFailure(
     agentId: task.agentId,
     ...(task.threadId ? { threadId: task.threadId } : {}),
   };
-  const newSteps = steps.slice(announcedSteps);
-  const error: TaskError = { code: cause.code, message: cause.message, retryable: cause.retryable };
-  const common = { error, steps, usage, leaseUntil: null };
+  const newSteps = steps.slice(resumed.announced);
+  const error = boundedError({
+    code: cause.code,
+    message: cause.message,
+    retryable: cause.retryable,
+  });
+  const common = { error, ...boundedSteps(steps, resumed.omitted), usage, leaseUntil: null };
 
   if (cause.retryable && attempt < task.maxAttempts) {
     const delaySeconds = retryDelaySeconds(attempt, deps.retry);
@@ -512,6 +675,8 @@ async function suspend(
     ended: Task[];
     afterAttempt: (events: OutgoingEvent[]) => Promise<void>;
     steps: OutgoingEvent[];
+    /** Steps before this run's that the record does not keep. */
+    omittedBefore: number;
   },
 ): Promise<MessageOutcome> {
   const { ctx, ended, afterAttempt } = outcome;
@@ -551,11 +716,11 @@ async function suspend(
         approvalId: approval.id,
         calls,
         stored: storedTotal,
-        steps: result.steps.length,
+        steps: outcome.omittedBefore + result.steps.length,
         usage: result.usage,
         elapsedMs: (task.suspended?.elapsedMs ?? 0) + (result.suspended?.elapsedMs ?? 0),
       },
-      steps: result.steps,
+      ...boundedSteps(result.steps, outcome.omittedBefore),
       usage: result.usage,
       context: result.context,
       error: null,
@@ -599,25 +764,45 @@ async function failWithoutRunning(
   message: TaskMessage,
   error: TaskError,
 ): Promise<MessageOutcome> {
-  try {
-    const task = await deps.tasks.transition(message.taskId, {
-      from: ['queued', 'retrying'],
-      to: 'failed',
-      set: { error, finishedAt: deps.clock.now().toISOString() },
-    });
-    const ctx = { correlationId: task.correlationId, clock: deps.clock };
-    await deps.events.publish([
-      createEvent(
-        taskFailed,
-        { taskId: task.id, agentId: task.agentId, attempt: task.attempts, error },
-        ctx,
-      ),
-    ]);
-    await deps.onFinished?.(task);
-  } catch (e) {
-    if (!(e instanceof TransitionConflictError)) throw e;
-  }
+  await failUnrun(
+    deps,
+    message.taskId,
+    { from: ['queued', 'retrying'], set: { finishedAt: deps.clock.now().toISOString() } },
+    error,
+  );
   return { kind: 'done' };
+}
+
+/**
+ * Fails a task without running an attempt: the transition (with `error`), `task.failed`, and
+ * whoever waits for the task. Undefined when the task had moved on meanwhile.
+ */
+async function failUnrun(
+  deps: WorkerDeps,
+  taskId: string,
+  transition: Omit<TaskTransition, 'to'>,
+  error: TaskError,
+): Promise<Task | undefined> {
+  let failed: Task;
+  try {
+    failed = await deps.tasks.transition(taskId, {
+      ...transition,
+      to: 'failed',
+      set: { ...transition.set, error },
+    });
+  } catch (e) {
+    if (e instanceof TransitionConflictError) return undefined;
+    throw e;
+  }
+  await deps.events.publish([
+    createEvent(
+      taskFailed,
+      { taskId: failed.id, agentId: failed.agentId, attempt: failed.attempts, error },
+      { correlationId: failed.correlationId, clock: deps.clock },
+    ),
+  ]);
+  await deps.onFinished?.(failed);
+  return failed;
 }
 
 /**
@@ -636,7 +821,7 @@ async function finish(
     return true;
   } catch (error) {
     if (error instanceof TransitionConflictError) return false;
-    throw error;
+    throw new OutcomeNotWritten(error);
   }
 }
 
@@ -657,7 +842,15 @@ function stepEvents(
         taskId: task.id,
         agentId: task.agentId,
         attempt,
-        step: { index: s.index, kind: s.kind, name: s.name, ok: s.ok, durationMs: s.durationMs },
+        // With its detail: the task's record keeps only some steps, the trace keeps them all.
+        step: {
+          index: s.index,
+          kind: s.kind,
+          name: s.name,
+          ok: s.ok,
+          durationMs: s.durationMs,
+          ...(s.detail === undefined ? {} : { detail: s.detail }),
+        },
       },
       ctx,
     ),

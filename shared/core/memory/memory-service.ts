@@ -6,7 +6,7 @@
  * owner grants on its namespaces. A refusal is a 403 and a `security.denied` event.
  */
 import { memoryGranted, memoryRevoked, memoryWritten } from '../../../events/memory-events.js';
-import type { Agent } from '../agents/agent.js';
+import { type Agent, refuseIfRetired } from '../agents/agent.js';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../errors.js';
 import { createEvent } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
@@ -66,6 +66,11 @@ const eventContext = (deps: MemoryDeps, caller: Caller) => ({
   actor: actorOfCaller(caller),
 });
 
+/**
+ * The owner's record, looked up only once the caller is allowed at it: an agent key gets the
+ * same 403 for an agent that does not exist as for one that is not its own, so that it cannot
+ * learn which agents exist.
+ */
 async function requireAgentRecord(deps: MemoryDeps, id: string): Promise<Agent> {
   const agent = await deps.agents.get(id);
   if (!agent) throw new NotFoundError(`agent '${id}' not found`);
@@ -101,7 +106,10 @@ async function requireNamespaceAccess(
     deps.grants.forNamespace(owner, namespace),
   ]);
   const names = new Set(granteesOf(grantee ?? { id: principal.agentId, tags: [] }));
-  if (grants.some((grant) => names.has(grant.grantee) && covers(grant.access, needed))) return;
+  if (grants.some((grant) => names.has(grant.grantee) && covers(grant.access, needed))) {
+    if (needed === 'write' && grantee) refuseIfRetired(grantee, 'its keys write nothing');
+    return;
+  }
   await authz.deny(
     caller,
     `memory:${owner}/${namespace}`,
@@ -137,9 +145,9 @@ export async function writeMemory(
   owner: string,
   body: unknown,
 ): Promise<Memory> {
-  await requireAgentRecord(deps, owner);
   const input = parseInput(writeMemorySchema, body, 'memory');
   await requireNamespaceAccess(deps, caller, owner, input.namespace, 'write');
+  refuseIfRetired(await requireAgentRecord(deps, owner), 'its memories take nothing new');
   const [vector] = await embed(deps, [input.text]);
   const { values, scale } = quantise(vector as Float32Array);
   const now = deps.clock.now();
@@ -180,13 +188,13 @@ export async function listMemories(
   query: Record<string, string | undefined>,
   page: PageRequest,
 ): Promise<Page<Memory>> {
-  await requireAgentRecord(deps, owner);
   const { namespace } = parseInput(
     listMemoriesQuerySchema,
     { namespace: query.namespace },
     'query',
   );
   await requireNamespaceAccess(deps, caller, owner, namespace, 'read');
+  await requireAgentRecord(deps, owner);
   return deps.memories.list(owner, { ...page, namespace, now: deps.clock.now() });
 }
 
@@ -197,8 +205,10 @@ export async function deleteMemory(
   owner: string,
   memoryId: string,
 ): Promise<Memory> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  const agent = await requireAgentRecord(deps, owner);
+  // Its own keys only read; the admin may still clean up.
+  if (caller.principal.kind === 'agent') refuseIfRetired(agent, 'its keys only read');
   const memory = ULID_PATTERN.test(memoryId)
     ? await deps.memories.find(owner, memoryId)
     : undefined;
@@ -221,8 +231,8 @@ export async function searchMemories(
   agentId: string,
   body: unknown,
 ): Promise<SearchResult> {
-  const agent = await requireAgentRecord(deps, agentId);
   await authorization(deps).requireAgent(caller, agentId, `memory:${agentId}`);
+  const agent = await requireAgentRecord(deps, agentId);
   const input = parseInput(searchMemorySchema, body, 'search');
   const limits = limitsOf(deps);
   const [embedded] = await embed(deps, [input.query]);
@@ -342,8 +352,8 @@ export async function grantAccess(
   owner: string,
   body: unknown,
 ): Promise<{ grant: Grant; created: boolean }> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  refuseIfRetired(await requireAgentRecord(deps, owner), 'its namespaces are shared no further');
   const input = parseInput(createGrantSchema, body, 'grant');
   if (!isTagGrantee(input.grantee)) {
     if (input.grantee === owner) {
@@ -382,8 +392,8 @@ export async function listGrants(
   owner: string,
   page: PageRequest,
 ): Promise<Page<Grant>> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  await requireAgentRecord(deps, owner);
   return deps.grants.list(owner, page);
 }
 
@@ -393,8 +403,10 @@ export async function revokeGrant(
   owner: string,
   grantId: string,
 ): Promise<Grant> {
-  await requireAgentRecord(deps, owner);
   await authorization(deps).requireAgent(caller, owner, `memory:${owner}`);
+  const agent = await requireAgentRecord(deps, owner);
+  // Its own keys only read; the admin may still take access back.
+  if (caller.principal.kind === 'agent') refuseIfRetired(agent, 'its keys only read');
   const grant = ULID_PATTERN.test(grantId) ? await deps.grants.revoke(owner, grantId) : undefined;
   if (!grant) throw new NotFoundError(`grant '${grantId}' of agent '${owner}' not found`);
   await deps.events.publish([

@@ -7,6 +7,7 @@ import { TaskAttemptError, ValidationError } from '../errors.js';
 import type { ModelProvider } from '../kernel/model-provider.js';
 import type { ModelSpec, ProviderSpec } from '../kernel/model-spec.js';
 import { CircuitBreakers } from './circuit-breaker.js';
+import { ModelKeyPolicy } from './model-key-policy.js';
 import { PriceTable } from './prices.js';
 import { bedrockModelsOf, type RouteConfig } from './route-config.js';
 import { RoutedModel, type RouteObserver } from './router.js';
@@ -22,6 +23,8 @@ export class ModelResolver {
     private readonly factory: ProviderFactory,
     readonly prices: PriceTable = new PriceTable(),
     now: () => number = Date.now,
+    /** Which variables `openai` targets may read their key from. */
+    readonly keyPolicy: ModelKeyPolicy = new ModelKeyPolicy(),
   ) {
     this.breakers = new CircuitBreakers(config.breaker, now);
   }
@@ -38,6 +41,16 @@ export class ModelResolver {
           path: 'model.route',
           message: `unknown route (configured: ${this.routeNames().join(', ')})`,
         },
+      ]);
+    }
+    // The agent's registrant chooses the server too: its key must come from a model key's variable.
+    if (
+      'provider' in spec &&
+      spec.provider === 'openai' &&
+      !this.keyPolicy.allows(spec.apiKeyEnv)
+    ) {
+      throw new ValidationError(`apiKeyEnv '${spec.apiKeyEnv}' may not be used for a model key`, [
+        { path: 'model.apiKeyEnv', message: this.keyPolicy.explain() },
       ]);
     }
     // Deployed, IAM lets the worker invoke only the Bedrock models the configuration names.

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { keyCreated, keyRevoked } from '../../../events/security-events.js';
+import { refuseIfRetired } from '../agents/agent.js';
 import { NotFoundError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
 import { AGENT_ID_PATTERN, newId } from '../ids.js';
@@ -42,11 +43,13 @@ export async function mintApiKey(
 ): Promise<ApiKeyRecord & { key: string }> {
   const { scope } = parseInput(mintSchema, body, 'API key');
   const agentId = scope.slice('agent:'.length);
-  if (!(await deps.agents.get(agentId))) {
+  const agent = await deps.agents.get(agentId);
+  if (!agent) {
     throw new NotFoundError(`agent '${agentId}' not found`, [
       { path: 'scope', message: 'no such agent' },
     ]);
   }
+  refuseIfRetired(agent, 'no key is minted for it');
   const secret = newSecret();
   const record: ApiKeyRecord = {
     keyId: newId(),

@@ -7,6 +7,7 @@ import {
   taskFailed,
   taskQueued,
 } from '../../../events/task-events.js';
+import { refuseIfRetired } from '../agents/agent.js';
 import {
   ConflictError,
   NotFoundError,
@@ -84,9 +85,7 @@ export async function submitTask(
       { path: 'agentId', message: 'no such agent' },
     ]);
   }
-  if (agent.status === 'retired') {
-    throw new ConflictError(`agent '${input.agentId}' is retired and takes no tasks`);
-  }
+  refuseIfRetired(agent, 'it takes no tasks');
   const now = ctx.clock.now().toISOString();
   const task = queuedTask({
     id: options.id ?? newId(),

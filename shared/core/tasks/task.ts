@@ -125,6 +125,55 @@ export interface TurnRef {
   added: number;
 }
 
+/**
+ * What one task's record may hold. A task lives in one DynamoDB item (400 KB in all), and an
+ * agent may make thousands of steps or answer at any length, so every field that grows with
+ * what the agent does is bounded here, before anything is written:
+ * - steps: the first `firstSteps` and the last `lastSteps` are kept, the others only counted
+ *   (`stepsOmitted`); every step, with its detail, is in the task's trace (`task.step` events);
+ * - input, metadata and output together: at most `payloadBytes` of JSON. Input and metadata
+ *   come with the request (256 KiB at most); an answer that does not fit beside them fails
+ *   the task with `OutputTooLarge`, clearly, rather than as a write DynamoDB refuses;
+ * - an error's message: at most `maxErrorMessageChars`.
+ * Worst case: 300,000 of payload + 50 steps of at most 500 characters (1.5 KB of UTF-8) each +
+ * an error + the fixed fields stays under 400 KB.
+ */
+export const TASK_RECORD_LIMITS = {
+  firstSteps: 10,
+  lastSteps: 40,
+  payloadBytes: 300_000,
+  maxErrorMessageChars: 1_000,
+} as const;
+
+/** The steps a record keeps of an attempt's steps, and how many it leaves to the trace. */
+export function boundSteps(steps: TaskStep[]): { steps: TaskStep[]; stepsOmitted: number } {
+  const { firstSteps, lastSteps } = TASK_RECORD_LIMITS;
+  if (steps.length <= firstSteps + lastSteps) return { steps, stepsOmitted: 0 };
+  return {
+    steps: [...steps.slice(0, firstSteps), ...steps.slice(-lastSteps)],
+    stepsOmitted: steps.length - firstSteps - lastSteps,
+  };
+}
+
+/** Bytes of a value as the task's record stores it (JSON). */
+export const storedBytes = (value: unknown): number =>
+  Buffer.byteLength(JSON.stringify(value) ?? 'null');
+
+/** How many bytes of output (as JSON) a task can keep beside its input and metadata. */
+export const outputBudgetBytes = (task: Pick<Task, 'input' | 'metadata'>): number =>
+  Math.max(
+    0,
+    TASK_RECORD_LIMITS.payloadBytes - storedBytes(task.input) - storedBytes(task.metadata),
+  );
+
+/** An error as a record keeps it: its message cut to a bounded length. */
+export function boundedError(error: TaskError): TaskError {
+  const max = TASK_RECORD_LIMITS.maxErrorMessageChars;
+  return error.message.length <= max
+    ? error
+    : { ...error, message: `${error.message.slice(0, max - 1)}…` };
+}
+
 export interface Task {
   id: string;
   agentId: string;
@@ -149,6 +198,8 @@ export interface Task {
   usage: TaskUsage;
   steps: TaskStep[];
   context: TaskContext | null;
+  /** Steps of the last attempt left out of `steps` (see TASK_RECORD_LIMITS); in the trace. */
+  stepsOmitted: number;
   correlationId: string;
   suspended: SuspendedLoop | null;
   turn: TurnRef | null;
@@ -195,6 +246,7 @@ export function queuedTask(
     pendingApproval: null,
     usage: emptyUsage(),
     steps: [],
+    stepsOmitted: 0,
     context: null,
     suspended: null,
     turn: null,

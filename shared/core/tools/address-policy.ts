@@ -1,7 +1,8 @@
 /**
- * Where `http.fetch` may go: the agent's host allow-list, and the rule that only public unicast
- * addresses are reached, so an agent cannot use the runtime to probe private networks, the
- * loopback interface or the instance metadata service (169.254.169.254).
+ * Where `http.fetch` and MCP servers may go: the agent's host allow-list (for `http.fetch`), and
+ * the rule that only public unicast addresses are reached, so that neither an agent nor whoever
+ * registers one can use the runtime to probe private networks, the loopback interface or the
+ * instance metadata service (169.254.169.254).
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -171,4 +172,53 @@ export function isHostAllowed(host: string, allowedHosts: readonly string[]): bo
     }
     return canonicalHost(entry) === target;
   });
+}
+
+/** A host that the address policy refuses: it is, or resolves to, a non-public address. */
+export class AddressRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AddressRefusedError';
+  }
+}
+
+/** A host whose name gave no address to connect to. */
+export class NoAddressError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoAddressError';
+  }
+}
+
+/**
+ * The address to connect to for `host` (a URL's hostname, an IP literal or a name): every
+ * address the name resolves to must pass `isAllowed` (one private answer refuses the host, so
+ * the check cannot depend on which answer is used), and the caller connects to the address
+ * returned, never to a second DNS answer: DNS rebinding cannot swap a private address in.
+ */
+export async function resolveCheckedAddress(
+  host: string,
+  resolve: (host: string) => Promise<string[]>,
+  isAllowed: (ip: string) => boolean = isPublicAddress,
+): Promise<{ address: string; family: 4 | 6 }> {
+  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const literalFamily = ipFamilyOf(literal);
+  if (literalFamily !== undefined) {
+    if (!isAllowed(literal)) {
+      throw new AddressRefusedError(`address ${literal} is not a public address; refused`);
+    }
+    return { address: literal, family: literalFamily };
+  }
+  const addresses = await resolve(host);
+  if (addresses.length === 0) throw new NoAddressError(`host '${host}' has no addresses`);
+  const refused = addresses.find((address) => !isAllowed(address));
+  if (refused !== undefined) {
+    throw new AddressRefusedError(
+      `host '${host}' resolves to ${refused}, which is not a public address; refused`,
+    );
+  }
+  const address = addresses[0] as string;
+  const family = ipFamilyOf(address);
+  if (family === undefined) throw new NoAddressError(`host '${host}' resolved to a non-address`);
+  return { address, family };
 }

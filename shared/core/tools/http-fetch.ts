@@ -9,7 +9,15 @@ import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { TextDecoder } from 'node:util';
 import * as z from 'zod';
-import { canonicalHost, ipFamilyOf, isHostAllowed, isPublicAddress } from './address-policy.js';
+import {
+  AddressRefusedError,
+  canonicalHost,
+  ipFamilyOf,
+  isHostAllowed,
+  isPublicAddress,
+  NoAddressError,
+  resolveCheckedAddress,
+} from './address-policy.js';
 import { defineTool, type ToolContext, type ToolDefinition, ToolInputError } from './tool.js';
 
 export const HTTP_FETCH_LIMITS = {
@@ -242,26 +250,18 @@ async function checkTarget(
       `host '${url.hostname}' is not in this agent's network allow-list (network.allow)`,
     );
   }
-  const literalFamily = ipFamilyOf(host);
-  if (literalFamily !== undefined) {
-    if (!isAddressAllowed(host)) {
-      throw new ToolInputError(`address ${host} is not a public address and may not be fetched`);
-    }
-    return { url, hostname: host, address: host, family: literalFamily };
-  }
-  const addresses = await abortable(resolve(context, host), signal);
-  if (addresses.length === 0) throw new HttpFetchError(`host '${host}' has no addresses`);
-  // One private answer refuses the host: the check must not depend on which answer is used.
-  const refused = addresses.find((address) => !isAddressAllowed(address));
-  if (refused !== undefined) {
-    throw new ToolInputError(
-      `host '${host}' resolves to ${refused}, which is not a public address; refused`,
+  try {
+    const { address, family } = await resolveCheckedAddress(
+      host,
+      (name) => abortable(resolve(context, name), signal),
+      isAddressAllowed,
     );
+    return { url, hostname: host, address, family };
+  } catch (error) {
+    if (error instanceof AddressRefusedError) throw new ToolInputError(error.message);
+    if (error instanceof NoAddressError) throw new HttpFetchError(error.message);
+    throw error;
   }
-  const address = addresses[0]!;
-  const family = ipFamilyOf(address);
-  if (family === undefined) throw new HttpFetchError(`host '${host}' resolved to a non-address`);
-  return { url, hostname: host, address, family };
 }
 
 async function resolve(context: ToolContext, host: string): Promise<string[]> {

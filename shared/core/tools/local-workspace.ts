@@ -25,10 +25,10 @@ export class DirectoryWorkspace implements Workspace {
     this.#directory = join(resolve(root), agentId);
   }
 
-  async read(path: string, maxBytes: number): Promise<string> {
+  async read(path: string, maxBytes: number, signal?: AbortSignal): Promise<string> {
     const relative = normaliseWorkspacePath(path);
-    const base = await this.#base();
-    const { absolute, stats } = await this.#walk(base, relative);
+    const base = await this.#base(signal);
+    const { absolute, stats } = await this.#walk(base, relative, signal);
     if (!stats) throw new ToolInputError(`no such file: ${relative}`);
     if (!stats.isFile()) throw new ToolInputError(`not a file: ${relative}`);
     const handle = await fsCall(relative, () =>
@@ -44,6 +44,7 @@ export class DirectoryWorkspace implements Workspace {
       const buffer = Buffer.alloc(Math.min(maxBytes, opened.size) + 1);
       let length = 0;
       while (length < buffer.length) {
+        signal?.throwIfAborted();
         const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
         if (bytesRead === 0) break;
         length += bytesRead;
@@ -61,15 +62,16 @@ export class DirectoryWorkspace implements Workspace {
     }
   }
 
-  async write(path: string, content: string): Promise<{ bytes: number }> {
+  async write(path: string, content: string, signal?: AbortSignal): Promise<{ bytes: number }> {
     const relative = normaliseWorkspacePath(path);
     if (relative === '.') throw new ToolInputError('cannot write to the workspace folder itself');
-    const base = await this.#base();
+    const base = await this.#base(signal);
     const segments = workspaceSegments(relative);
     const parent = segments.slice(0, -1).join('/') || '.';
-    await this.#makeFolders(base, parent);
-    const { absolute, stats } = await this.#walk(base, relative);
+    await this.#makeFolders(base, parent, signal);
+    const { absolute, stats } = await this.#walk(base, relative, signal);
     if (stats && !stats.isFile()) throw new ToolInputError(`not a file: ${relative}`);
+    signal?.throwIfAborted();
     // Not O_TRUNC: the file is checked once open, and emptied only if it passes.
     const handle = await fsCall(relative, () =>
       open(absolute, constants.O_WRONLY | constants.O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o644),
@@ -77,6 +79,7 @@ export class DirectoryWorkspace implements Workspace {
     try {
       await this.#checkOpened(base, absolute, relative, await handle.stat());
       const bytes = Buffer.from(content, 'utf8');
+      signal?.throwIfAborted();
       await handle.truncate(0);
       await handle.writeFile(bytes);
       return { bytes: bytes.length };
@@ -85,16 +88,17 @@ export class DirectoryWorkspace implements Workspace {
     }
   }
 
-  async list(path: string): Promise<Entry[]> {
+  async list(path: string, signal?: AbortSignal): Promise<Entry[]> {
     const relative = normaliseWorkspacePath(path);
-    const base = await this.#base();
-    const { absolute, stats } = await this.#walk(base, relative);
+    const base = await this.#base(signal);
+    const { absolute, stats } = await this.#walk(base, relative, signal);
     if (!stats) throw new ToolInputError(`no such folder: ${relative}`);
     if (!stats.isDirectory()) throw new ToolInputError(`not a folder: ${relative}`);
     await this.#checkContained(base, absolute, relative);
     const dirents = await fsCall(relative, () => readdir(absolute, { withFileTypes: true }));
     const entries: Entry[] = [];
     for (const dirent of dirents) {
+      signal?.throwIfAborted();
       // Links and special files are not shown: they are not part of what an agent can use.
       if (!dirent.isFile() && !dirent.isDirectory()) continue;
       const entryStats = await lstat(join(absolute, dirent.name)).catch(() => undefined);
@@ -109,7 +113,8 @@ export class DirectoryWorkspace implements Workspace {
   }
 
   /** The workspace folder, created if missing, as a real path; refused if it is a link. */
-  async #base(): Promise<string> {
+  async #base(signal: AbortSignal | undefined): Promise<string> {
+    signal?.throwIfAborted();
     await fsCall('.', () => mkdir(this.#directory, { recursive: true, mode: 0o755 }));
     const stats = await fsCall('.', () => lstat(this.#directory));
     if (stats.isSymbolicLink() || !stats.isDirectory()) {
@@ -122,11 +127,16 @@ export class DirectoryWorkspace implements Workspace {
    * Looks at every component of the path with lstat, from the workspace down: a link anywhere is
    * refused, a file in the middle is refused. Stops at the first component that does not exist.
    */
-  async #walk(base: string, relative: string): Promise<{ absolute: string; stats?: Stats }> {
+  async #walk(
+    base: string,
+    relative: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ absolute: string; stats?: Stats }> {
     const segments = workspaceSegments(relative);
     let current = base;
     let stats: Stats | undefined = await lstat(base);
     for (const [index, segment] of segments.entries()) {
+      signal?.throwIfAborted();
       if (!stats.isDirectory()) {
         throw new ToolInputError(`not a folder: ${segments.slice(0, index).join('/')}`);
       }
@@ -146,20 +156,26 @@ export class DirectoryWorkspace implements Workspace {
   }
 
   /** Creates the folders of `relative` one at a time, each checked like any other component. */
-  async #makeFolders(base: string, relative: string): Promise<void> {
+  async #makeFolders(
+    base: string,
+    relative: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const segments = workspaceSegments(relative);
     for (let depth = 1; depth <= segments.length; depth++) {
       const prefix = segments.slice(0, depth).join('/');
-      const { absolute, stats } = await this.#walk(base, prefix);
+      const { absolute, stats } = await this.#walk(base, prefix, signal);
       if (stats) {
         if (!stats.isDirectory()) throw new ToolInputError(`not a folder: ${prefix}`);
         continue;
       }
+      // The deadline is checked right before each folder is made: none is made after it.
+      signal?.throwIfAborted();
       await mkdir(absolute, { mode: 0o755 }).catch((error: unknown) => {
         // Someone made it meanwhile: the next walk checks what it is.
         if (errorCode(error) !== 'EEXIST') throw mapFsError(error, prefix);
       });
-      const made = await this.#walk(base, prefix);
+      const made = await this.#walk(base, prefix, signal);
       if (!made.stats?.isDirectory()) throw new ToolInputError(`not a folder: ${prefix}`);
     }
   }

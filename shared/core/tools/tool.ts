@@ -1,14 +1,20 @@
 /** What a tool is: a name, a description, a zod input schema, the permission it needs, limits. */
 import type * as z from 'zod';
 
-/** A folder of files that belongs to one agent; no path can leave it. */
+/**
+ * A folder of files that belongs to one agent; no path can leave it. Each operation stops at
+ * `signal` (the tool's deadline) between its steps: nothing is created or read after it.
+ */
 export interface Workspace {
   /** Reads a UTF-8 text file; throws ToolInputError for a path that escapes or does not exist. */
-  read(path: string, maxBytes: number): Promise<string>;
+  read(path: string, maxBytes: number, signal?: AbortSignal): Promise<string>;
   /** Writes (creates or replaces) a UTF-8 text file, creating parent folders. */
-  write(path: string, content: string): Promise<{ bytes: number }>;
+  write(path: string, content: string, signal?: AbortSignal): Promise<{ bytes: number }>;
   /** Lists a folder: names, kinds and sizes. */
-  list(path: string): Promise<{ name: string; kind: 'file' | 'directory'; bytes: number }[]>;
+  list(
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<{ name: string; kind: 'file' | 'directory'; bytes: number }[]>;
 }
 
 /** Memory as the running agent's tools see it, under the same access rules as the API. */
@@ -94,6 +100,11 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   /** Calls per minute an agent may make of this tool unless its limits say otherwise. */
   callsPerMinute: number;
   run(input: z.output<S>, context: ToolContext): Promise<unknown>;
+  /**
+   * Called when an attempt whose agent may use the tool starts: a tool that takes long to get
+   * ready (a worker thread loading a compiler) starts getting ready while the model thinks.
+   */
+  warmUp?(): void;
 }
 
 export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDefinition {

@@ -23,7 +23,7 @@ export const fsReadTool = defineTool({
     const relative = normaliseWorkspacePath(path);
     const content = await context.services
       .workspace(context.agentId)
-      .read(relative, WORKSPACE_FILE_LIMITS.maxFileBytes);
+      .read(relative, WORKSPACE_FILE_LIMITS.maxFileBytes, context.signal);
     return { path: relative, content, bytes: Buffer.byteLength(content) };
   },
 });
@@ -51,7 +51,9 @@ export const fsWriteTool = defineTool({
         `content is larger than ${WORKSPACE_FILE_LIMITS.maxFileBytes} bytes`,
       );
     }
-    const { bytes } = await context.services.workspace(context.agentId).write(relative, content);
+    const { bytes } = await context.services
+      .workspace(context.agentId)
+      .write(relative, content, context.signal);
     return { path: relative, bytes };
   },
 });
@@ -66,7 +68,9 @@ export const fsListTool = defineTool({
   callsPerMinute: 300,
   run: async ({ path }, context) => {
     const relative = normaliseWorkspacePath(path);
-    const entries = await context.services.workspace(context.agentId).list(relative);
+    const entries = await context.services
+      .workspace(context.agentId)
+      .list(relative, context.signal);
     return {
       path: relative,
       entries: entries.slice(0, WORKSPACE_FILE_LIMITS.maxListEntries),

@@ -317,12 +317,23 @@ function errorOf(caught: { Error?: string; Cause?: string } | undefined): Workfl
       // fall through: not ours
     }
   }
+  // A fault's Cause is raw: a Lambda's error message and stack frames, a service's answer. It
+  // stays in the engine's log (functions/orchestration/workflow-engine.ts); the workflow says
+  // only which part failed, in words of its own.
   return {
-    code: name,
-    message: (caught?.Cause ?? 'the workflow execution failed').slice(0, 2000),
+    code: ERROR_NAME.test(name) ? name : 'WorkflowFault',
+    message:
+      name === 'States.Timeout'
+        ? 'the workflow execution timed out'
+        : /^States\.[A-Za-z]+$/.test(name)
+          ? `the workflow execution failed (${name})`
+          : 'the workflow engine failed; the cause is in its log',
     stepId: null,
   };
 }
+
+/** What an error name looks like (`TypeError`, `Lambda.Unknown`, `States.Timeout`). */
+const ERROR_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
 
 async function failWorkflow(
   deps: EngineDeps,
@@ -481,6 +492,7 @@ function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: 
     usage: emptyUsage(),
     steps: [],
     context: null,
+    stepsOmitted: 0,
     correlationId: workflow.correlationId,
     suspended: null,
     turn: null,

@@ -108,7 +108,7 @@ export async function createWorkflow(
   const id = options.id ?? newId();
   const workflow: Workflow = {
     id,
-    name: input.name ?? `${input.strategy} workflow`,
+    name: input.name ?? id,
     status: 'running',
     strategy: input.strategy,
     chosenStrategy: chosen,

@@ -75,7 +75,7 @@ export type StepSpec = z.output<typeof stepSpecSchema>;
 
 export const createWorkflowSchema = z
   .strictObject({
-    /** Optional (API.md); a workflow without one is named after its strategy. */
+    /** Optional (API.md); a workflow without one is named by its id, as agents are. */
     name: z.string().trim().min(1).max(128).optional(),
     strategy: z.enum(WORKFLOW_STRATEGIES),
     input: present,
