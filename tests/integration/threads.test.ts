@@ -218,6 +218,83 @@ describe('turns', () => {
   });
 });
 
+describe('a turn’s events', () => {
+  /** Every event about the task, by type, and whether it names the thread. */
+  const namesOf = (w: ReturnType<typeof world>, taskId: string, threadId: string) =>
+    w.events.events
+      .filter((e) => e.detail.data.taskId === taskId)
+      .map((e) => [e.type, e.detail.data.threadId === threadId] as const);
+
+  it('all name the thread, so that its followers get them live and in replay', async () => {
+    // Prepare: a turn that calls a tool, then answers.
+    const w = world();
+    const agentId = uniqueId('calc');
+    w.agents.seed(
+      buildAgent({
+        id: agentId,
+        tools: ['math.eval'],
+        model: {
+          provider: 'scripted',
+          turns: [
+            { toolCalls: [{ name: 'math.eval', input: { expression: '6*7' } }] },
+            { text: '{{lastToolResult}}' },
+          ],
+        },
+      }),
+    );
+    const thread = await createThread(w.deps, { agentId }, w.ctx);
+
+    // Act
+    const { taskId } = await postMessage(w.deps, thread, { content: 'six sevens?' }, w.ctx);
+    await w.drain();
+
+    // Assess
+    expect((await w.tasks.get(taskId))?.output).toBe('{"value":42}');
+    const named = namesOf(w, taskId, thread.id);
+    expect(named.map(([type]) => type)).toEqual(
+      expect.arrayContaining([
+        'task.queued',
+        'task.started',
+        'model.invoked',
+        'tool.invoked',
+        'task.step',
+        'task.succeeded',
+        'thread.message',
+      ]),
+    );
+    expect(named.filter(([, names]) => !names)).toEqual([]);
+  });
+
+  it('name the thread when the turn fails, too', async () => {
+    // Prepare: a script that calls a tool, then has nothing more to say (ScriptExhausted).
+    const w = world();
+    const agentId = uniqueId('mute');
+    w.agents.seed(
+      buildAgent({
+        id: agentId,
+        tools: ['math.eval'],
+        model: {
+          provider: 'scripted',
+          turns: [{ toolCalls: [{ name: 'math.eval', input: { expression: '1+1' } }] }],
+        },
+      }),
+    );
+    const thread = await createThread(w.deps, { agentId }, w.ctx);
+
+    // Act
+    const { taskId } = await postMessage(w.deps, thread, { content: 'hello?' }, w.ctx);
+    await w.drain();
+
+    // Assess
+    expect((await w.tasks.get(taskId))?.status).toBe('failed');
+    const named = namesOf(w, taskId, thread.id);
+    expect(named.map(([type]) => type)).toEqual(
+      expect.arrayContaining(['task.started', 'tool.invoked', 'task.step', 'task.failed']),
+    );
+    expect(named.filter(([, names]) => !names)).toEqual([]);
+  });
+});
+
 describe('history', () => {
   /** Runs one turn on a thread of `n` messages; answers the reads it made and its task. */
   async function turnOn(n: number) {

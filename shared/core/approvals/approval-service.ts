@@ -23,7 +23,7 @@ import { createEvent, type EventContext } from '../events.js';
 import { newId, ULID_PATTERN } from '../ids.js';
 import type { ToolCall } from '../kernel/model-provider.js';
 import type { Clock, EventPublisher, Page, PageRequest, TaskQueue, TaskStore } from '../ports.js';
-import type { LoopDecision, Task, TaskError } from '../tasks/task.js';
+import { type LoopDecision, type Task, type TaskError, taskRefOf } from '../tasks/task.js';
 import { envelopeOf } from '../tasks/task-service.js';
 import type { ToolDefinition } from '../tools/tool.js';
 import { parseInput } from '../validation.js';
@@ -285,11 +285,7 @@ export async function applyOutcome(deps: ApprovalDeps, approval: Approval): Prom
   const task = approval.taskId ? await deps.tasks.get(approval.taskId) : undefined;
   if (task?.status !== 'waiting' || task.pendingApproval !== approval.id || !task.suspended) return;
   const ctx: EventContext = { correlationId: task.correlationId, clock: deps.clock };
-  const ref = {
-    taskId: task.id,
-    agentId: task.agentId,
-    ...(task.threadId ? { threadId: task.threadId } : {}),
-  };
+  const ref = taskRefOf(task);
   try {
     if (approval.status === 'expired' && approval.onTimeout === 'fail') {
       const error: TaskError = {

@@ -53,6 +53,7 @@ import {
   type TaskMessage,
   type TaskStep,
   type TaskUsage,
+  taskRefOf,
 } from '../tasks/task.js';
 import type { TaskConversationStore, ThreadStore } from '../threads/ports.js';
 import type { Thread } from '../threads/thread.js';
@@ -320,11 +321,7 @@ async function runAttempt(
 ): Promise<MessageOutcome> {
   const ctx: EventContext = { correlationId: task.correlationId, clock: deps.clock };
   const attempt = task.attempts;
-  const ref = {
-    taskId: task.id,
-    agentId: task.agentId,
-    ...(task.threadId ? { threadId: task.threadId } : {}),
-  };
+  const ref = taskRefOf(task);
   const resumed = resumedSteps(task);
   const startedAt = deps.clock.now().getTime();
   // Published while the attempt runs, and awaited before its outcome is: task.started still
@@ -397,6 +394,7 @@ async function runAttempt(
             price: resolved.priceBound(),
             agentId: agent.id,
             taskId: task.id,
+            threadId: task.threadId ?? undefined,
             clock: deps.clock,
             holdUntil: startedAt + timeoutMs + HOLD_GRACE_MS,
             emit: (event) => observed.push(event),
@@ -585,7 +583,7 @@ async function recordOutcomeNotWritten(
   ended.push(failed);
   await afterAttempt([
     ...stepEvents(task, attempt, progress.steps, ctx),
-    createEvent(taskFailed, { taskId: task.id, agentId: task.agentId, attempt, error }, ctx),
+    createEvent(taskFailed, { ...taskRefOf(task), attempt, error }, ctx),
   ]);
   return { kind: 'dead-letter' };
 }
@@ -602,11 +600,7 @@ async function recordFailure(
   resumed: ResumedSteps = NOT_RESUMED,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
-  const ref = {
-    taskId: task.id,
-    agentId: task.agentId,
-    ...(task.threadId ? { threadId: task.threadId } : {}),
-  };
+  const ref = taskRefOf(task);
   const newSteps = steps.slice(resumed.announced);
   const error = boundedError({
     code: cause.code,
@@ -744,9 +738,7 @@ async function suspend(
     createEvent(
       taskWaiting,
       {
-        taskId: task.id,
-        agentId: task.agentId,
-        ...(task.threadId ? { threadId: task.threadId } : {}),
+        ...taskRefOf(task),
         attempt,
         approvalId: approval.id,
         tool: call.name,
@@ -797,7 +789,7 @@ async function failUnrun(
   await deps.events.publish([
     createEvent(
       taskFailed,
-      { taskId: failed.id, agentId: failed.agentId, attempt: failed.attempts, error },
+      { ...taskRefOf(failed), attempt: failed.attempts, error },
       { correlationId: failed.correlationId, clock: deps.clock },
     ),
   ]);
@@ -839,8 +831,7 @@ function stepEvents(
     createEvent(
       taskStep,
       {
-        taskId: task.id,
-        agentId: task.agentId,
+        ...taskRefOf(task),
         attempt,
         // With its detail: the task's record keeps only some steps, the trace keeps them all.
         step: {

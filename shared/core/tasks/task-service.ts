@@ -36,6 +36,7 @@ import {
   type Task,
   type TaskError,
   type TaskMessage,
+  taskRefOf,
   UNFINISHED_STATUSES,
 } from './task.js';
 
@@ -107,7 +108,11 @@ export async function submitTask(
     throw error;
   }
   await deps.events.publish([
-    createEvent(taskQueued, { ...refOf(task), priority: task.priority, reason: 'submitted' }, ctx),
+    createEvent(
+      taskQueued,
+      { ...taskRefOf(task), priority: task.priority, reason: 'submitted' },
+      ctx,
+    ),
   ]);
   return task;
 }
@@ -137,7 +142,7 @@ export async function cancelTask(
       to: 'cancelled',
       set: { finishedAt: ctx.clock.now().toISOString(), leaseUntil: null, pendingApproval: null },
     });
-    await deps.events.publish([createEvent(taskCancelled, refOf(task), ctx)]);
+    await deps.events.publish([createEvent(taskCancelled, taskRefOf(task), ctx)]);
     await deps.onFinished?.(task);
     return task;
   } catch (error) {
@@ -221,7 +226,11 @@ export async function redriveDeadLettered(
   await deps.queue.enqueue(requeued.map(envelopeOf));
   await deps.events.publish(
     requeued.map((task) =>
-      createEvent(taskQueued, { ...refOf(task), priority: task.priority, reason: 'redriven' }, ctx),
+      createEvent(
+        taskQueued,
+        { ...taskRefOf(task), priority: task.priority, reason: 'redriven' },
+        ctx,
+      ),
     ),
   );
   result.redriven = requeued.map((t) => t.id);
@@ -264,7 +273,9 @@ export async function recordDeadLetter(
         to: 'failed',
         set: { deadLettered: true, error, finishedAt: clock.now().toISOString(), leaseUntil: null },
       });
-      events.push(createEvent(taskFailed, { ...refOf(task), attempt: task.attempts, error }, ctx));
+      events.push(
+        createEvent(taskFailed, { ...taskRefOf(task), attempt: task.attempts, error }, ctx),
+      );
     }
   } catch (e) {
     if (e instanceof TransitionConflictError) return; // another delivery recorded it already
@@ -274,7 +285,7 @@ export async function recordDeadLetter(
     createEvent(
       taskDeadLettered,
       {
-        ...refOf(task),
+        ...taskRefOf(task),
         attempts: task.attempts,
         error: error ?? { code: 'Unknown', message: 'no error recorded', retryable: true },
       },
@@ -306,7 +317,7 @@ export async function releaseParkedTasks(
       tasks.map((task) =>
         createEvent(
           taskQueued,
-          { ...refOf(task), priority: task.priority, reason: 'resumed' },
+          { ...taskRefOf(task), priority: task.priority, reason: 'resumed' },
           ctx,
         ),
       ),
@@ -363,7 +374,7 @@ export async function recoverUnfinishedTasks(
         requeue.map((task) =>
           createEvent(
             taskQueued,
-            { ...refOf(task), priority: task.priority, reason: 'recovered' },
+            { ...taskRefOf(task), priority: task.priority, reason: 'recovered' },
             ctx,
           ),
         ),
@@ -374,12 +385,6 @@ export async function recoverUnfinishedTasks(
   }
   return recovered;
 }
-
-const refOf = (task: Task) => ({
-  taskId: task.id,
-  agentId: task.agentId,
-  ...(task.threadId ? { threadId: task.threadId } : {}),
-});
 
 export const envelopeOf = (task: Task): TaskEnvelope => ({
   taskId: task.id,

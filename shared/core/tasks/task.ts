@@ -211,6 +211,16 @@ export interface Task {
   updatedAt: string;
 }
 
+/**
+ * What every event about a task names: the task, its agent, and for a thread's turn the thread,
+ * so that the thread's followers (live and in replay) receive it.
+ */
+export const taskRefOf = (task: Pick<Task, 'id' | 'agentId' | 'threadId'>) => ({
+  taskId: task.id,
+  agentId: task.agentId,
+  ...(task.threadId ? { threadId: task.threadId } : {}),
+});
+
 export const emptyUsage = (): TaskUsage => ({
   modelCalls: 0,
   toolCalls: 0,

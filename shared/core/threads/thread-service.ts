@@ -21,7 +21,7 @@ import type {
   TaskQueue,
   TaskStore,
 } from '../ports.js';
-import { emptyUsage, queuedTask, type Task } from '../tasks/task.js';
+import { emptyUsage, queuedTask, type Task, taskRefOf } from '../tasks/task.js';
 import { envelopeOf } from '../tasks/task-service.js';
 import { parseInput } from '../validation.js';
 import type { ThreadStore } from './ports.js';
@@ -184,9 +184,7 @@ export async function postMessage(
     createEvent(
       taskQueued,
       {
-        taskId: task.id,
-        agentId: task.agentId,
-        threadId: thread.id,
+        ...taskRefOf(task),
         priority: task.priority,
         reason: 'submitted',
       },
