@@ -11,7 +11,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { type ChatRequest, type ModelServer, startModelServer } from '../helpers/model-server.js';
+import { OpenAiTestServer, type ScriptedAnswer } from '../helpers/openai-server.js';
 import {
   eventually,
   type RuntimeHandle,
@@ -21,7 +21,7 @@ import {
 } from '../helpers/runtime.js';
 
 let runtime: RuntimeHandle;
-let model: ModelServer;
+let modelUrl = '';
 let mcp: Server;
 let mcpUrl = '';
 /** Every run of the MCP tool `bump`, by label: the side effect a repeated call would show. */
@@ -57,11 +57,21 @@ function startCounter(): Promise<Server> {
 }
 
 /** Asks to bump the counter with the question as label, then answers with the tool's result. */
-function respond(request: ChatRequest) {
-  const last = request.messages.at(-1);
-  if (last?.role === 'tool') return { text: `result: ${last.content}` };
-  return { toolCall: { name: 'mcp__counter__bump', arguments: { label: String(last?.content) } } };
+function respond(body: Record<string, any>): ScriptedAnswer {
+  const last = body.messages.at(-1);
+  if (last?.role === 'tool') return { chunks: [`result: ${last.content}`] };
+  const label = String(last?.content);
+  return {
+    toolCalls: [
+      {
+        id: `call_${model.requests.length}`,
+        name: 'mcp__counter__bump',
+        arguments: JSON.stringify({ label }),
+      },
+    ],
+  };
 }
+const model = new OpenAiTestServer(respond);
 
 const bumper = (id: string, approval: Record<string, unknown> = {}) => ({
   id,
@@ -70,11 +80,11 @@ const bumper = (id: string, approval: Record<string, unknown> = {}) => ({
   mcpServers: [{ name: 'counter', url: mcpUrl, private: true }],
   toolPolicy: { 'mcp.counter.*': 'ask' },
   approval,
-  model: { provider: 'openai', model: 'test-model', baseUrl: model.baseUrl },
+  model: { provider: 'openai', model: 'test-model', baseUrl: modelUrl },
 });
 
 beforeAll(async () => {
-  model = await startModelServer(respond);
+  modelUrl = await model.start();
   mcp = await startCounter();
   mcpUrl = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}/mcp`;
   runtime = await startRuntime();
@@ -83,7 +93,7 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(await runtime?.stop()).toBe(true);
   removeDataDir(runtime.dataDir);
-  await model?.close();
+  await model.stop();
   mcp?.closeAllConnections();
   await new Promise((resolve) => mcp?.close(resolve));
 });
@@ -106,8 +116,13 @@ async function waitingFor(api: RuntimeHandle, taskId: string) {
   return { task, approval: body };
 }
 
+/** One message of a chat request, as the runtime sends it. */
+type ChatMessage = { role: string; content: string | null };
+
 const callsFor = (label: string) =>
-  model.requests.filter((r) => r.messages.some((m) => m.role === 'user' && m.content === label));
+  model.requests
+    .map((r) => r.body)
+    .filter((b) => b.messages.some((m: ChatMessage) => m.role === 'user' && m.content === label));
 
 describe('deciding', () => {
   beforeAll(async () => {
@@ -442,7 +457,7 @@ describe('kill -9 with an approval waiting', () => {
     expect(bumps.filter((b) => b === 'survive')).toHaveLength(1);
     expect(callsFor('survive')).toHaveLength(2);
     // The second call went on from the first: it carries the tool call and its result.
-    expect(callsFor('survive')[1]?.messages.map((m) => m.role)).toEqual([
+    expect(callsFor('survive')[1]?.messages.map((m: ChatMessage) => m.role)).toEqual([
       'user',
       'assistant',
       'tool',

@@ -5,7 +5,8 @@
  * to their own agent's threads; bad input refused naming the field; thread events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChatRequest, type ModelServer, startModelServer } from '../helpers/model-server.js';
+import { type FeedClient, openFeed } from '../helpers/feed-client.js';
+import { OpenAiTestServer, type ScriptedAnswer } from '../helpers/openai-server.js';
 import {
   eventually,
   type RuntimeHandle,
@@ -15,26 +16,35 @@ import {
 } from '../helpers/runtime.js';
 
 let runtime: RuntimeHandle;
-let model: ModelServer;
+let modelUrl = '';
+let calls = 0;
+const feeds: FeedClient[] = [];
 
 /** A model that computes with math.eval: asks the tool for each question, then answers. */
-function respond(request: ChatRequest) {
-  const last = request.messages.at(-1);
-  if (last?.role === 'tool') return { text: `The answer is ${last.content}` };
+function respond(body: Record<string, any>): ScriptedAnswer {
+  const last = body.messages.at(-1);
+  if (last?.role === 'tool') return { chunks: ['The answer ', `is ${last.content}`] };
   const question = String(last?.content ?? '');
   const expression = question.replace(/^what is /, '').replace(/\?$/, '');
-  return { toolCall: { name: 'math__eval', arguments: { expression } } };
+  calls += 1;
+  return {
+    toolCalls: [
+      { id: `call_${calls}`, name: 'math__eval', arguments: JSON.stringify({ expression }) },
+    ],
+  };
 }
+const model = new OpenAiTestServer(respond);
+const chatsOf = () => model.requests.map((r) => r.body);
 
 beforeAll(async () => {
-  model = await startModelServer(respond);
+  modelUrl = await model.start();
   runtime = await startRuntime();
   const agents = [
     {
       id: 'calculator',
       instructions: 'You compute.',
       tools: ['math.eval'],
-      model: { provider: 'openai', model: 'test-model', baseUrl: model.baseUrl },
+      model: { provider: 'openai', model: 'test-model', baseUrl: modelUrl },
     },
     // Each turn takes a while: long enough to send messages while one runs.
     {
@@ -50,9 +60,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const feed of feeds) feed.socket.terminate();
   expect(await runtime?.stop()).toBe(true);
   removeDataDir(runtime.dataDir);
-  await model?.close();
+  await model.stop();
 });
 
 async function newThread(agentId: string, extra: Record<string, unknown> = {}) {
@@ -81,7 +92,7 @@ describe('a conversation', () => {
     }
 
     // Assess: the third turn's first call received the whole conversation before it.
-    const third = model.requests.at(-2) as ChatRequest;
+    const third = chatsOf().at(-2) as { messages: Record<string, any>[] };
     expect(third.messages.map((m) => m.role)).toEqual([
       'system',
       'user',
@@ -321,5 +332,80 @@ describe('events and deletion', () => {
     expect(deleted.body).toMatchObject({ id: thread.id, messageCount: 2 });
     expect((await runtime.api('GET', `/v1/threads/${thread.id}`)).status).toBe(404);
     expect((await say(thread.id, 'anyone?')).status).toBe(404);
+  });
+});
+
+describe('following a thread on the feed', () => {
+  async function follow(threadId: string, after: string | null = null): Promise<FeedClient> {
+    const feed = await openFeed(`${runtime.url.replace(/^http/, 'ws')}/ws?token=${runtime.key}`);
+    feeds.push(feed);
+    feed.send({ action: 'subscribe', types: [] });
+    feed.send({ action: 'subscribe', threadId, after });
+    await feed.waitFor((f) => f.type === 'subscribed' && f.threadId === threadId);
+    return feed;
+  }
+  const eventsIn = (feed: FeedClient, threadId: string) =>
+    feed.frames
+      .filter((f) => f.type === 'event' && f.event.detail.data.threadId === threadId)
+      .map((f) => ({ id: f.event.id as string, type: f.event.type as string }));
+
+  it('gets a turn’s task, model and tool events and its streamed answer, and all again in replay', async () => {
+    // Prepare
+    const thread = await newThread('calculator');
+    const live = await follow(thread.id);
+
+    // Act
+    const { body } = await say(thread.id, 'what is 2+3?');
+    const done = await waitForTask(runtime, body.taskId, ['succeeded']);
+
+    // Assess: live, every event of the turn, named by the thread.
+    const seen = await eventually(
+      async () => {
+        const types = eventsIn(live, thread.id).map((e) => e.type);
+        return types.includes('task.succeeded') && types.includes('thread.message')
+          ? eventsIn(live, thread.id)
+          : undefined;
+      },
+      { what: `the turn's events on the feed of ${thread.id}` },
+    );
+    expect(seen.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'thread.created',
+        'thread.message',
+        'task.queued',
+        'task.started',
+        'model.invoked',
+        'tool.invoked',
+        'task.step',
+        'task.succeeded',
+      ]),
+    );
+    // The answer streamed to the thread's follower, adding up to the turn's output.
+    expect(done.output).toBe('The answer is {"value":5}');
+    const deltas = await eventually(
+      async () => {
+        const found = live.frames.filter((f) => f.type === 'delta' && f.threadId === thread.id);
+        return found.map((f) => f.text).join('') === done.output ? found : undefined;
+      },
+      { what: 'deltas adding up to the answer' },
+    );
+    expect(deltas.every((f) => f.taskId === body.taskId)).toBe(true);
+    expect(chatsOf().at(-1)?.stream).toBe(true);
+
+    // Act: a follower that comes later replays the same events, in the same order.
+    const thread2 = await eventually(async () => {
+      const { body: t } = await runtime.api('GET', `/v1/threads/${thread.id}`);
+      return t.status === 'idle' ? t : undefined;
+    });
+    expect(thread2.messageCount).toBe(4);
+    const finalCount = eventsIn(live, thread.id).length;
+    const late = await follow(thread.id);
+
+    // Assess
+    const replayed = await eventually(async () => {
+      const found = eventsIn(late, thread.id);
+      return found.length >= finalCount ? found : undefined;
+    });
+    expect(replayed).toEqual(eventsIn(live, thread.id));
   });
 });

@@ -1,9 +1,10 @@
 /**
  * An OpenAI-compatible Chat Completions server on 127.0.0.1 for tests and benchmarks. Each
- * request takes the next scripted answer (or the default one); a request with `stream: true`
- * gets it as server-sent events, in the chunks the answer names, with tool-call arguments split
- * across chunks and the usage in a last chunk when `stream_options.include_usage` asks; any
- * other request gets the same answer as one `chat.completion`. Requests are recorded.
+ * request takes the next scripted answer (or the default one, fixed or made from the request);
+ * a request with `stream: true` gets it as server-sent events, in the chunks the answer names,
+ * with tool-call arguments split across chunks and the usage in a last chunk when
+ * `stream_options.include_usage` asks; any other request gets the same answer as one
+ * `chat.completion`. Requests are recorded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +43,15 @@ export class OpenAiTestServer {
   private readonly server: Server = createServer((req, res) => void this.handle(req, res));
   private readonly open = new Set<ServerResponse>();
 
-  constructor(private readonly fallback: ScriptedAnswer = { chunks: ['done'] }) {}
+  /**
+   * `fallback` answers every request no queued answer is left for: one answer, or one made from
+   * the request's body (a model that answers what it is asked).
+   */
+  constructor(
+    private readonly fallback: ScriptedAnswer | ((body: Record<string, any>) => ScriptedAnswer) = {
+      chunks: ['done'],
+    },
+  ) {}
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -74,7 +83,9 @@ export class OpenAiTestServer {
       return;
     }
     this.requests.push({ body, headers: req.headers });
-    const answer = this.answers.shift() ?? this.fallback;
+    const answer =
+      this.answers.shift() ??
+      (typeof this.fallback === 'function' ? this.fallback(body) : this.fallback);
     await answer.gate;
     if (body.stream === true) await this.stream(res, answer, body.stream_options?.include_usage);
     else await this.plain(res, answer);
