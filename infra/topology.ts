@@ -3,8 +3,17 @@
  * touch. The CDK stack (infra/stack.ts) and the local runtime (local/wiring.ts) are both built
  * from this data and nothing else, and tests/infra/parity.test.ts checks that they agree.
  *
- * Plain data only: no CDK and no handler imports, so both realisations can read it cheaply.
+ * Plain data only: no CDK and no handler imports, so both realisations can read it cheaply. It
+ * reads the product's own names (task limits from the core, environment variable names and task
+ * queue ids from the runtime); the product's code never imports infra/.
  */
+import { MAX_TASK_ATTEMPTS } from '../shared/core/tasks/limits.js';
+import {
+  APPROVAL_TIMER_QUEUE,
+  deadLetterQueueOf,
+  TASK_QUEUE_BY_PRIORITY,
+  THREAD_CLEANUP_QUEUE,
+} from '../shared/runtime/environment.js';
 
 export type Layer =
   | 'kernel'
@@ -165,26 +174,11 @@ export interface Topology {
   authorizerCacheSeconds: number;
 }
 
-/** The task worker's Lambda timeout; a task's own `timeoutMs` is capped below it. */
+/** The task worker's Lambda timeout; a task's own `timeoutMs` is capped below it (MAX_TASK_TIMEOUT_MS). */
 export const TASK_WORKER_TIMEOUT_SECONDS = 300;
-/** Upper bound of a task's `timeoutMs`, leaving the worker time to record the outcome. */
-export const MAX_TASK_TIMEOUT_MS = 240_000;
-/** Upper bound of a task's `maxAttempts`; poison messages are dead-lettered by SQS beyond it. */
-export const MAX_TASK_ATTEMPTS = 10;
-
-export const TASK_QUEUE_BY_PRIORITY = {
-  critical: 'tasks-critical',
-  normal: 'tasks-normal',
-  low: 'tasks-low',
-} as const;
-
-/** Approvals' timers: a delayed message per approval, consumed when the approval is due. */
-export const APPROVAL_TIMER_QUEUE = 'approval-timers';
-/** Deleted threads' messages go in the background: a long thread is many items. */
-export const THREAD_CLEANUP_QUEUE = 'thread-cleanup';
 
 const taskQueues = Object.values(TASK_QUEUE_BY_PRIORITY);
-const taskDeadLetterQueues = taskQueues.map((id) => `${id}-dlq`);
+const taskDeadLetterQueues = taskQueues.map(deadLetterQueueOf);
 
 const r = (method: HttpMethod, path: string, auth = true): HttpRoute => ({ method, path, auth });
 
@@ -209,7 +203,7 @@ export const topology: Topology = {
     // steps in for messages that crash the worker before it can decide.
     ...taskQueues.map((id) => ({
       id,
-      deadLetterQueue: `${id}-dlq`,
+      deadLetterQueue: deadLetterQueueOf(id),
       maxReceiveCount: MAX_TASK_ATTEMPTS + 2,
     })),
     { id: 'event-sink', deadLetterQueue: 'event-sink-dlq', maxReceiveCount: 5 },
@@ -786,27 +780,6 @@ export const topology: Topology = {
     },
   ],
 };
-
-/** Environment variable that carries a queue's URL to a function, e.g. `QUEUE_URL_TASKS_LOW`. */
-export const queueUrlEnv = (queueId: string): string =>
-  `QUEUE_URL_${queueId.replace(/-/g, '_').toUpperCase()}`;
-
-export const TABLE_NAME_ENV = 'TABLE_NAME';
-export const EVENT_BUS_NAME_ENV = 'EVENT_BUS_NAME';
-export const ADMIN_KEY_SECRET_ENV = 'ADMIN_KEY_SECRET_ID';
-export const MODEL_ROUTES_ENV = 'AGENT_CORE_MODEL_ROUTES';
-export const EMBEDDINGS_ENV = 'AGENT_CORE_EMBEDDINGS';
-/** The API Gateway Management API endpoint of the dashboard's WebSocket API. */
-export const WEBSOCKET_ENDPOINT_ENV = 'WEBSOCKET_MANAGEMENT_ENDPOINT';
-/** The ARN of the workflow-runner state machine. */
-export const WORKFLOW_STATE_MACHINE_ARN_ENV = 'WORKFLOW_STATE_MACHINE_ARN';
-/** Where schedules' timers live and whom they fire (see SchedulesSpec). */
-export const SCHEDULE_ENV = {
-  groupName: 'SCHEDULE_GROUP_NAME',
-  targetArn: 'SCHEDULE_TARGET_ARN',
-  roleArn: 'SCHEDULE_ROLE_ARN',
-  deadLetterArn: 'SCHEDULE_DLQ_ARN',
-} as const;
 
 /**
  * Every queue a function's code needs a URL for: those it sends to, those it inspects, and those

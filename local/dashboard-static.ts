@@ -1,23 +1,19 @@
 /**
  * The dashboard page (`dashboard/`) served by the local runtime at `/dashboard/`: a fixed list of
- * files, nothing else from the disk, under a strict Content-Security-Policy. Deployed, the same
- * files are in S3 behind CloudFront (`infra/constructs/dashboard-site.ts`).
+ * files (infra/dashboard-files.ts), nothing else from the disk, under a strict
+ * Content-Security-Policy. Deployed, the same files are in S3 behind CloudFront
+ * (`infra/constructs/dashboard-site.ts`).
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-
-/** The page's own files, in `dashboard/`. */
-export const DASHBOARD_DIR = resolve(root, 'dashboard');
-export const DASHBOARD_FILES = ['index.html', 'app.js', 'styles.css', 'icon.svg'] as const;
-/** uPlot, served as `vendor/<name>` from the installed package. */
-export const UPLOT_DIST_DIR = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
-export const VENDOR_FILES = ['uPlot.iife.min.js', 'uPlot.min.css'] as const;
+import { resolve } from 'node:path';
+import {
+  DASHBOARD_DIR,
+  DASHBOARD_FILES,
+  dashboardContentSecurityPolicy,
+  UPLOT_DIST_DIR,
+  VENDOR_FILES,
+} from '../infra/dashboard-files.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -26,25 +22,6 @@ const CONTENT_TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
   json: 'application/json; charset=utf-8',
 };
-
-/**
- * The page's Content-Security-Policy: its own scripts and styles only (no inline code, no
- * eval), requests to `connectSrc` alone, never framed, never submitting a form anywhere.
- */
-export function dashboardContentSecurityPolicy(connectSrc: string[]): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "font-src 'self'",
-    `connect-src ${connectSrc.join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 /** Locally the API and the feed are on the page's own origin. */
 const LOCAL_CSP = dashboardContentSecurityPolicy(["'self'", 'ws:', 'wss:']);

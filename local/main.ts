@@ -12,6 +12,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { topology } from '../infra/topology.js';
+import { workflowRunnerDefinition } from '../infra/workflow-state-machine.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { rearmPendingApprovals } from '../shared/core/approvals/approval-service.js';
+import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
+import { recoverRunningWorkflows } from '../shared/core/workflows/workflow-service.js';
 import {
   ADMIN_KEY_SECRET_ENV,
   EVENT_BUS_NAME_ENV,
@@ -19,15 +25,9 @@ import {
   SCHEDULE_ENV,
   TABLE_NAME_ENV,
   TASK_QUEUE_BY_PRIORITY,
-  topology,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
-} from '../infra/topology.js';
-import { workflowRunnerDefinition } from '../infra/workflow-state-machine.js';
-import packageJson from '../package.json' with { type: 'json' };
-import { rearmPendingApprovals } from '../shared/core/approvals/approval-service.js';
-import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
-import { recoverRunningWorkflows } from '../shared/core/workflows/workflow-service.js';
+} from '../shared/runtime/environment.js';
 import { approvalStore, approvalTimer } from '../shared/runtime/interaction.js';
 import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';

@@ -4,8 +4,6 @@
  * its scope, and anything else is denied, so the connection is refused before it opens.
  * WebSocket APIs take only IAM policy responses (no simple responses). The token is never logged.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type {
   APIGatewayAuthorizerWithContextResult,
   APIGatewayRequestAuthorizerEvent,
@@ -14,10 +12,10 @@ import {
   type AdminKeySource,
   type AgentKeyLookup,
   authenticate,
-  CachedAgentKeyLookup,
 } from '../../shared/core/security/api-keys.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { adminKeySource, apiKeyStore, once } from '../../shared/runtime/wiring.js';
+import { apiKeyAuthentication } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('dashboard');
 
@@ -67,11 +65,4 @@ export function authorizeConnection(deps: () => ConnectionAuthorizerDeps) {
   };
 }
 
-const deps = once(
-  (): ConnectionAuthorizerDeps => ({
-    admin: adminKeySource(),
-    agentKeys: new CachedAgentKeyLookup(apiKeyStore()),
-  }),
-);
-
-export const handler = middy(authorizeConnection(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(authorizeConnection(apiKeyAuthentication), logger);

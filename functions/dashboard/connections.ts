@@ -4,11 +4,7 @@
  * it, `$default` takes subscribe (by types, or to one task or thread: replay, then live),
  * unsubscribe and ping messages (a bad one gets an error frame).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
-import { DynamoConnectionStore } from '../../shared/adapters/dynamo-connection-store.js';
 import {
   type ConnectionDeps,
   connect,
@@ -17,16 +13,9 @@ import {
   receive,
 } from '../../shared/core/dashboard/connection-service.js';
 import { errorFrame } from '../../shared/core/dashboard/frames.js';
-import { systemClock } from '../../shared/core/ports.js';
-import { tableName } from '../../shared/runtime/config.js';
+import { connectionDeps } from '../../shared/runtime/dashboard.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import {
-  connectionPoster,
-  once,
-  targetSubscriptionStore,
-  taskStore,
-  traceStore,
-} from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('dashboard');
 
@@ -79,19 +68,4 @@ export function handleConnection(deps: () => ConnectionDeps) {
   };
 }
 
-const deps = once((): ConnectionDeps => {
-  const connections = new DynamoConnectionStore(dynamoClient(), tableName());
-  return {
-    connections,
-    poster: connectionPoster(),
-    clock: systemClock,
-    feed: {
-      subscriptions: targetSubscriptionStore(),
-      targets: connections,
-      traces: traceStore(),
-      tasks: taskStore(),
-    },
-  };
-});
-
-export const handler = middy(handleConnection(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(handleConnection(connectionDeps), logger);

@@ -4,23 +4,17 @@
  * (expired ones ignored); a connection that has gone (410) is deleted; any other failure to send
  * an event leaves its record to be delivered again.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
-import { apiGatewayManagementClient } from '../../shared/adapters/clients/apigateway-management.js';
-import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
-import { DynamoConnectionStore } from '../../shared/adapters/dynamo-connection-store.js';
-import { ApiGatewayConnectionPoster } from '../../shared/adapters/websocket-poster.js';
 import type { ConnectionPoster, ConnectionStore } from '../../shared/core/dashboard/connection.js';
 import { type FanOutItem, fanOut } from '../../shared/core/dashboard/fan-out.js';
 import { feedEventOf } from '../../shared/core/dashboard/frames.js';
-import { type Clock, systemClock } from '../../shared/core/ports.js';
+import type { Clock } from '../../shared/core/ports.js';
 import { parseInput } from '../../shared/core/validation.js';
-import { tableName } from '../../shared/runtime/config.js';
+import { feedDeps } from '../../shared/runtime/dashboard.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
-import { once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('dashboard');
 
@@ -79,12 +73,4 @@ export function pushEvents(deps: () => PushDeps) {
   };
 }
 
-const deps = once(
-  (): PushDeps => ({
-    connections: new DynamoConnectionStore(dynamoClient(), tableName()),
-    poster: new ApiGatewayConnectionPoster(apiGatewayManagementClient()),
-    clock: systemClock,
-  }),
-);
-
-export const handler = middy(pushEvents(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(pushEvents(feedDeps), logger);

@@ -2,19 +2,16 @@
  * Deleted threads' messages (the thread-cleanup queue, from `thread.deleted`): deleted a batch
  * at a time; a thread with more left goes round the queue again at once.
  */
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { busEventSchema } from '../../events/envelope.js';
-import { THREAD_CLEANUP_QUEUE } from '../../infra/topology.js';
-import { sqsClient } from '../../shared/adapters/clients/sqs.js';
+import type { Redelivery } from '../../shared/core/ports.js';
 import type { ThreadStore } from '../../shared/core/threads/ports.js';
 import { parseInput } from '../../shared/core/validation.js';
-import { queueUrl } from '../../shared/runtime/config.js';
-import { threadStore } from '../../shared/runtime/interaction.js';
+import { threadCleanupRedelivery, threadStore } from '../../shared/runtime/interaction.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { deliverAgainIn, jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
+import { deliveryOf, jsonBody, processBatch, RetryLater } from '../../shared/runtime/sqs-batch.js';
 import { once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
@@ -31,8 +28,8 @@ const deletedSchema = busEventSchema.extend({
 
 export interface CleanUpDeps {
   threads: ThreadStore;
-  sqs: SQSClient;
-  queueUrl: string;
+  /** The thread-cleanup queue's. */
+  redelivery: Redelivery;
 }
 
 export function cleanUpThreads(deps: () => CleanUpDeps) {
@@ -46,7 +43,8 @@ export function cleanUpThreads(deps: () => CleanUpDeps) {
           if (!(await deps().threads.purge(threadId, BATCH))) return;
         }
         // More to delete: back in the queue at once, for another round.
-        await deliverAgainIn(deps().sqs, deps().queueUrl, record, 0);
+        await deps().redelivery.retryLater(deliveryOf(record), 0);
+        throw new RetryLater(0);
       },
       logger,
     );
@@ -55,8 +53,7 @@ export function cleanUpThreads(deps: () => CleanUpDeps) {
 const deps = once(
   (): CleanUpDeps => ({
     threads: threadStore(),
-    sqs: sqsClient(),
-    queueUrl: queueUrl(THREAD_CLEANUP_QUEUE),
+    redelivery: threadCleanupRedelivery(),
   }),
 );
 

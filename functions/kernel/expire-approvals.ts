@@ -3,29 +3,26 @@
  * nobody decided it (onTimeout applied); one that came early hides again until it is due, up to
  * SQS's 12 hours a time, so that no process waits for an approval however long it may take.
  */
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { APPROVAL_TIMER_QUEUE } from '../../infra/topology.js';
-import { sqsClient } from '../../shared/adapters/clients/sqs.js';
 import {
   approvalTimerMessageSchema,
   secondsUntil,
 } from '../../shared/adapters/sqs-approval-timer.js';
 import { type ApprovalDeps, expireApproval } from '../../shared/core/approvals/approval-service.js';
+import type { Redelivery } from '../../shared/core/ports.js';
 import { parseInput } from '../../shared/core/validation.js';
-import { queueUrl } from '../../shared/runtime/config.js';
-import { approvalDeps } from '../../shared/runtime/interaction.js';
+import { approvalDeps, approvalTimerRedelivery } from '../../shared/runtime/interaction.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { deliverAgainIn, jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
+import { deliveryOf, jsonBody, processBatch, RetryLater } from '../../shared/runtime/sqs-batch.js';
 import { once } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('kernel');
 
 export interface ExpireApprovalsDeps {
   approvals: ApprovalDeps;
-  sqs: SQSClient;
-  queueUrl: string;
+  /** The approval-timers queue's. */
+  redelivery: Redelivery;
 }
 
 export function expireApprovals(deps: () => ExpireApprovalsDeps) {
@@ -37,7 +34,9 @@ export function expireApprovals(deps: () => ExpireApprovalsDeps) {
         const outcome = await expireApproval(deps().approvals, timer.approvalId);
         if (outcome.kind === 'done') return;
         const seconds = secondsUntil(outcome.dueAt, deps().approvals.clock.now().getTime());
-        await deliverAgainIn(deps().sqs, deps().queueUrl, record, Math.max(1, seconds));
+        const hidden = Math.max(1, seconds);
+        await deps().redelivery.retryLater(deliveryOf(record), hidden);
+        throw new RetryLater(hidden);
       },
       logger,
     );
@@ -46,8 +45,7 @@ export function expireApprovals(deps: () => ExpireApprovalsDeps) {
 const deps = once(
   (): ExpireApprovalsDeps => ({
     approvals: approvalDeps(),
-    sqs: sqsClient(),
-    queueUrl: queueUrl(APPROVAL_TIMER_QUEUE),
+    redelivery: approvalTimerRedelivery(),
   }),
 );
 

@@ -3,12 +3,7 @@
  * key its own agent's), the metrics (`GET /v1/metrics`, admin only) and the audit log
  * (`GET /v1/audit`, admin only).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import * as z from 'zod';
-import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
-import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
-import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
 import { listEvents } from '../../shared/core/observability/event-listing.js';
 import { metricsReport } from '../../shared/core/observability/metrics-report.js';
 import type { EventLog, MetricStore } from '../../shared/core/observability/ports.js';
@@ -21,15 +16,10 @@ import {
 } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import { parseInput } from '../../shared/core/validation.js';
-import { settings, tableName } from '../../shared/runtime/config.js';
-import {
-  callerOf,
-  createHttpApi,
-  httpErrorHandler,
-  ok,
-  pageRequest,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, ok, pageRequest } from '../../shared/runtime/http-api.js';
+import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
+import { eventLog, metricStore } from '../../shared/runtime/observability.js';
 import {
   auditStore,
   eventPublisher,
@@ -81,15 +71,6 @@ export function observabilityApi(deps: () => ObservabilityApiDeps) {
   });
 }
 
-// The lead may move these two into shared/runtime/wiring.ts (`eventLog`, `metricStore`).
-const eventLog = once(
-  () => new DynamoEventLog(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
-);
-const metricStore = once(
-  () =>
-    new DynamoMetricStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
-);
-
 const deps = once(
   (): ObservabilityApiDeps => ({
     audit: auditStore(),
@@ -101,6 +82,4 @@ const deps = once(
   }),
 );
 
-export const handler = middy(observabilityApi(deps))
-  .use(injectLambdaContext(logger))
-  .use(httpErrorHandler({ logger }));
+export const handler = httpHandler(observabilityApi(deps), logger);

@@ -3,31 +3,19 @@
  * about a task or a thread form its trace (then go to the connections following it), and denials
  * and key or grant changes go to the audit log.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { busEventSchema } from '../../events/envelope.js';
-import { dynamoClient } from '../../shared/adapters/clients/dynamodb.js';
-import { DynamoEventLog } from '../../shared/adapters/dynamo-event-log.js';
-import { DynamoMetricStore } from '../../shared/adapters/dynamo-metric-store.js';
 import {
   type EventSinkDeps,
   recordBusEvents,
   type SinkRecord,
 } from '../../shared/core/observability/event-sink.js';
 import { loggedEventOf } from '../../shared/core/observability/logged-event.js';
-import { systemClock } from '../../shared/core/ports.js';
 import { parseInput } from '../../shared/core/validation.js';
-import { settings, tableName } from '../../shared/runtime/config.js';
+import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
+import { eventSinkDeps } from '../../shared/runtime/observability.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
-import {
-  auditStore,
-  connectionPoster,
-  once,
-  targetSubscriptionStore,
-  traceStore,
-} from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('observability');
 
@@ -74,27 +62,4 @@ export function recordEvents(deps: () => EventSinkDeps) {
   };
 }
 
-// The lead may move these two into shared/runtime/wiring.ts (`eventLog`, `metricStore`).
-const eventLog = once(
-  () => new DynamoEventLog(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
-);
-const metricStore = once(
-  () =>
-    new DynamoMetricStore(dynamoClient(), tableName(), settings().AGENT_CORE_EVENT_RETENTION_DAYS),
-);
-
-const deps = once(
-  (): EventSinkDeps => ({
-    traces: traceStore(),
-    audit: auditStore(),
-    eventLog: eventLog(),
-    metrics: metricStore(),
-    live: {
-      subscriptions: targetSubscriptionStore(),
-      poster: connectionPoster(),
-      clock: systemClock,
-    },
-  }),
-);
-
-export const handler = middy(recordEvents(deps)).use(injectLambdaContext(logger));
+export const handler = eventHandler(recordEvents(eventSinkDeps), logger);

@@ -12,12 +12,11 @@ import {
   type AdminKeySource,
   type AgentKeyLookup,
   authenticate,
-  CachedAgentKeyLookup,
 } from '../../shared/core/security/api-keys.js';
 import type { AuthorizerContext } from '../../shared/core/security/principal.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
-import { adminKeySource, apiKeyStore, once } from '../../shared/runtime/wiring.js';
+import { apiKeyAuthentication } from '../../shared/runtime/wiring.js';
 
 const logger = createLogger('security');
 
@@ -41,11 +40,4 @@ export function authorizeRequest(deps: () => AuthorizerDeps) {
   };
 }
 
-const deps = once(
-  (): AuthorizerDeps => ({
-    admin: adminKeySource(),
-    agentKeys: new CachedAgentKeyLookup(apiKeyStore()),
-  }),
-);
-
-export const handler = eventHandler(authorizeRequest(deps), logger);
+export const handler = eventHandler(authorizeRequest(apiKeyAuthentication), logger);

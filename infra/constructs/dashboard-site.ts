@@ -29,7 +29,7 @@ import {
   dashboardContentSecurityPolicy,
   UPLOT_DIST_DIR,
   VENDOR_FILES,
-} from '../../local/dashboard-static.js';
+} from '../dashboard-files.js';
 
 export interface DashboardSiteProps {
   /** The HTTP API's URL, e.g. the stage URL `https://<id>.execute-api.<region>.amazonaws.com/`. */

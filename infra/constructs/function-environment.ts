@@ -9,17 +9,14 @@ import {
   ADMIN_KEY_SECRET_ENV,
   EMBEDDINGS_ENV,
   EVENT_BUS_NAME_ENV,
-  type FunctionSpec,
   MODEL_ROUTES_ENV,
-  queuesNeedingUrls,
   queueUrlEnv,
   SCHEDULE_ENV,
-  type SecretId,
   TABLE_NAME_ENV,
-  topology,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
-} from '../topology.js';
+} from '../../shared/runtime/environment.js';
+import { type FunctionSpec, queuesNeedingUrls, type SecretId, topology } from '../topology.js';
 
 /** Where each readable secret's id is passed. */
 const SECRET_ENV: Record<SecretId, string> = { 'admin-api-key': ADMIN_KEY_SECRET_ENV };

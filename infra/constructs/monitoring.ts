@@ -8,7 +8,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { TASK_QUEUE_BY_PRIORITY, type Topology } from '../topology.js';
+import { TASK_QUEUE_BY_PRIORITY } from '../../shared/runtime/environment.js';
+import type { Topology } from '../topology.js';
 import type { WorkQueues } from './work-queues.js';
 
 /** A task waiting longer than this in its priority queue raises an alarm. */

@@ -37,7 +37,9 @@ export class DynamoAgentStore implements AgentStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`agent '${agent.id}' already exists`);
+      if (isConditionFailure(error)) {
+        throw new ConflictError(`agent '${agent.id}' already exists`, undefined, { cause: error });
+      }
       throw error;
     }
   }
@@ -106,6 +108,7 @@ export class DynamoAgentStore implements AgentStore {
       if (!(await this.get(id))) throw new NotFoundError(`agent '${id}' not found`);
       throw new TransitionConflictError(
         `agent '${id}' is not in status ${allowedStatuses.join('/')}`,
+        { cause: error },
       );
     }
   }

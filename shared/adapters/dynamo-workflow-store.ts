@@ -168,7 +168,9 @@ export class DynamoWorkflowStore implements WorkflowStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new ConflictError(`workflow '${workflow.id}' already exists`);
+        throw new ConflictError(`workflow '${workflow.id}' already exists`, undefined, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -335,7 +337,9 @@ export class DynamoWorkflowStore implements WorkflowStore {
       );
       return result.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) throw new TransitionConflictError(update.conflict);
+      if (isConditionFailure(error)) {
+        throw new TransitionConflictError(update.conflict, { cause: error });
+      }
       throw error;
     }
   }

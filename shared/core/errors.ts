@@ -1,6 +1,9 @@
 /**
- * The one error hierarchy. Core code throws these; `shared/runtime/http-errors.ts` is the one
- * place that maps them to HTTP answers, and anything else becomes a generic 500.
+ * The one error hierarchy. Core code throws these; `httpErrorHandler` in
+ * `shared/runtime/http-api.ts` is the one place that maps AppErrors to HTTP answers, and anything
+ * else becomes a generic 500. Every class takes the standard `{cause}` option: an error that
+ * stands for another (a lost conditional write, unreadable configuration) keeps it for the logs,
+ * never for the answer.
  */
 
 export interface FieldIssue {
@@ -14,8 +17,8 @@ export abstract class AppError extends Error {
   abstract readonly code: string;
   readonly details: FieldIssue[] | undefined;
 
-  constructor(message: string, details?: FieldIssue[]) {
-    super(message);
+  constructor(message: string, details?: FieldIssue[], options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     this.details = details;
   }
@@ -62,8 +65,9 @@ export class TooManyRequestsError extends AppError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, undefined, options);
   }
 }
 
@@ -76,16 +80,28 @@ export class TaskAttemptError extends Error {
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'TaskAttemptError';
   }
 }
 
 /** A conditional write lost: the item was not in the state the transition requires. */
 export class TransitionConflictError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'TransitionConflictError';
+  }
+}
+
+/**
+ * Configuration a function cannot start with: a required variable missing, a malformed value.
+ * A startup error naming the variable, never an HTTP answer.
+ */
+export class ConfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigError';
   }
 }

@@ -110,6 +110,29 @@ export interface TaskQueue {
   depth(): Promise<QueueDepth>;
 }
 
+/** One delivery of a task message: what its queue needs to deliver it again or to move it. */
+export interface TaskDelivery {
+  /** The name of the queue it was delivered from. */
+  queue: string;
+  /** The receipt of this delivery (SQS: its receipt handle). */
+  receipt: string;
+  /** The message as delivered; a dead-lettered message keeps it unchanged. */
+  body: string;
+}
+
+/** A delivered message kept in its queue and delivered again after `delaySeconds`. */
+export interface Redelivery {
+  retryLater(delivery: TaskDelivery, delaySeconds: number): Promise<void>;
+}
+
+/** What the worker does with a delivered task message besides letting it be deleted. */
+export interface TaskDeliveries extends Redelivery {
+  /** Keeps the message in its queue and delivers it again after `delaySeconds` (backoff). */
+  retryLater(delivery: TaskDelivery, delaySeconds: number): Promise<void>;
+  /** Moves the message to its queue's dead-letter queue, where it can be redriven. */
+  deadLetter(delivery: TaskDelivery): Promise<void>;
+}
+
 export interface TraceEntry {
   eventId: string;
   type: string;

@@ -5,8 +5,8 @@
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { DynamoBudgetStore } from '../adapters/dynamo-budget-store.js';
 import { BudgetDefinitions } from '../core/budgets/spend-guard.js';
+import { once } from '../core/once.js';
 import { tableName } from './config.js';
-import { once } from './once.js';
 
 /** How long a container trusts the budget definitions it read; spend itself is never cached. */
 export const BUDGET_DEFINITIONS_TTL_MS = 15_000;

@@ -3,22 +3,24 @@
  * lacks is a clear startup error naming it, never a silent default.
  */
 import * as z from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { once } from '../core/once.js';
 import {
   ADMIN_KEY_SECRET_ENV,
   EVENT_BUS_NAME_ENV,
   queueUrlEnv,
   TABLE_NAME_ENV,
-} from '../../infra/topology.js';
+} from './environment.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+// The configuration's error, defined with every other error class; its readers import it here.
+export { ConfigError };
 
-export function required(name: string): string {
-  const value = process.env[name];
+/**
+ * The value of a variable a function cannot do without (a resource's name or address); unset or
+ * empty is a ConfigError naming it. The one way to read such a variable.
+ */
+export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
   if (!value) throw new ConfigError(`environment variable ${name} is required but not set`);
   return value;
 }
@@ -33,22 +35,17 @@ const tunables = z.object({
 
 export type Tunables = z.infer<typeof tunables>;
 
-let cachedTunables: Tunables | undefined;
-
 /** Tunables with defaults; a malformed value names the variable. */
-export function settings(): Tunables {
-  if (!cachedTunables) {
-    const result = tunables.safeParse(process.env);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new ConfigError(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);
-    }
-    cachedTunables = result.data;
+export const settings = /* @__PURE__ */ once((): Tunables => {
+  const result = tunables.safeParse(process.env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);
   }
-  return cachedTunables;
-}
+  return result.data;
+});
 
-export const tableName = (): string => required(TABLE_NAME_ENV);
-export const eventBusName = (): string => required(EVENT_BUS_NAME_ENV);
-export const adminKeySecretId = (): string => required(ADMIN_KEY_SECRET_ENV);
-export const queueUrl = (queueId: string): string => required(queueUrlEnv(queueId));
+export const tableName = (): string => requiredEnv(TABLE_NAME_ENV);
+export const eventBusName = (): string => requiredEnv(EVENT_BUS_NAME_ENV);
+export const adminKeySecretId = (): string => requiredEnv(ADMIN_KEY_SECRET_ENV);
+export const queueUrl = (queueId: string): string => requiredEnv(queueUrlEnv(queueId));

@@ -13,6 +13,7 @@ import type {
 import {
   AppError,
   BadJsonError,
+  ConflictError,
   NotFoundError,
   PayloadTooLargeError,
   TooManyRequestsError,
@@ -63,6 +64,20 @@ export interface HttpApiOptions {
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * The request's correlation id: the caller's `x-correlation-id` (any case) when it is a safe
+ * token, or else the request id. The one place it is parsed: the answer's header, the events the
+ * request causes and the log lines of the invocation all carry this value.
+ */
+export function correlationIdOf(
+  headers: Record<string, string | undefined> | undefined,
+  requestId: string,
+): string {
+  const name = Object.keys(headers ?? {}).find((key) => key.toLowerCase() === 'x-correlation-id');
+  const supplied = name ? headers?.[name] : undefined;
+  return supplied && CORRELATION_ID.test(supplied) ? supplied : requestId;
+}
+
 /** Builds the plain handler function for a set of routes keyed by API Gateway route key. */
 export function createHttpApi(routes: Record<string, Route>, options: HttpApiOptions = {}) {
   const publicRoutes = new Set(options.publicRoutes ?? []);
@@ -70,13 +85,14 @@ export function createHttpApi(routes: Record<string, Route>, options: HttpApiOpt
     const route = routes[event.routeKey];
     const requestId = event.requestContext.requestId;
     const headers = lowerCaseHeaders(event.headers);
-    const supplied = headers['x-correlation-id'];
-    const correlationId = supplied && CORRELATION_ID.test(supplied) ? supplied : requestId;
+    const correlationId = correlationIdOf(headers, requestId);
     const principal = principalFromContext(event.requestContext.authorizer?.lambda);
     if (!publicRoutes.has(event.routeKey) && principal.kind === 'anonymous') {
       throw new UnauthorizedError(principal.reason);
     }
-    if (!route) throw new NotFoundRoute(event.requestContext.http.method, event.rawPath);
+    if (!route) {
+      throw new NotFoundError(`no route ${event.requestContext.http.method} ${event.rawPath}`);
+    }
     const pathParameters = (event.pathParameters ?? {}) as Record<string, string>;
     const query = (event.queryStringParameters ?? {}) as Record<string, string>;
     checkPathIds(event.routeKey, pathParameters);
@@ -94,14 +110,6 @@ export function createHttpApi(routes: Record<string, Route>, options: HttpApiOpt
     const result = await route(request);
     return toResponse(result, requestId, correlationId);
   };
-}
-
-class NotFoundRoute extends AppError {
-  readonly status = 404;
-  readonly code = 'NotFound';
-  constructor(method: string, path: string) {
-    super(`no route ${method} ${path}`);
-  }
 }
 
 function lowerCaseHeaders(headers: HttpEvent['headers']): Record<string, string> {
@@ -287,12 +295,10 @@ export function idempotent(route: Route, store: () => IdempotencyStore): Route {
     const existing = await store().claim(scopedKey, requestHash, IDEMPOTENCY_TTL_SECONDS);
     if (existing) {
       if (existing.requestHash !== requestHash) {
-        throw new IdempotencyConflict(
-          'this Idempotency-Key was used with a different request body',
-        );
+        throw new ConflictError('this Idempotency-Key was used with a different request body');
       }
       if (existing.status === 'in-progress' || !existing.response) {
-        throw new IdempotencyConflict('a request with this Idempotency-Key is still in progress');
+        throw new ConflictError('a request with this Idempotency-Key is still in progress');
       }
       return {
         statusCode: existing.response.statusCode,
@@ -310,11 +316,6 @@ export function idempotent(route: Route, store: () => IdempotencyStore): Route {
     await store().complete(scopedKey, { statusCode: result.statusCode, body: result.body });
     return result;
   };
-}
-
-class IdempotencyConflict extends AppError {
-  readonly status = 409;
-  readonly code = 'Conflict';
 }
 
 /** JSON with object keys sorted, so that equal bodies hash equally whatever their key order. */

@@ -13,14 +13,17 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { tracer } from '../adapters/clients/tracer.js';
-import { type HttpEvent, type HttpResponse, httpErrorHandler } from './http-api.js';
+import {
+  correlationIdOf,
+  type HttpEvent,
+  type HttpResponse,
+  httpErrorHandler,
+} from './http-api.js';
 
 /** Custom metrics, namespace `AgentCore` unless POWERTOOLS_METRICS_NAMESPACE says otherwise. */
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'AgentCore',
 });
-
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Puts the request's correlation id (the caller's `x-correlation-id`, or the request id) on every log line. */
 export function correlationIds(opts: {
@@ -31,12 +34,8 @@ export function correlationIds(opts: {
   };
   return {
     before: async (request) => {
-      const headers = request.event.headers ?? {};
-      const supplied = headers['x-correlation-id'] ?? headers['X-Correlation-Id'];
-      const id =
-        supplied && CORRELATION_ID.test(supplied)
-          ? supplied
-          : request.event.requestContext?.requestId;
+      const requestId = request.event.requestContext?.requestId ?? '';
+      const id = correlationIdOf(request.event.headers, requestId);
       if (id) opts.logger.appendKeys({ correlation_id: id });
     },
     after: clear,

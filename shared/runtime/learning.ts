@@ -9,9 +9,9 @@ import { DynamoInsightStore } from '../adapters/dynamo-insight-store.js';
 import { DEFAULT_ANOMALY_CONFIG } from '../core/learning/anomaly.js';
 import type { LearnDeps } from '../core/learning/insight-service.js';
 import { DEFAULT_WINDOW_SIZE, type LearningConfig } from '../core/learning/summary.js';
+import { once } from '../core/once.js';
 import { systemClock } from '../core/ports.js';
 import { ConfigError, settings, tableName } from './config.js';
-import { once } from './once.js';
 import { eventPublisher } from './wiring.js';
 
 export const INSIGHTS_WINDOW_VARIABLE = 'AGENT_CORE_INSIGHTS_WINDOW';

@@ -20,11 +20,11 @@ import {
 import type { MemoryDeps } from '../core/memory/memory-service.js';
 import { createMemoryToolService } from '../core/memory/memory-tool-service.js';
 import { VectorCache } from '../core/memory/vector-cache.js';
+import { once } from '../core/once.js';
 import { systemClock } from '../core/ports.js';
 import type { MemoryToolService } from '../core/tools/tool.js';
 import { ConfigError, tableName } from './config.js';
 import { loadModelKeyPolicy } from './model-config.js';
-import { once } from './once.js';
 import { agentStore, eventPublisher } from './wiring.js';
 
 export { EMBEDDINGS_VARIABLE };

@@ -12,10 +12,10 @@ import {
   type MessagingDeps,
   sendMessage,
 } from '../core/ipc/message-service.js';
+import { once } from '../core/once.js';
 import { systemClock } from '../core/ports.js';
 import type { MessagingToolService } from '../core/tools/tool.js';
 import { ConfigError, tableName } from './config.js';
-import { once } from './once.js';
 import { agentStore, eventPublisher, rateLimiter } from './wiring.js';
 
 export const MESSAGES_PER_MINUTE_ENV = 'AGENT_CORE_MESSAGES_PER_MINUTE';

@@ -15,14 +15,16 @@ import {
 import { ModelResolver } from '../core/models/model-resolver.js';
 import { PriceTable } from '../core/models/prices.js';
 import { parseRouteConfig, type RouteConfig } from '../core/models/route-config.js';
+import { once } from '../core/once.js';
 import { ConfigError } from './config.js';
-import { once } from './once.js';
 
 function readJson(name: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${name} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`${name} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -67,7 +69,9 @@ export function loadRouteConfig(env: NodeJS.ProcessEnv = process.env): RouteConf
     try {
       text = readFileSync(env.AGENT_CORE_MODEL_ROUTES_FILE, 'utf8');
     } catch (error) {
-      throw new ConfigError(`AGENT_CORE_MODEL_ROUTES_FILE: ${(error as Error).message}`);
+      throw new ConfigError(`AGENT_CORE_MODEL_ROUTES_FILE: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     raw = readJson('AGENT_CORE_MODEL_ROUTES_FILE', text);
   }
@@ -91,7 +95,7 @@ export function loadRouteConfig(env: NodeJS.ProcessEnv = process.env): RouteConf
     if (error instanceof z.ZodError) {
       const issue = error.issues[0];
       const path = issue?.path.join('.') || '(the whole value)';
-      throw new ConfigError(`${source}: ${path}: ${issue?.message}`);
+      throw new ConfigError(`${source}: ${path}: ${issue?.message}`, { cause: error });
     }
     throw error;
   }

@@ -8,8 +8,8 @@ import { OpenAiCompatibleProvider } from '../adapters/models/openai-provider.js'
 import { TaskAttemptError } from '../core/errors.js';
 import { providerFor } from '../core/kernel/model-provider.js';
 import { ModelResolver, type ProviderFactory } from '../core/models/model-resolver.js';
+import { once } from '../core/once.js';
 import { loadPrices, loadRouteConfig, modelKeyPolicy } from './model-config.js';
-import { once } from './once.js';
 
 /** Every provider: the real ones here, the deterministic ones from the core. */
 export const providerFactory: ProviderFactory = (spec, attempt) => {

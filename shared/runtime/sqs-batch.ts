@@ -3,8 +3,8 @@
  * only the ones that failed are reported, so one bad record never fails its whole batch.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { TaskDelivery } from '../core/ports.js';
 
 /** Thrown to leave a record in its queue on purpose (its visibility already set): not an error. */
 export class RetryLater extends Error {
@@ -12,30 +12,6 @@ export class RetryLater extends Error {
     super(`deliver again in ${delaySeconds} s`);
     this.name = 'RetryLater';
   }
-}
-
-/** SQS's longest visibility timeout: 12 hours. */
-export const MAX_VISIBILITY_SECONDS = 43_200;
-
-/**
- * Leaves a record in its queue, hidden for `seconds` (0..12 h): it comes back then, as a new
- * receive. Throws RetryLater, for processBatch to report the record without logging an error.
- */
-export async function deliverAgainIn(
-  sqs: SQSClient,
-  queueUrl: string,
-  record: SQSRecord,
-  seconds: number,
-): Promise<never> {
-  const hidden = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(seconds)));
-  await sqs.send(
-    new ChangeMessageVisibilityCommand({
-      QueueUrl: queueUrl,
-      ReceiptHandle: record.receiptHandle,
-      VisibilityTimeout: hidden,
-    }),
-  );
-  throw new RetryLater(hidden);
 }
 
 export async function processBatch(
@@ -82,11 +58,18 @@ function correlationOf(record: SQSRecord): { correlation_id?: string } {
 export function jsonBody(record: SQSRecord): unknown {
   try {
     return JSON.parse(record.body);
-  } catch {
-    throw new Error(`message ${record.messageId} is not JSON`);
+  } catch (error) {
+    throw new Error(`message ${record.messageId} is not JSON`, { cause: error });
   }
 }
 
 /** The queue's name from an event source ARN: `arn:aws:sqs:<region>:<account>:<name>`. */
 export const queueNameOf = (record: SQSRecord): string =>
   record.eventSourceARN.split(':').pop() ?? '';
+
+/** A record as the delivery its queue knows (to retry it later or dead-letter it). */
+export const deliveryOf = (record: SQSRecord): TaskDelivery => ({
+  queue: queueNameOf(record),
+  receipt: record.receiptHandle,
+  body: record.body,
+});

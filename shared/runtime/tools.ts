@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { loadMcpTools } from '../adapters/mcp-tools.js';
 import type { Agent } from '../core/agents/agent.js';
 import type { McpToolset } from '../core/kernel/run-task.js';
+import { once } from '../core/once.js';
 import { directoryWorkspaces } from '../core/tools/local-workspace.js';
 import type { ToolServices } from '../core/tools/tool.js';
 import { settings } from './config.js';
-import { once } from './once.js';
 
 export function workspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.AGENT_CORE_WORKSPACE_DIR) return env.AGENT_CORE_WORKSPACE_DIR;

@@ -3,7 +3,6 @@
  * state machine (WORKFLOW_STATE_MACHINE_ARN) and the callbacks of its steps. Built once per
  * process, on first use.
  */
-import { APPROVAL_TIMER_QUEUE, WORKFLOW_STATE_MACHINE_ARN_ENV } from '../../infra/topology.js';
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { sfnClient } from '../adapters/clients/sfn.js';
 import { sqsClient } from '../adapters/clients/sqs.js';
@@ -11,26 +10,21 @@ import { DynamoApprovalStore } from '../adapters/dynamo-approval-store.js';
 import { DynamoWorkflowStore } from '../adapters/dynamo-workflow-store.js';
 import { SfnStepReporter, SfnWorkflowRunner } from '../adapters/sfn-workflow-runner.js';
 import { SqsApprovalTimer } from '../adapters/sqs-approval-timer.js';
+import { once } from '../core/once.js';
 import { systemClock } from '../core/ports.js';
 import type { Task } from '../core/tasks/task.js';
 import { type EngineDeps, reportStepOutcome } from '../core/workflows/engine.js';
-import { ConfigError, queueUrl, tableName } from './config.js';
-import { once } from './once.js';
+import { queueUrl, requiredEnv, tableName } from './config.js';
+import { APPROVAL_TIMER_QUEUE, WORKFLOW_STATE_MACHINE_ARN_ENV } from './environment.js';
 import { eventPublisher, taskSender, taskStore } from './wiring.js';
 
 export const workflowStore = /* @__PURE__ */ once(
   () => new DynamoWorkflowStore(dynamoClient(), tableName()),
 );
 
-export const workflowRunner = /* @__PURE__ */ once(() => {
-  const arn = process.env[WORKFLOW_STATE_MACHINE_ARN_ENV];
-  if (!arn) {
-    throw new ConfigError(
-      `environment variable ${WORKFLOW_STATE_MACHINE_ARN_ENV} is required but not set`,
-    );
-  }
-  return new SfnWorkflowRunner(sfnClient(), arn);
-});
+export const workflowRunner = /* @__PURE__ */ once(
+  () => new SfnWorkflowRunner(sfnClient(), requiredEnv(WORKFLOW_STATE_MACHINE_ARN_ENV)),
+);
 
 export const stepReporter = /* @__PURE__ */ once(() => new SfnStepReporter(sfnClient()));
 

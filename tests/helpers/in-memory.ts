@@ -25,6 +25,7 @@ import type {
   TaskTransition,
 } from '../../shared/core/ports.js';
 import { emptyUsage, type Task, TRANSITIONS } from '../../shared/core/tasks/task.js';
+import type { Workflow } from '../../shared/core/workflows/workflow.js';
 
 export const START_TIME = '2025-01-01T00:00:00.000Z';
 
@@ -340,10 +341,11 @@ export function buildAgent(
   return { ...input, name: input.name ?? input.id, status, createdAt: time, updatedAt: time };
 }
 
-/** A task as submitTask stores it, with any field overridden. */
-export function buildTask(overrides: Partial<Task> & { agentId: string }): Task {
+/** A task as submitTask stores it (its fields in Task's order), with any field overridden. */
+export function buildTask({ agentId, ...overrides }: Partial<Task> & { agentId: string }): Task {
   return {
     id: newId(),
+    agentId,
     status: 'queued',
     priority: 'normal',
     input: 'hello',
@@ -420,4 +422,37 @@ export class RecordingApprovalTimer implements ApprovalTimer {
   async arm(timers: { approvalId: string; dueAt: string }[]): Promise<void> {
     this.armed.push(...copy(timers));
   }
+}
+
+/** A running workflow as createWorkflow stores it (sequential, no steps), any field overridden. */
+export function buildWorkflow(overrides: Partial<Workflow> = {}): Workflow {
+  return {
+    id: newId(),
+    name: 'wf',
+    status: 'running',
+    strategy: 'sequential',
+    chosenStrategy: 'sequential',
+    recommendation: null,
+    input: 'the input',
+    steps: [],
+    supervisor: null,
+    aggregate: null,
+    objective: 'balanced',
+    priority: 'normal',
+    maxAttempts: 3,
+    timeoutMs: null,
+    metadata: {},
+    output: null,
+    error: null,
+    quality: null,
+    costUsd: 0,
+    executionArn: null,
+    executions: 1,
+    announced: false,
+    correlationId: 'corr',
+    createdAt: START_TIME,
+    finishedAt: null,
+    updatedAt: START_TIME,
+    ...overrides,
+  };
 }

@@ -1,7 +1,8 @@
 /** Alarms and the CloudWatch dashboard are generated from the topology: nothing is left out. */
 import { describe, expect, it } from 'vitest';
 import { OLDEST_TASK_AGE_ALARM_SECONDS } from '../../infra/constructs/monitoring.js';
-import { TASK_QUEUE_BY_PRIORITY, topology } from '../../infra/topology.js';
+import { topology } from '../../infra/topology.js';
+import { TASK_QUEUE_BY_PRIORITY } from '../../shared/runtime/environment.js';
 import { refOf, SynthesizedStack, WITHOUT_BUNDLING } from './synthesized-stack.js';
 
 const synthesized = new SynthesizedStack({ context: WITHOUT_BUNDLING });

@@ -10,23 +10,21 @@ import { buildApp } from '../../infra/app.js';
 import { FUNCTION_TAG } from '../../infra/constructs/tags.js';
 import { WEBSOCKET_STAGE } from '../../infra/constructs/websocket-api.js';
 import { LOG_LEVEL_CONTEXT } from '../../infra/stack.js';
+import { type FunctionSpec, queuesNeedingUrls, topology } from '../../infra/topology.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import { parseRouteConfig } from '../../shared/core/models/route-config.js';
 import {
   ADMIN_KEY_SECRET_ENV,
   APPROVAL_TIMER_QUEUE,
   EVENT_BUS_NAME_ENV,
-  type FunctionSpec,
   MODEL_ROUTES_ENV,
-  queuesNeedingUrls,
   queueUrlEnv,
   SCHEDULE_ENV,
   TABLE_NAME_ENV,
   TASK_QUEUE_BY_PRIORITY,
-  topology,
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
-} from '../../infra/topology.js';
-import packageJson from '../../package.json' with { type: 'json' };
-import { parseRouteConfig } from '../../shared/core/models/route-config.js';
+} from '../../shared/runtime/environment.js';
 import { refOf, refsIn, SynthesizedStack, WITHOUT_BUNDLING } from './synthesized-stack.js';
 
 // Bundles the functions: a handler that does not bundle fails here.

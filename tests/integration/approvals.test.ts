@@ -10,7 +10,6 @@ import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { expireApprovals } from '../../functions/kernel/expire-approvals.js';
-import { APPROVAL_TIMER_QUEUE } from '../../infra/topology.js';
 import { DynamoApprovalStore } from '../../shared/adapters/dynamo-approval-store.js';
 import { DynamoTaskStore } from '../../shared/adapters/dynamo-task-store.js';
 import {
@@ -18,6 +17,7 @@ import {
   DynamoThreadStore,
 } from '../../shared/adapters/dynamo-thread-store.js';
 import { SqsApprovalTimer } from '../../shared/adapters/sqs-approval-timer.js';
+import { SqsRedelivery } from '../../shared/adapters/sqs-task-deliveries.js';
 import {
   type ApprovalDeps,
   decideApproval,
@@ -34,6 +34,7 @@ import {
 import { endTurn } from '../../shared/core/threads/turns.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { defineTool } from '../../shared/core/tools/tool.js';
+import { APPROVAL_TIMER_QUEUE } from '../../shared/runtime/environment.js';
 import { pollUntil, uniqueId, useLocalAws } from '../helpers/aws-local.js';
 import {
   buildAgent,
@@ -257,8 +258,7 @@ describe('approval timers', () => {
     const url = aws().queueUrl(APPROVAL_TIMER_QUEUE);
     const handler = expireApprovals(() => ({
       approvals: w.approvalDeps,
-      sqs: aws().sqs,
-      queueUrl: url,
+      redelivery: new SqsRedelivery(aws().sqs, url),
     }));
     const receive = async () =>
       (await aws().sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 })))

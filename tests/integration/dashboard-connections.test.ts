@@ -2,9 +2,7 @@
  * Dashboard connections in DynamoDB (dynalite) and the push handler over them with a fake poster:
  * expired connections ignored, 410 deletes the connection, other failures fail the record.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingEvent } from '../../events/envelope.js';
 import { taskQueued, taskSucceeded } from '../../events/task-events.js';
 import { pushEvents } from '../../functions/dashboard/push-events.js';
 import { DynamoConnectionStore } from '../../shared/adapters/dynamo-connection-store.js';
@@ -18,6 +16,7 @@ import { createEvent } from '../../shared/core/events.js';
 import { newId } from '../../shared/core/ids.js';
 import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
 import { FixedClock } from '../helpers/in-memory.js';
+import { busRecord, sqsEvent } from '../helpers/lambda-events.js';
 
 const aws = useLocalAws();
 const store = () => new DynamoConnectionStore(aws().dynamo, aws().tableName);
@@ -117,32 +116,6 @@ class FakePoster implements ConnectionPoster {
   }
 }
 
-function sqsEvent(events: OutgoingEvent[]): SQSEvent {
-  return {
-    Records: events.map(
-      (event, i) =>
-        ({
-          messageId: `m${i}`,
-          receiptHandle: `h${i}`,
-          body: JSON.stringify({
-            version: '0',
-            id: newId(),
-            'detail-type': event.type,
-            source: event.source,
-            account: '000000000000',
-            time: event.detail.time,
-            region: 'us-east-1',
-            resources: [],
-            detail: event.detail,
-          }),
-          attributes: { ApproximateReceiveCount: '1' },
-          messageAttributes: {},
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:dashboard-push',
-        }) as unknown as SQSRecord,
-    ),
-  };
-}
-
 describe('push handler on DynamoDB connections', () => {
   it('sends to the live matching connections, deletes gone ones, fails records on other errors', async () => {
     const clock = new FixedClock(NOW);
@@ -193,7 +166,9 @@ describe('push handler on DynamoDB connections', () => {
     };
     const handler = pushEvents(() => ({ connections: scoped, poster, clock }));
 
-    const response = await handler(sqsEvent([queued, succeeded]));
+    const response = await handler(
+      sqsEvent(...[queued, succeeded].map((event, i) => busRecord(event, { messageId: `m${i}` }))),
+    );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(poster.sent.map((s) => [s.connectionId, JSON.parse(s.frame).event.type])).toEqual([

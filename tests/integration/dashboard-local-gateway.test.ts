@@ -12,7 +12,6 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { taskQueued } from '../../events/task-events.js';
@@ -30,6 +29,7 @@ import { newId } from '../../shared/core/ids.js';
 import { systemClock } from '../../shared/core/ports.js';
 import { hashKey } from '../../shared/core/security/api-keys.js';
 import { CREDENTIALS, REGION, useLocalAws } from '../helpers/aws-local.js';
+import { busRecord, sqsEvent } from '../helpers/lambda-events.js';
 
 const aws = useLocalAws();
 const ADMIN_KEY = 'ac_test_dashboard_gateway';
@@ -204,22 +204,9 @@ describe('local dashboard WebSocket', () => {
       poster: new ApiGatewayConnectionPoster(management),
       clock: systemClock,
     }));
-    const sqs: SQSEvent = {
-      Records: [
-        {
-          messageId: 'm1',
-          body: JSON.stringify({
-            id: newId(),
-            'detail-type': event.type,
-            source: event.source,
-            time: event.detail.time,
-            detail: event.detail,
-          }),
-          attributes: { ApproximateReceiveCount: '1' },
-        } as never,
-      ],
-    };
-    expect(await push(sqs)).toEqual({ batchItemFailures: [] });
+    expect(await push(sqsEvent(busRecord(event, { messageId: 'm1' })))).toEqual({
+      batchItemFailures: [],
+    });
     const pushed = await client.next((f) => f.type === 'event');
     expect(pushed.event).toMatchObject({ id: event.detail.id, type: 'task.queued' });
 

@@ -50,15 +50,6 @@ async function listAll(request: { limit: number; tag?: string }) {
 
 const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
-async function captureError(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
 describe('DynamoAgentStore: create and get', () => {
   it('round-trips every field of an agent and strips the table keys', async () => {
     // Prepare
@@ -81,10 +72,10 @@ describe('DynamoAgentStore: create and get', () => {
     // Prepare
     const agent = anAgent(uniqueId('twice'));
     await store().create(agent);
-    // Act
-    const error = await captureError(store().create({ ...agent, name: 'Impostor' }));
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
+    // Act and assess
+    await expect(store().create({ ...agent, name: 'Impostor' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect((await store().get(agent.id))?.name).toBe(agent.name);
   });
 });
@@ -139,10 +130,10 @@ describe('DynamoAgentStore: list', () => {
     ],
   ])('refuses a cursor that %s with a ValidationError on path cursor', async (_, cursor) => {
     // Act
-    const error = await captureError(store().list({ limit: 5, cursor }));
+    const listing = store().list({ limit: 5, cursor });
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).details).toEqual([
+    await expect(listing).rejects.toBeInstanceOf(ValidationError);
+    await expect(listing).rejects.toHaveProperty('details', [
       expect.objectContaining({ path: 'cursor' }),
     ]);
   });
@@ -196,22 +187,20 @@ describe('DynamoAgentStore: update', () => {
     // Prepare
     const agent = anAgent(uniqueId('retired'), { status: 'retired' });
     await store().create(agent);
-    // Act
-    const error = await captureError(
+    // Act and assess
+    await expect(
       store().update(agent.id, { status: 'active', name: 'Back' }, ['paused']),
-    );
-    // Assess
-    expect(error).toBeInstanceOf(TransitionConflictError);
+    ).rejects.toBeInstanceOf(TransitionConflictError);
     expect(await store().get(agent.id)).toEqual(agent);
   });
 
   it('throws NotFoundError for an agent that does not exist and creates nothing', async () => {
     // Prepare
     const id = uniqueId('ghost');
-    // Act
-    const error = await captureError(store().update(id, { name: 'Ghost' }, ['active']));
-    // Assess
-    expect(error).toBeInstanceOf(NotFoundError);
+    // Act and assess
+    await expect(store().update(id, { name: 'Ghost' }, ['active'])).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     expect(await store().get(id)).toBeUndefined();
   });
 });

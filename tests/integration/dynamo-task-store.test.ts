@@ -10,7 +10,6 @@ import { newId } from '../../shared/core/ids.js';
 import type { TaskListFilter } from '../../shared/core/ports.js';
 import {
   boundSteps,
-  emptyUsage,
   outputBudgetBytes,
   TASK_RECORD_LIMITS,
   type Task,
@@ -19,57 +18,27 @@ import {
 } from '../../shared/core/tasks/task.js';
 import { MAX_BODY_BYTES } from '../../shared/runtime/http-api.js';
 import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
+import { buildTask } from '../helpers/in-memory.js';
+import { rejection } from '../helpers/rejection.js';
 
 const aws = useLocalAws();
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const store = () => new DynamoTaskStore(aws().dynamo, aws().tableName, () => NOW);
 
-function aTask(overrides: Partial<Task> = {}): Task {
-  return {
-    id: newId(),
+/** A queued task (buildTask's), created an hour before NOW. */
+const aTask = (overrides: Partial<Task> = {}): Task =>
+  buildTask({
     agentId: 'agent-default',
-    status: 'queued',
-    priority: 'normal',
-    input: 'hello',
-    output: null,
-    error: null,
-    attempts: 0,
-    maxAttempts: 3,
-    timeoutMs: null,
-    deadLettered: false,
-    workflowId: null,
-    threadId: null,
-    pendingApproval: null,
-    metadata: {},
-    usage: emptyUsage(),
-    steps: [],
-    context: null,
-    stepsOmitted: 0,
     correlationId: newId(),
-    suspended: null,
-    turn: null,
-    leaseUntil: null,
     createdAt: '2030-06-01T11:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
     updatedAt: '2030-06-01T11:00:00.000Z',
     ...overrides,
-  };
-}
+  });
 
 async function created(overrides: Partial<Task> = {}): Promise<Task> {
   const task = aTask(overrides);
   await store().create(task);
   return task;
-}
-
-async function captureError(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 /** Reads every page of a listing; fails if the cursor chain does not end. */
@@ -167,10 +136,10 @@ describe('DynamoTaskStore: create and get', () => {
   it('refuses to create the same id twice with a ConflictError and keeps the first', async () => {
     // Prepare
     const task = await created({ input: 'first' });
-    // Act
-    const error = await captureError(store().create({ ...task, input: 'second' }));
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
+    // Act and assess
+    await expect(store().create({ ...task, input: 'second' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect((await store().get(task.id))?.input).toBe('first');
   });
 
@@ -249,8 +218,8 @@ describe('DynamoTaskStore: transition', () => {
   it('throws TransitionConflictError from a wrong status and writes nothing', async () => {
     // Prepare
     const task = await created({ status: 'running', attempts: 1 });
-    // Act
-    const error = await captureError(
+    // Act and assess
+    await expect(
       store().transition(task.id, {
         from: ['queued', 'retrying'],
         to: 'running',
@@ -258,33 +227,30 @@ describe('DynamoTaskStore: transition', () => {
         markStarted: '2030-06-01T11:30:00.000Z',
         set: { output: 'should not be written' },
       }),
-    );
-    // Assess
-    expect(error).toBeInstanceOf(TransitionConflictError);
+    ).rejects.toBeInstanceOf(TransitionConflictError);
     expect(await store().get(task.id)).toEqual(task);
   });
 
   it('throws TransitionConflictError for a task that does not exist and creates nothing', async () => {
     const id = newId();
-    const error = await captureError(store().transition(id, { from: ['queued'], to: 'running' }));
-    expect(error).toBeInstanceOf(TransitionConflictError);
+    await expect(
+      store().transition(id, { from: ['queued'], to: 'running' }),
+    ).rejects.toBeInstanceOf(TransitionConflictError);
     expect(await store().get(id)).toBeUndefined();
   });
 
   it('applies expectAttempts only when attempts match', async () => {
     // Prepare
     const task = await created({ status: 'running', attempts: 2 });
-    // Act
-    const stale = await captureError(
+    // Act and assess
+    await expect(
       store().transition(task.id, { from: ['running'], to: 'succeeded', expectAttempts: 1 }),
-    );
+    ).rejects.toBeInstanceOf(TransitionConflictError);
     const current = await store().transition(task.id, {
       from: ['running'],
       to: 'succeeded',
       expectAttempts: 2,
     });
-    // Assess
-    expect(stale).toBeInstanceOf(TransitionConflictError);
     expect(current).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
@@ -298,21 +264,18 @@ describe('DynamoTaskStore: transition', () => {
         expectDeadLettered: false,
         set: { deadLettered: true },
       });
-    // Act
-    const wrongFlag = await captureError(
+    // Act and assess
+    await expect(
       store().transition(task.id, {
         from: ['failed'],
         to: 'queued',
         expectDeadLettered: true,
         set: { deadLettered: false },
       }),
-    );
+    ).rejects.toBeInstanceOf(TransitionConflictError);
     const marked = await markDeadLettered();
-    const again = await captureError(markDeadLettered());
-    // Assess
-    expect(wrongFlag).toBeInstanceOf(TransitionConflictError);
     expect(marked).toMatchObject({ status: 'failed', deadLettered: true });
-    expect(again).toBeInstanceOf(TransitionConflictError);
+    await expect(markDeadLettered()).rejects.toBeInstanceOf(TransitionConflictError);
   });
 
   it.each([
@@ -381,17 +344,15 @@ describe('DynamoTaskStore: transition', () => {
         leaseUntil: leaseUntil ?? null,
       });
       // Act
-      const error = await captureError(
-        store().transition(task.id, {
-          from: [status],
-          to: 'running',
-          incrementAttempts: true,
-          ...(status === 'running' ? { leaseExpiredBefore: NOW.toISOString() } : {}),
-          set: { leaseUntil: '2030-06-01T12:05:00.000Z' },
-        }),
-      );
+      const act = store().transition(task.id, {
+        from: [status],
+        to: 'running',
+        incrementAttempts: true,
+        ...(status === 'running' ? { leaseExpiredBefore: NOW.toISOString() } : {}),
+        set: { leaseUntil: '2030-06-01T12:05:00.000Z' },
+      });
       // Assess
-      expect(error).toBeInstanceOf(TransitionConflictError);
+      await rejection(act, TransitionConflictError);
       expect(await store().get(task.id)).toEqual(task);
     },
   );
@@ -420,21 +381,20 @@ describe('DynamoTaskStore: transition', () => {
       // Prepare: the task is in `from`, so only the transition table can stop the write.
       const task = await created({ status: from });
       // Act
-      const error = await captureError(store().transition(task.id, { from: [from], to }));
+      const transition = store().transition(task.id, { from: [from], to });
       // Assess
-      expect(error).toBeInstanceOf(Error);
-      expect(error).not.toBeInstanceOf(TransitionConflictError);
-      expect((error as Error).message).toMatch(/not allowed/);
+      await expect(transition).rejects.toBeInstanceOf(Error);
+      await expect(transition).rejects.not.toBeInstanceOf(TransitionConflictError);
+      await expect(transition).rejects.toThrow(/not allowed/);
       expect(await store().get(task.id)).toEqual(task);
     },
   );
 
   it('refuses a transition when any of its from statuses may not go to the target', async () => {
     const task = await created({ status: 'queued' });
-    const error = await captureError(
+    await expect(
       store().transition(task.id, { from: ['queued', 'succeeded'], to: 'running' }),
-    );
-    expect((error as Error).message).toMatch(/succeeded → running is not allowed/);
+    ).rejects.toThrow(/succeeded → running is not allowed/);
     expect(await store().get(task.id)).toEqual(task);
   });
 
@@ -482,15 +442,15 @@ describe('DynamoTaskStore: a record that stays bounded', () => {
     // Prepare
     const task = await created({ status: 'running', attempts: 1 });
     // Act
-    const error = await captureError(
+    const error = await rejection(
       store().transition(task.id, {
         from: ['running'],
         to: 'succeeded',
         set: { steps: longAttempt(), output: 'done' },
       }),
+      Error,
     );
     // Assess: the reason the record is bounded.
-    expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(TransitionConflictError);
     expect((await store().get(task.id))?.status).toBe('running');
   });
@@ -584,20 +544,20 @@ describe('DynamoTaskStore: list', () => {
     const first = await store().list({ agentId, limit: 1 });
     expect(first.nextCursor).not.toBeNull();
     // Act
-    const errors = await Promise.all([
-      captureError(
-        store().list({ agentId: uniqueId('other'), limit: 1, cursor: first.nextCursor ?? '' }),
-      ),
-      captureError(store().list({ limit: 1, cursor: first.nextCursor ?? '' })),
-      captureError(store().list({ limit: 1, cursor: 'not-a-cursor' })),
-    ]);
+    const listings = [
+      store().list({ agentId: uniqueId('other'), limit: 1, cursor: first.nextCursor ?? '' }),
+      store().list({ limit: 1, cursor: first.nextCursor ?? '' }),
+      store().list({ limit: 1, cursor: 'not-a-cursor' }),
+    ];
     // Assess
-    for (const error of errors) {
-      expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).details).toEqual([
-        expect.objectContaining({ path: 'cursor' }),
-      ]);
-    }
+    await Promise.all(
+      listings.map(async (listing) => {
+        await expect(listing).rejects.toBeInstanceOf(ValidationError);
+        await expect(listing).rejects.toHaveProperty('details', [
+          expect.objectContaining({ path: 'cursor' }),
+        ]);
+      }),
+    );
   });
 });
 
@@ -720,12 +680,13 @@ describe('DynamoTaskStore: parked tasks', () => {
     const page = await store().listParked(agentId, { limit: 1 });
     expect(page.nextCursor).not.toBeNull();
     // Act
-    const error = await captureError(
-      store().listParked(uniqueId('thief'), { limit: 1, cursor: page.nextCursor ?? '' }),
-    );
+    const listing = store().listParked(uniqueId('thief'), {
+      limit: 1,
+      cursor: page.nextCursor ?? '',
+    });
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).details).toEqual([
+    await expect(listing).rejects.toBeInstanceOf(ValidationError);
+    await expect(listing).rejects.toHaveProperty('details', [
       expect.objectContaining({ path: 'cursor' }),
     ]);
   });

@@ -3,8 +3,10 @@
  * DynamoDB stores on dynalite and the real task queues on fauxqs: inbox items, `message.delivered`
  * events, tasks for `onMessage: "task"` started exactly once, and bad records failing alone.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+// The handler logs the records it fails; the failures here are on purpose.
+await vi.hoisted(async () => (await import('../helpers/quiet-logs.js')).quietLogs());
+
+import { describe, expect, it, vi } from 'vitest';
 import type { OutgoingEvent } from '../../events/envelope.js';
 import { messageSent } from '../../events/message-events.js';
 import { taskQueued } from '../../events/task-events.js';
@@ -20,17 +22,7 @@ import type { DeliveryDeps } from '../../shared/core/ipc/delivery.js';
 import type { InboxStore } from '../../shared/core/ipc/inbox-store.js';
 import { receiveMessages, uniqueId, urlIn, useLocalAws } from '../helpers/aws-local.js';
 import { buildAgent, FixedClock, RecordingEventPublisher } from '../helpers/in-memory.js';
-
-// The handler logs the records it fails; the failures here are on purpose.
-const logLevel = vi.hoisted(() => {
-  const before = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return before;
-});
-afterAll(() => {
-  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
-});
+import { busEnvelope, busRecord, sqsEvent, sqsRecord } from '../helpers/lambda-events.js';
 
 const aws = useLocalAws();
 const SENT_AT = '2030-07-01T09:00:00.000Z';
@@ -108,41 +100,6 @@ function sentEvent(
   );
 }
 
-/** What EventBridge puts on the messages queue for an event. */
-const envelopeOf = (event: OutgoingEvent) => ({
-  version: '0',
-  id: `eb-${newId()}`,
-  'detail-type': event.type,
-  source: event.source,
-  account: '000000000000',
-  time: event.detail.time,
-  region: 'us-east-1',
-  resources: [],
-  detail: event.detail,
-});
-
-function sqsRecord(body: string, messageId = `msg-${newId()}`): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: 'handle',
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1700000000000',
-      SenderId: 'events.amazonaws.com',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-    },
-    messageAttributes: {},
-    md5OfBody: 'md5',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:agent-core-messages',
-    awsRegion: 'us-east-1',
-  };
-}
-
-const batchOf = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-const recordOf = (event: OutgoingEvent, messageId?: string) =>
-  sqsRecord(JSON.stringify(envelopeOf(event)), messageId);
 const idOf = (event: OutgoingEvent) => event.detail.data.messageId as string;
 
 describe('deliverMessages', () => {
@@ -153,7 +110,7 @@ describe('deliverMessages', () => {
     const b = await s.agent({ id: 'reader-b' });
     const event = sentEvent({ recipients: [a, b] });
     // Act
-    const result = await s.handler(batchOf(recordOf(event)));
+    const result = await s.handler(sqsEvent(busRecord(event)));
     // Assess
     expect(result).toEqual({ batchItemFailures: [] });
     for (const agentId of [a, b]) {
@@ -189,8 +146,8 @@ describe('deliverMessages', () => {
     const worker = await s.agent({ id: 'worker', onMessage: 'task' });
     const event = sentEvent({ recipients: [worker] });
     // Act: the same event twice, as SQS may deliver it (a second record, a later batch).
-    const first = await s.handler(batchOf(recordOf(event)));
-    const second = await s.handler(batchOf(recordOf(event), recordOf(event)));
+    const first = await s.handler(sqsEvent(busRecord(event)));
+    const second = await s.handler(sqsEvent(busRecord(event), busRecord(event)));
     // Assess
     expect(first.batchItemFailures).toEqual([]);
     expect(second.batchItemFailures).toEqual([]);
@@ -222,17 +179,17 @@ describe('deliverMessages', () => {
     const reader = await s.agent({ id: 'reader' });
     const good = sentEvent({ recipients: [reader] });
     const noRecipients = {
-      ...envelopeOf(good),
+      ...busEnvelope(good),
       detail: { ...good.detail, data: { ...good.detail.data, recipients: [] } },
     };
     const records = [
-      sqsRecord('not json at all', 'bad-json'),
-      sqsRecord(JSON.stringify(noRecipients), 'bad-data'),
-      sqsRecord(JSON.stringify({ hello: 'world' }), 'not-an-event'),
-      recordOf(good, 'good'),
+      sqsRecord('not json at all', { messageId: 'bad-json' }),
+      sqsRecord(JSON.stringify(noRecipients), { messageId: 'bad-data' }),
+      sqsRecord(JSON.stringify({ hello: 'world' }), { messageId: 'not-an-event' }),
+      busRecord(good, { messageId: 'good' }),
     ];
     // Act
-    const result = await s.handler(batchOf(...records));
+    const result = await s.handler(sqsEvent(...records));
     // Assess
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
       'bad-data',
@@ -252,7 +209,7 @@ describe('deliverMessages', () => {
       { correlationId: 'c', clock: s.clock },
     );
     // Act
-    const result = await s.handler(batchOf(recordOf(other)));
+    const result = await s.handler(sqsEvent(busRecord(other)));
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(s.events.events).toEqual([]);
@@ -266,7 +223,7 @@ describe('deliverMessages', () => {
     const late = sentEvent({ recipients: [active], ttlSeconds: 1 });
     const toRetired = sentEvent({ recipients: [retired, 'never-registered', active] });
     // Act: the clock stands 1 s after sending, when the 1 s message has just expired.
-    const result = await s.handler(batchOf(recordOf(late), recordOf(toRetired)));
+    const result = await s.handler(sqsEvent(busRecord(late), busRecord(toRetired)));
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(await s.inbox.get(active, idOf(late))).toBeUndefined();
@@ -284,9 +241,9 @@ describe('deliverMessages', () => {
     const event = sentEvent({ recipients: [reader] });
     s.events.failWith = new Error('bus down');
     // Act
-    const first = await s.handler(batchOf(recordOf(event, 'r1')));
-    const second = await s.handler(batchOf(recordOf(event, 'r1')));
-    const third = await s.handler(batchOf(recordOf(event, 'r1')));
+    const first = await s.handler(sqsEvent(busRecord(event, { messageId: 'r1' })));
+    const second = await s.handler(sqsEvent(busRecord(event, { messageId: 'r1' })));
+    const third = await s.handler(sqsEvent(busRecord(event, { messageId: 'r1' })));
     // Assess
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'r1' }]);
     expect(second.batchItemFailures).toEqual([]);
@@ -309,14 +266,14 @@ describe('deliverMessages', () => {
     const worker = await s.agent({ id: 'worker', onMessage: 'task' });
     const event = sentEvent({ recipients: [worker] });
     // Act
-    const first = await s.handler(batchOf(recordOf(event, 'r1')));
+    const first = await s.handler(sqsEvent(busRecord(event, { messageId: 'r1' })));
     failRecord = false;
     // Within the claim's lease the first delivery may still be at work: retry later.
     s.clock.advance(30_000);
-    const tooSoon = await s.handler(batchOf(recordOf(event, 'r1')));
+    const tooSoon = await s.handler(sqsEvent(busRecord(event, { messageId: 'r1' })));
     // Past the lease it is presumed dead: its task is found, not submitted again.
     s.clock.advance(31_000);
-    const later = await s.handler(batchOf(recordOf(event, 'r1')));
+    const later = await s.handler(sqsEvent(busRecord(event, { messageId: 'r1' })));
     // Assess
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'r1' }]);
     expect(tooSoon.batchItemFailures).toEqual([{ itemIdentifier: 'r1' }]);
@@ -341,7 +298,7 @@ describe('deliverMessages', () => {
     });
     s.clock.advance(61_000);
     // Act
-    const result = await s.handler(batchOf(recordOf(event)));
+    const result = await s.handler(sqsEvent(busRecord(event)));
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect((await s.tasks.list({ agentId: worker, limit: 10 })).items).toHaveLength(1);

@@ -3,10 +3,10 @@
  * stores and rate limiter on dynalite; sent messages reach inboxes through the real delivery
  * handler (`deliverMessages`), fed with what the API published.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import type { Context, SQSRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+// The handler logs what it answers with a 500; those here are on purpose.
+await vi.hoisted(async () => (await import('../helpers/quiet-logs.js')).quietLogs());
+
+import { describe, expect, it, vi } from 'vitest';
 import { deliverMessages } from '../../functions/ipc/deliver-messages.js';
 import { type MessagesApiDeps, messagesApi } from '../../functions/ipc/messages-api.js';
 import { DynamoAgentStore } from '../../shared/adapters/dynamo-agent-store.js';
@@ -14,35 +14,17 @@ import { DynamoInboxStore } from '../../shared/adapters/dynamo-inbox-store.js';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamo-rate-limiter.js';
 import { DynamoTaskStore } from '../../shared/adapters/dynamo-task-store.js';
 import { newId } from '../../shared/core/ids.js';
-import type { HttpEvent, HttpResponse } from '../../shared/runtime/http-api.js';
-import { httpErrorHandler } from '../../shared/runtime/http-api.js';
 import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
+import { callHttp, type HttpCallOptions } from '../helpers/http-calls.js';
 import {
   buildAgent,
   FixedClock,
   InMemoryTaskQueue,
   RecordingEventPublisher,
 } from '../helpers/in-memory.js';
-
-const logLevel = vi.hoisted(() => {
-  const before = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return before;
-});
-afterAll(() => {
-  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
-});
+import { busRecord, sqsEvent } from '../helpers/lambda-events.js';
 
 const aws = useLocalAws();
-const lambdaContext = { awsRequestId: 'aws-req' } as Context;
-
-interface CallOptions {
-  principal?: string;
-  body?: unknown;
-  query?: Record<string, string>;
-  path?: Record<string, string>;
-}
 
 async function setup(options: { perMinute?: number } = {}) {
   const { dynamo, tableName } = aws();
@@ -58,9 +40,6 @@ async function setup(options: { perMinute?: number } = {}) {
     rateLimiter: new DynamoRateLimiter(dynamo, tableName, () => clock.now().getTime()),
     messagesPerMinute: options.perMinute ?? 60,
   };
-  const handler = middy<HttpEvent, HttpResponse, Error, Context>(messagesApi(() => deps)).use(
-    httpErrorHandler({ logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }) }),
-  );
   const deliver = deliverMessages(() => ({
     agents,
     inbox,
@@ -71,28 +50,12 @@ async function setup(options: { perMinute?: number } = {}) {
   }));
   const delivered = new Set<string>();
 
-  const call = async (routeKey: string, options: CallOptions = {}) => {
-    const [method, path] = routeKey.split(' ');
-    const event = {
-      version: '2.0',
+  const call = (routeKey: string, options: HttpCallOptions = {}) =>
+    callHttp(
+      messagesApi(() => deps),
       routeKey,
-      rawPath: path,
-      rawQueryString: '',
-      headers: {},
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      ...(options.query ? { queryStringParameters: options.query } : {}),
-      ...(options.path ? { pathParameters: options.path } : {}),
-      isBase64Encoded: false,
-      requestContext: {
-        requestId: `req-${newId()}`,
-        routeKey,
-        http: { method, path },
-        authorizer: { lambda: { principal: options.principal ?? 'admin' } },
-      },
-    } as unknown as HttpEvent;
-    const response = await handler(event, lambdaContext);
-    return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
-  };
+      options,
+    );
 
   return {
     events,
@@ -116,21 +79,7 @@ async function setup(options: { perMinute?: number } = {}) {
         .filter((event) => !delivered.has(event.detail.id))
         .filter((event) => messageId === undefined || event.detail.data.messageId === messageId);
       for (const event of sent) delivered.add(event.detail.id);
-      const records = sent.map(
-        (event) =>
-          ({
-            messageId: `m-${newId()}`,
-            body: JSON.stringify({
-              id: newId(),
-              'detail-type': event.type,
-              source: event.source,
-              time: event.detail.time,
-              detail: event.detail,
-            }),
-            attributes: { ApproximateReceiveCount: '1' },
-          }) as unknown as SQSRecord,
-      );
-      const result = await deliver({ Records: records });
+      const result = await deliver(sqsEvent(...sent.map((event) => busRecord(event))));
       expect(result.batchItemFailures).toEqual([]);
     },
     inboxOf: (agentId: string, query: Record<string, string> = {}, principal = 'admin') =>

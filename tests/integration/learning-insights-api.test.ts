@@ -4,10 +4,10 @@
  * insights only, 403 and `security.denied` otherwise; the report is the admin's), the answers'
  * shapes, and recommendations from history written by the learning consumer's use case.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+// The handler logs what it answers with a 500; those here are on purpose.
+await vi.hoisted(async () => (await import('../helpers/quiet-logs.js')).quietLogs());
+
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type InsightsApiDeps, insightsApi } from '../../functions/learning/insights-api.js';
 import { DynamoAgentStore } from '../../shared/adapters/dynamo-agent-store.js';
 import { DynamoInsightStore } from '../../shared/adapters/dynamo-insight-store.js';
@@ -15,23 +15,11 @@ import { newId } from '../../shared/core/ids.js';
 import { recordOutcomes } from '../../shared/core/learning/insight-service.js';
 import { insightKey, type Outcome } from '../../shared/core/learning/outcome.js';
 import { DEFAULT_LEARNING_CONFIG } from '../../shared/core/learning/summary.js';
-import type { HttpEvent, HttpResponse } from '../../shared/runtime/http-api.js';
-import { httpErrorHandler } from '../../shared/runtime/http-api.js';
 import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
+import { callHttp, type HttpCallOptions } from '../helpers/http-calls.js';
 import { buildAgent, FixedClock, RecordingEventPublisher } from '../helpers/in-memory.js';
 
-const logLevel = vi.hoisted(() => {
-  const before = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return before;
-});
-afterAll(() => {
-  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
-});
-
 const aws = useLocalAws();
-const lambdaContext = { awsRequestId: 'aws-req' } as Context;
 const T0 = Date.parse('2030-07-01T00:00:00.000Z');
 
 let events: RecordingEventPublisher;
@@ -44,44 +32,14 @@ function deps(): InsightsApiDeps {
   };
 }
 
-function handler() {
+const call = (routeKey: string, options: HttpCallOptions = {}) => {
   const d = deps();
-  return middy<HttpEvent, HttpResponse, Error, Context>(insightsApi(() => d)).use(
-    httpErrorHandler({ logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }) }),
-  );
-}
-
-interface CallOptions {
-  /** What the authorizer labelled the request with: `admin`, `agent:<id>`, or '' (no key). */
-  principal?: string;
-  body?: unknown;
-  query?: Record<string, string>;
-  path?: Record<string, string>;
-}
-
-async function call(routeKey: string, options: CallOptions = {}) {
-  const [method, path] = routeKey.split(' ');
-  const principal = options.principal ?? 'admin';
-  const event = {
-    version: '2.0',
+  return callHttp(
+    insightsApi(() => d),
     routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: {},
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    ...(options.path ? { pathParameters: options.path } : {}),
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: `req-${newId()}`,
-      routeKey,
-      http: { method, path },
-      authorizer: { lambda: principal ? { principal } : { reason: 'missing API key' } },
-    },
-  } as unknown as HttpEvent;
-  const response = await handler()(event, lambdaContext);
-  return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
-}
+    options,
+  );
+};
 
 const AGENT = 'GET /v1/insights/agents/{id}';
 const REPORT = 'GET /v1/insights/report';
@@ -248,23 +206,7 @@ describe('the insights API: answers', () => {
     const bad = await call(RECOMMEND, {
       body: { steps: [{ id: 'a', agentId: 'x1', dependsOn: ['nope'] }], priority: 'cheap' },
     });
-    const notJson = await handler()(
-      {
-        version: '2.0',
-        routeKey: RECOMMEND,
-        rawPath: '/v1/insights/recommend',
-        headers: {},
-        body: '{"steps": [',
-        isBase64Encoded: false,
-        requestContext: {
-          requestId: 'req-bad-json',
-          routeKey: RECOMMEND,
-          http: { method: 'POST', path: '/v1/insights/recommend' },
-          authorizer: { lambda: { principal: 'admin' } },
-        },
-      } as unknown as HttpEvent,
-      lambdaContext,
-    );
+    const notJson = await call(RECOMMEND, { rawBody: '{"steps": [' });
 
     // Assess
     expect(answer.statusCode).toBe(200);

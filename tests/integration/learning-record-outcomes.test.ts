@@ -4,8 +4,10 @@
  * alone, redelivered events count once, and an anomaly is announced as `insight.anomaly` once,
  * even when the first announcement fails.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+// The handler logs the records it fails; here they fail on purpose.
+await vi.hoisted(async () => (await import('../helpers/quiet-logs.js')).quietLogs());
+
+import { describe, expect, it, vi } from 'vitest';
 import type { EventDefinition, OutgoingEvent } from '../../events/envelope.js';
 import { taskFailed, taskSucceeded } from '../../events/task-events.js';
 import {
@@ -22,17 +24,7 @@ import { insightKey } from '../../shared/core/learning/outcome.js';
 import { DEFAULT_LEARNING_CONFIG } from '../../shared/core/learning/summary.js';
 import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
 import { FixedClock, RecordingEventPublisher } from '../helpers/in-memory.js';
-
-// The handler logs the records it fails; here they fail on purpose.
-const logLevel = vi.hoisted(() => {
-  const before = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return before;
-});
-afterAll(() => {
-  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
-});
+import { busRecord, sqsEvent, sqsRecord } from '../helpers/lambda-events.js';
 
 const aws = useLocalAws();
 
@@ -52,41 +44,6 @@ function make<D extends EventDefinition>(definition: D, data: unknown): Outgoing
   clock.advance(1_000);
   return createEvent(definition, data as never, { correlationId: 'corr-learning', clock });
 }
-
-/** What EventBridge puts on the learning queue for an event. */
-const envelope = (event: OutgoingEvent) => ({
-  version: '0',
-  id: `eb-${newId()}`,
-  'detail-type': event.type,
-  source: event.source,
-  account: '000000000000',
-  time: event.detail.time,
-  region: 'us-east-1',
-  resources: [],
-  detail: event.detail,
-});
-
-function sqsRecord(body: string): SQSRecord {
-  return {
-    messageId: `msg-${newId()}`,
-    receiptHandle: 'handle',
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1700000000000',
-      SenderId: 'events.amazonaws.com',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-    },
-    messageAttributes: {},
-    md5OfBody: 'md5',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:agent-core-learning',
-    awsRegion: 'us-east-1',
-  };
-}
-
-const recordOf = (event: OutgoingEvent) => sqsRecord(JSON.stringify(envelope(event)));
-const batch = (records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 const usage = (costUsd: number) => ({
   modelCalls: 1,
@@ -146,17 +103,19 @@ describe('learnFromOutcomes', () => {
     const notAnEvent = sqsRecord(JSON.stringify({ hello: 'world' }));
     const badData = success(a, 1);
     (badData.detail.data as Record<string, unknown>).durationMs = undefined;
-    const malformed = recordOf(badData);
+    const malformed = busRecord(badData);
 
     // Act
     const response = await handler(
-      batch([
-        notJson,
-        ...good.slice(0, 3).map(recordOf),
-        notAnEvent,
-        ...good.slice(3).map(recordOf),
-        malformed,
-      ]),
+      sqsEvent(
+        ...[
+          notJson,
+          ...good.slice(0, 3).map((event) => busRecord(event)),
+          notAnEvent,
+          ...good.slice(3).map((event) => busRecord(event)),
+          malformed,
+        ],
+      ),
     );
 
     // Assess
@@ -189,8 +148,10 @@ describe('learnFromOutcomes', () => {
     const events = [success(agent, 10), success(agent, 20), failure(agent)];
 
     // Act: the batch with one event twice, then SQS delivers it all again.
-    const first = await handler(batch([...events, events[1] as OutgoingEvent].map(recordOf)));
-    const second = await handler(batch(events.map(recordOf)));
+    const first = await handler(
+      sqsEvent(...[...events, events[1] as OutgoingEvent].map((event) => busRecord(event))),
+    );
+    const second = await handler(sqsEvent(...events.map((event) => busRecord(event))));
 
     // Assess
     expect([first, second]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
@@ -204,13 +165,15 @@ describe('learnFromOutcomes', () => {
     const { deps, handler } = learning();
     const agent = uniqueId('spike');
     for (let b = 0; b < 3; b++) {
-      await handler(batch(Array.from({ length: 10 }, (_, i) => recordOf(success(agent, 200 + i)))));
+      await handler(
+        sqsEvent(...Array.from({ length: 10 }, (_, i) => busRecord(success(agent, 200 + i)))),
+      );
     }
     const spike = success(agent, 4_000);
 
     // Act: delivered, then delivered again.
-    const first = await handler(batch([recordOf(spike)]));
-    const again = await handler(batch([recordOf(spike)]));
+    const first = await handler(sqsEvent(...[busRecord(spike)]));
+    const again = await handler(sqsEvent(...[busRecord(spike)]));
 
     // Assess
     expect([first, again]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
@@ -232,13 +195,13 @@ describe('learnFromOutcomes', () => {
     // Prepare
     const { deps, handler } = learning();
     const agent = uniqueId('retry');
-    await handler(batch(Array.from({ length: 25 }, () => recordOf(success(agent, 100)))));
-    const spike = recordOf(success(agent, 9_000));
+    await handler(sqsEvent(...Array.from({ length: 25 }, () => busRecord(success(agent, 100)))));
+    const spike = busRecord(success(agent, 9_000));
     deps.events.failWith = new Error('PutEvents throttled');
 
     // Act
-    const first = await handler(batch([spike]));
-    const second = await handler(batch([spike]));
+    const first = await handler(sqsEvent(...[spike]));
+    const second = await handler(sqsEvent(...[spike]));
 
     // Assess
     expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: spike.messageId }] });

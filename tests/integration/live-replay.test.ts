@@ -4,8 +4,10 @@
  * Events are recorded while a replay reads, and many sink batches race a subscribe; every
  * connection must get every event once. Then the adapters' own contracts.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+await vi.hoisted(async () => (await import('../helpers/quiet-logs.js')).quietLogs());
+
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
 import type { OutgoingEvent } from '../../events/envelope.js';
 import { handleConnection } from '../../functions/dashboard/connections.js';
 import { recordEvents } from '../../functions/observability/record-events.js';
@@ -22,16 +24,7 @@ import { systemClock, type TraceOwner } from '../../shared/core/ports.js';
 import { useLocalAws } from '../helpers/aws-local.js';
 import { RecordingPoster } from '../helpers/feed-fakes.js';
 import { buildTask } from '../helpers/in-memory.js';
-
-const logLevel = vi.hoisted(() => {
-  const before = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return before;
-});
-afterAll(() => {
-  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
-});
+import { busRecord, sqsEvent } from '../helpers/lambda-events.js';
 
 const aws = useLocalAws();
 
@@ -90,28 +83,8 @@ function busEvent(type: string, data: Record<string, unknown>): OutgoingEvent {
   };
 }
 
-function recordsOf(events: OutgoingEvent[]): SQSEvent {
-  return {
-    Records: events.map(
-      (event): SQSRecord =>
-        ({
-          messageId: `msg-${newId()}`,
-          receiptHandle: 'h',
-          body: JSON.stringify({
-            id: `eb-${newId()}`,
-            'detail-type': event.type,
-            source: event.source,
-            time: event.detail.time,
-            detail: event.detail,
-          }),
-          attributes: { ApproximateReceiveCount: '1' },
-          messageAttributes: {},
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:event-sink',
-        }) as unknown as SQSRecord,
-    ),
-  };
-}
+const recordsOf = (events: OutgoingEvent[]): SQSEvent =>
+  sqsEvent(...events.map((event) => busRecord(event)));
 
 const eventIdsOf = (frames: any[]) =>
   frames.filter((f) => f.type === 'event').map((f) => f.event.id as string);

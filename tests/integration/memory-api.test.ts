@@ -4,10 +4,10 @@
  * (403 and `security.denied` without a grant, allowed with one, 403 again after its revoke;
  * the admin always).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+// The handler logs what it answers with a 500; those here are on purpose.
+await vi.hoisted(async () => (await import('../helpers/quiet-logs.js')).quietLogs());
+
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoriesApi } from '../../functions/memory/memories-api.js';
 import { DynamoAgentStore } from '../../shared/adapters/dynamo-agent-store.js';
 import { DynamoGrantStore } from '../../shared/adapters/dynamo-grant-store.js';
@@ -18,37 +18,17 @@ import type { Embedder } from '../../shared/core/memory/embedder.js';
 import type { MemoryDeps } from '../../shared/core/memory/memory-service.js';
 import { VectorCache } from '../../shared/core/memory/vector-cache.js';
 import { ModelCallError } from '../../shared/core/models/model-error.js';
-import type { HttpEvent, HttpResponse } from '../../shared/runtime/http-api.js';
-import { httpErrorHandler } from '../../shared/runtime/http-api.js';
 import { uniqueId, useLocalAws } from '../helpers/aws-local.js';
+import { callHttp, type HttpCallOptions } from '../helpers/http-calls.js';
 import { buildAgent, FixedClock, RecordingEventPublisher } from '../helpers/in-memory.js';
 
-const logLevel = vi.hoisted(() => {
-  const before = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return before;
-});
-afterAll(() => {
-  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
-});
-
 const aws = useLocalAws();
-const lambdaContext = { awsRequestId: 'aws-req' } as Context;
-
-interface CallOptions {
-  /** What the authorizer labelled the request with: `admin`, `agent:<id>`, or '' (no key). */
-  principal?: string;
-  body?: unknown;
-  query?: Record<string, string>;
-  path?: Record<string, string>;
-}
 
 let events: RecordingEventPublisher;
 let embedder: Embedder;
 
-function handler() {
-  const deps: MemoryDeps = {
+function deps(): MemoryDeps {
+  return {
     agents: new DynamoAgentStore(aws().dynamo, aws().tableName),
     memories: new DynamoMemoryStore(aws().dynamo, aws().tableName),
     grants: new DynamoGrantStore(aws().dynamo, aws().tableName),
@@ -57,34 +37,16 @@ function handler() {
     clock: new FixedClock('2030-05-01T00:00:00.000Z'),
     cache: new VectorCache(),
   };
-  return middy<HttpEvent, HttpResponse, Error, Context>(memoriesApi(() => deps)).use(
-    httpErrorHandler({ logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }) }),
-  );
 }
 
-async function call(routeKey: string, options: CallOptions = {}) {
-  const [method, path] = routeKey.split(' ');
-  const principal = options.principal ?? 'admin';
-  const event = {
-    version: '2.0',
+const call = (routeKey: string, options: HttpCallOptions = {}) => {
+  const d = deps();
+  return callHttp(
+    memoriesApi(() => d),
     routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: {},
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    ...(options.path ? { pathParameters: options.path } : {}),
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: `req-${newId()}`,
-      routeKey,
-      http: { method, path },
-      authorizer: { lambda: principal ? { principal } : { reason: 'missing API key' } },
-    },
-  } as unknown as HttpEvent;
-  const response = await handler()(event, lambdaContext);
-  return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
-}
+    options,
+  );
+};
 
 async function anAgent(prefix: string, tags: string[] = []): Promise<string> {
   const id = uniqueId(prefix);

@@ -3,9 +3,12 @@
  * EventBridge events becomes task traces, audit entries, event-log items and metric buckets, each
  * written once however often SQS delivers an event.
  */
+// The handler logs every record it fails; the failures here are on purpose. Hoisted above the
+// imports, so the handler's logger is built silent.
+await vi.hoisted(async () => (await import('../helpers/quiet-logs.js')).quietLogs());
+
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { agentRegistered } from '../../events/agent-events.js';
 import type { EventDefinition, OutgoingEvent } from '../../events/envelope.js';
 import { modelInvoked } from '../../events/model-events.js';
@@ -28,18 +31,7 @@ import type { MetricStore } from '../../shared/core/observability/ports.js';
 import type { AuditStore, TraceStore } from '../../shared/core/ports.js';
 import { useLocalAws } from '../helpers/aws-local.js';
 import { FixedClock } from '../helpers/in-memory.js';
-
-// The handler logs every record it fails; the failures here are on purpose. Hoisted above the
-// imports, so the handler's logger is built silent.
-const logLevel = vi.hoisted(() => {
-  const before = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  return before;
-});
-afterAll(() => {
-  if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
-  else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
-});
+import { busEnvelope, busRecord, sqsEvent, sqsRecord } from '../helpers/lambda-events.js';
 
 const aws = useLocalAws();
 const RETENTION_DAYS = 30;
@@ -66,41 +58,6 @@ function eventClock() {
     },
   };
 }
-
-/** What EventBridge puts on the sink's queue for an event. */
-const envelope = (event: OutgoingEvent) => ({
-  version: '0',
-  id: `eb-${newId()}`,
-  'detail-type': event.type,
-  source: event.source,
-  account: '000000000000',
-  time: event.detail.time,
-  region: 'us-east-1',
-  resources: [],
-  detail: event.detail,
-});
-
-function sqsRecord(body: string): SQSRecord {
-  return {
-    messageId: `msg-${newId()}`,
-    receiptHandle: 'handle',
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1700000000000',
-      SenderId: 'events.amazonaws.com',
-      ApproximateFirstReceiveTimestamp: '1700000000000',
-    },
-    messageAttributes: {},
-    md5OfBody: 'md5',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:agent-core-events',
-    awsRegion: 'us-east-1',
-  };
-}
-
-const batch = (records: SQSRecord[]): SQSEvent => ({ Records: records });
-const recordOf = (event: OutgoingEvent) => sqsRecord(JSON.stringify(envelope(event)));
 
 async function traceOf(traces: TraceStore, taskId: string) {
   return (await traces.list(taskId, { limit: 100 })).items;
@@ -188,7 +145,9 @@ describe('recordEvents', () => {
     ] as OutgoingEvent[];
 
     // Act
-    const response = await recordEvents(() => deps)(batch(shuffled.map(recordOf)));
+    const response = await recordEvents(() => deps)(
+      sqsEvent(...shuffled.map((event) => busRecord(event))),
+    );
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
@@ -239,13 +198,13 @@ describe('recordEvents', () => {
     const denial = t.make(toolDenied, { ...task, tool: 'math.eval', reason: 'not listed' });
     const notJson = sqsRecord('{"detail-type": ');
     const noVersion = sqsRecord(
-      JSON.stringify({ ...envelope(good), detail: { ...good.detail, version: undefined } }),
+      JSON.stringify({ ...busEnvelope(good), detail: { ...good.detail, version: undefined } }),
     );
     const notAnEvent = sqsRecord(JSON.stringify({ hello: 'world' }));
 
     // Act
     const response = await recordEvents(() => deps)(
-      batch([notJson, recordOf(good), noVersion, recordOf(denial), notAnEvent]),
+      sqsEvent(...[notJson, busRecord(good), noVersion, busRecord(denial), notAnEvent]),
     );
 
     // Assess
@@ -270,8 +229,8 @@ describe('recordEvents', () => {
     const handler = recordEvents(() => deps);
 
     // Act: twice in one batch, and again in a later batch.
-    const first = await handler(batch([recordOf(denial), recordOf(denial)]));
-    const second = await handler(batch([recordOf(denial)]));
+    const first = await handler(sqsEvent(...[busRecord(denial), busRecord(denial)]));
+    const second = await handler(sqsEvent(...[busRecord(denial)]));
 
     // Assess
     expect([first, second]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
@@ -305,8 +264,10 @@ describe('recordEvents', () => {
     const handler = recordEvents(() => deps);
 
     // Act: the batch, then SQS delivers it all again.
-    const first = await handler(batch([...events, events[0] as OutgoingEvent].map(recordOf)));
-    const second = await handler(batch(events.map(recordOf)));
+    const first = await handler(
+      sqsEvent(...[...events, events[0] as OutgoingEvent].map((event) => busRecord(event))),
+    );
+    const second = await handler(sqsEvent(...events.map((event) => busRecord(event))));
 
     // Assess
     expect([first, second]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
@@ -343,7 +304,7 @@ describe('recordEvents', () => {
       },
       read: (minutes) => deps.metrics.read(minutes),
     };
-    const mine = recordOf(
+    const mine = busRecord(
       t.make(taskQueued, {
         taskId: newId(),
         agentId: 'calc',
@@ -351,7 +312,7 @@ describe('recordEvents', () => {
         reason: 'submitted',
       }),
     );
-    const other = recordOf(
+    const other = busRecord(
       t.make(taskQueued, {
         taskId: newId(),
         agentId: 'read',
@@ -362,9 +323,9 @@ describe('recordEvents', () => {
     const handler = recordEvents(() => ({ ...deps, metrics: flaky }));
 
     // Act
-    const first = await handler(batch([mine, other]));
+    const first = await handler(sqsEvent(...[mine, other]));
     const loggedBetween = await loggedIdsOf(t.day);
-    const second = await handler(batch([mine]));
+    const second = await handler(sqsEvent(...[mine]));
 
     // Assess: the failed record was taken out of the log, so its redelivery counted it once.
     expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: mine.messageId }] });
@@ -388,14 +349,14 @@ describe('recordEvents', () => {
       list: async () => ({ items: [], nextCursor: null }),
     };
     const task = { taskId: newId(), agentId: 'reader' };
-    const started = recordOf(t.make(taskStarted, { ...task, attempt: 1 }));
-    const denied = recordOf(t.make(toolDenied, { ...task, tool: 'fs.read', reason: 'x' }));
-    const registered = recordOf(t.make(agentRegistered, { agentId: 'a1', name: 'a1', tags: [] }));
+    const started = busRecord(t.make(taskStarted, { ...task, attempt: 1 }));
+    const denied = busRecord(t.make(toolDenied, { ...task, tool: 'fs.read', reason: 'x' }));
+    const registered = busRecord(t.make(agentRegistered, { agentId: 'a1', name: 'a1', tags: [] }));
     const broken = sqsRecord('nope');
 
     // Act
     const response = await recordEvents(() => ({ ...deps, audit: failingAudit }))(
-      batch([started, broken, denied, registered]),
+      sqsEvent(...[started, broken, denied, registered]),
     );
 
     // Assess
@@ -420,12 +381,12 @@ describe('recordEvents', () => {
       },
       list: async () => ({ items: [], nextCursor: null }),
     };
-    const started = recordOf(t.make(taskStarted, { taskId: newId(), agentId: 'x1', attempt: 1 }));
-    const registered = recordOf(t.make(agentRegistered, { agentId: 'a1', name: 'a1', tags: [] }));
+    const started = busRecord(t.make(taskStarted, { taskId: newId(), agentId: 'x1', attempt: 1 }));
+    const registered = busRecord(t.make(agentRegistered, { agentId: 'a1', name: 'a1', tags: [] }));
 
     // Act
     const response = await recordEvents(() => ({ ...deps, traces: failingTraces }))(
-      batch([started, registered]),
+      sqsEvent(...[started, registered]),
     );
 
     // Assess

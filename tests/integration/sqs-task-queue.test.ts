@@ -1,7 +1,6 @@
 /** SqsTaskQueue and sendBatches against a real SQS protocol server (fauxqs). */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { TASK_QUEUE_BY_PRIORITY } from '../../infra/topology.js';
 import {
   SqsTaskQueue,
   sendBatches,
@@ -10,6 +9,7 @@ import {
 import { newId } from '../../shared/core/ids.js';
 import type { TaskEnvelope } from '../../shared/core/ports.js';
 import { PRIORITIES, type Priority } from '../../shared/core/tasks/task.js';
+import { TASK_QUEUE_BY_PRIORITY } from '../../shared/runtime/environment.js';
 import {
   queueCounts,
   receiveMessages,

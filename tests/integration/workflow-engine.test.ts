@@ -52,6 +52,7 @@ import {
 import { uniqueSuffix, useLocalAws } from '../helpers/aws-local.js';
 import {
   buildAgent,
+  buildWorkflow,
   FixedClock,
   InMemoryAgentStore,
   InMemoryTaskQueue,
@@ -163,15 +164,6 @@ async function world(options: { freshTable?: boolean; agents?: Agent[] } = {}): 
   };
 }
 
-async function captureError(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
 /** What a step's worker does: answer an output, or fail with an error. */
 type Outcome = { output: unknown; costUsd?: number } | { error: TaskError } | 'leave-running';
 
@@ -270,39 +262,18 @@ async function stored(w: World, id: string) {
 
 /** A workflow as createWorkflow would store it, for the store tests. */
 function aWorkflow(overrides: Partial<Workflow> = {}): Workflow {
-  const time = '2025-01-01T00:00:00.000Z';
-  return {
-    id: newId(),
+  return buildWorkflow({
     name: 'store-test',
-    status: 'running',
-    strategy: 'sequential',
-    chosenStrategy: 'sequential',
-    recommendation: null,
     input: { repo: 'agent-core', list: [1, { deep: [true, null] }], text: 'héllo ✓' },
     steps: [
       { id: 'a', agentId: 'scanner', dependsOn: [] },
       { id: 'b', agentId: 'reviewer', dependsOn: ['a'], input: { x: '{{steps.a.output}}' } },
     ],
-    supervisor: null,
-    aggregate: null,
-    objective: 'balanced',
-    priority: 'normal',
-    maxAttempts: 3,
-    timeoutMs: null,
     metadata: { team: 'core', nested: { n: 1 } },
-    output: null,
-    error: null,
-    quality: null,
-    costUsd: 0,
     executionArn: 'arn:exec:1',
-    executions: 1,
-    announced: false,
     correlationId: 'corr-store',
-    createdAt: time,
-    finishedAt: null,
-    updatedAt: time,
     ...overrides,
-  };
+  });
 }
 
 const stepOf = (workflowId: string, id: string, order: number, extra: Partial<StepState> = {}) => ({
@@ -400,9 +371,9 @@ describe('DynamoWorkflowStore', () => {
     await w.workflows.create(workflow, []);
 
     // Act / Assess
-    expect(
-      await captureError(w.workflows.create({ ...workflow, name: 'other' }, [])),
-    ).toBeInstanceOf(ConflictError);
+    await expect(w.workflows.create({ ...workflow, name: 'other' }, [])).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     expect((await w.workflows.get(workflow.id))?.workflow.name).toBe('store-test');
   });
 
@@ -445,23 +416,23 @@ describe('DynamoWorkflowStore', () => {
     const workflow = aWorkflow();
     await w.workflows.create(workflow, [stepOf(workflow.id, 'a', 0)]);
 
-    // Act
+    // Act and assess: again, and a step that does not exist, are refused.
     const running = await w.workflows.updateStep(workflow.id, 'a', {
       from: ['pending'],
       set: { status: 'running', token: 't1', startedAt: '2025-01-01T00:00:01.000Z' },
     });
-    const again = await captureError(
+    await expect(
       w.workflows.updateStep(workflow.id, 'a', {
         from: ['pending'],
         set: { status: 'running', token: 't2' },
       }),
-    );
-    const missing = await captureError(
+    ).rejects.toBeInstanceOf(TransitionConflictError);
+    await expect(
       w.workflows.updateStep(workflow.id, 'ghost', {
         from: ['pending', 'running'],
         set: { status: 'running' },
       }),
-    );
+    ).rejects.toBeInstanceOf(TransitionConflictError);
 
     // Assess
     expect(running).toMatchObject({
@@ -470,8 +441,6 @@ describe('DynamoWorkflowStore', () => {
       token: 't1',
       taskId: stepTaskId(workflow.id, 'a'),
     });
-    expect(again).toBeInstanceOf(TransitionConflictError);
-    expect(missing).toBeInstanceOf(TransitionConflictError);
     expect(await w.workflows.getStep(workflow.id, 'a')).toMatchObject({ token: 't1' });
     expect(await w.workflows.getStep(workflow.id, 'ghost')).toBeUndefined();
   });
@@ -493,12 +462,12 @@ describe('DynamoWorkflowStore', () => {
         costUsd: 0.25,
       },
     });
-    const again = await captureError(
+    await expect(
       w.workflows.update(workflow.id, { from: ['running'], set: { status: 'succeeded' } }),
-    );
-    const missing = await captureError(
+    ).rejects.toBeInstanceOf(TransitionConflictError);
+    await expect(
       w.workflows.update(newId(), { from: ['running'], set: { status: 'cancelled' } }),
-    );
+    ).rejects.toBeInstanceOf(TransitionConflictError);
 
     // Assess
     expect(done).toMatchObject({
@@ -509,8 +478,6 @@ describe('DynamoWorkflowStore', () => {
       createdAt: workflow.createdAt,
       input: workflow.input,
     });
-    expect(again).toBeInstanceOf(TransitionConflictError);
-    expect(missing).toBeInstanceOf(TransitionConflictError);
     expect(await w.workflows.get(newId())).toBeUndefined();
   });
 
@@ -560,13 +527,10 @@ describe('DynamoWorkflowStore', () => {
     for (let i = 0; i < 2; i++) await w.workflows.create(aWorkflow(), []);
     const page = await w.workflows.list({ limit: 1 });
 
-    // Act
-    const error = await captureError(
+    // Act and assess
+    await expect(
       w.workflows.list({ status: 'running', limit: 1, cursor: page.nextCursor ?? undefined }),
-    );
-
-    // Assess
-    expect(error).toBeInstanceOf(ValidationError);
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('discards a workflow and its steps', async () => {
@@ -1455,7 +1419,7 @@ describe('workflow service', () => {
     expect(JSON.stringify(cancelled)).not.toContain('tok-');
 
     // Act / Assess: again → 409, nothing stopped twice
-    expect(await captureError(cancelWorkflow(w.service, created.id, w.ctx))).toBeInstanceOf(
+    await expect(cancelWorkflow(w.service, created.id, w.ctx)).rejects.toBeInstanceOf(
       ConflictError,
     );
     expect(w.runner.stopped).toHaveLength(1);
@@ -1502,16 +1466,12 @@ describe('workflow service', () => {
     );
     await drive(w, created.id, () => ({ output: 'o' }));
 
-    // Act
-    const conflict = await captureError(cancelWorkflow(w.service, created.id, w.ctx));
-    const missing = await captureError(cancelWorkflow(w.service, newId(), w.ctx));
-    const bad = await captureError(getWorkflow(w.service, 'not-a-ulid'));
-
-    // Assess
-    expect(conflict).toBeInstanceOf(ConflictError);
-    expect((conflict as ConflictError).message).toContain('succeeded');
-    expect(missing).toBeInstanceOf(NotFoundError);
-    expect(bad).toBeInstanceOf(NotFoundError);
+    // Act and assess
+    const conflict = cancelWorkflow(w.service, created.id, w.ctx);
+    await expect(conflict).rejects.toBeInstanceOf(ConflictError);
+    await expect(conflict).rejects.toThrow('succeeded');
+    await expect(cancelWorkflow(w.service, newId(), w.ctx)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getWorkflow(w.service, 'not-a-ulid')).rejects.toBeInstanceOf(NotFoundError);
     expect(w.runner.stopped).toEqual([]);
     expect((await stored(w, created.id)).workflow.status).toBe('succeeded');
   });
@@ -1673,24 +1633,22 @@ describe('workflow service', () => {
     const w = await world();
 
     // Act
-    const error = await captureError(
-      createWorkflow(
-        w.service,
-        {
-          name: 'cyclic',
-          strategy: 'auto',
-          input: 'x',
-          steps: [
-            { id: 'a', agentId: 'worker', dependsOn: ['b'] },
-            { id: 'b', agentId: 'worker', dependsOn: ['a'] },
-          ],
-        },
-        w.ctx,
-      ),
+    const creating = createWorkflow(
+      w.service,
+      {
+        name: 'cyclic',
+        strategy: 'auto',
+        input: 'x',
+        steps: [
+          { id: 'a', agentId: 'worker', dependsOn: ['b'] },
+          { id: 'b', agentId: 'worker', dependsOn: ['a'] },
+        ],
+      },
+      w.ctx,
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
+    await expect(creating).rejects.toBeInstanceOf(ValidationError);
     expect(w.recommend).not.toHaveBeenCalled();
   });
 
@@ -1706,26 +1664,24 @@ describe('workflow service', () => {
     const create = vi.spyOn(w.workflows, 'create');
 
     // Act
-    const error = await captureError(
-      createWorkflow(
-        w.service,
-        {
-          name: 'bad-agents',
-          strategy: 'sequential',
-          input: 'x',
-          steps: [
-            { id: 'a', agentId: 'scanner' },
-            { id: 'b', agentId: 'ghost' },
-          ],
-          aggregate: { mode: 'agent', agentId: 'old-judge' },
-        },
-        w.ctx,
-      ),
+    const creating = createWorkflow(
+      w.service,
+      {
+        name: 'bad-agents',
+        strategy: 'sequential',
+        input: 'x',
+        steps: [
+          { id: 'a', agentId: 'scanner' },
+          { id: 'b', agentId: 'ghost' },
+        ],
+        aggregate: { mode: 'agent', agentId: 'old-judge' },
+      },
+      w.ctx,
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).details).toEqual([
+    await expect(creating).rejects.toBeInstanceOf(ValidationError);
+    await expect(creating).rejects.toHaveProperty('details', [
       { path: 'steps.1.agentId', message: "no agent 'ghost'" },
       { path: 'aggregate.agentId', message: "agent 'old-judge' is retired" },
     ]);
@@ -1740,24 +1696,22 @@ describe('workflow service', () => {
     const create = vi.spyOn(w.workflows, 'create');
 
     // Act
-    const error = await captureError(
-      createWorkflow(
-        w.service,
-        {
-          name: 'bad',
-          strategy: 'dag',
-          input: 'x',
-          steps: [
-            { id: 'a', agentId: 'worker' },
-            { id: 'b', agentId: 'worker', dependsOn: ['zz'] },
-          ],
-        },
-        w.ctx,
-      ),
+    const creating = createWorkflow(
+      w.service,
+      {
+        name: 'bad',
+        strategy: 'dag',
+        input: 'x',
+        steps: [
+          { id: 'a', agentId: 'worker' },
+          { id: 'b', agentId: 'worker', dependsOn: ['zz'] },
+        ],
+      },
+      w.ctx,
     );
 
     // Assess
-    expect((error as ValidationError).details).toEqual([
+    await expect(creating).rejects.toHaveProperty('details', [
       { path: 'steps.1.dependsOn.0', message: "unknown step 'zz'" },
     ]);
     expect(create).not.toHaveBeenCalled();
@@ -1770,16 +1724,14 @@ describe('workflow service', () => {
     const create = vi.spyOn(w.workflows, 'create');
 
     // Act
-    const error = await captureError(
-      createWorkflow(
-        w.service,
-        { name: 'x', strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
-        w.ctx,
-      ),
+    const creating = createWorkflow(
+      w.service,
+      { name: 'x', strategy: 'sequential', input: 'x', steps: [{ id: 'a', agentId: 'worker' }] },
+      w.ctx,
     );
 
     // Assess
-    expect((error as Error).message).toBe('states unavailable');
+    await expect(creating).rejects.toMatchObject({ message: 'states unavailable' });
     const id = create.mock.calls[0]?.[0].id ?? 'none';
     expect(await w.workflows.get(id)).toBeUndefined();
     expect(await w.workflows.getStep(id, 'a')).toBeUndefined();
@@ -1836,13 +1788,12 @@ describe('announcing the end', () => {
     w.events.failWith = new Error('bus down');
 
     // Act: the engine's call fails after the status was written; the state machine retries it.
-    const failed = await captureError(advance(w.engine, created.id));
+    await expect(advance(w.engine, created.id)).rejects.toMatchObject({ message: 'bus down' });
     const between = await stored(w, created.id);
     const retried = await advance(w.engine, created.id);
     const again = await advance(w.engine, created.id);
 
     // Assess
-    expect(failed).toMatchObject({ message: 'bus down' });
     expect(between.workflow).toMatchObject({ status: 'succeeded', announced: false });
     expect(retried).toEqual({ done: true, status: 'succeeded', stepIds: [] });
     expect(again).toEqual(retried);

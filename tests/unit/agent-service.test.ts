@@ -19,6 +19,7 @@ import {
   InMemoryAgentStore,
   RecordingEventPublisher,
 } from '../helpers/in-memory.js';
+import { rejection } from '../helpers/rejection.js';
 
 /** Routes `default` (echo) and `fast`; Bedrock model `amazon.nova-lite-v1:0` is enabled. */
 const models = new ModelResolver(
@@ -38,18 +39,6 @@ function world(...agents: Agent[]) {
 }
 
 const docsServer = { name: 'docs', url: 'https://docs.example.com/mcp' };
-
-async function rejection<E extends Error>(
-  act: Promise<unknown>,
-  type: new (...args: never[]) => E,
-): Promise<E> {
-  const error = await act.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  return error as E;
-}
 
 const LATER_MS = 60_000;
 

@@ -2,7 +2,6 @@
  * The dashboard feed's core: event-type patterns, key scoping, event frames under 32 KB, client
  * messages, the connection routes and the fan-out, with in-memory connections and poster.
  */
-import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handleConnection } from '../../functions/dashboard/connections.js';
 import { pushEvents } from '../../functions/dashboard/push-events.js';
@@ -23,6 +22,7 @@ import {
 } from '../../shared/core/dashboard/frames.js';
 import { matchesPatterns, mayReceive, wants } from '../../shared/core/dashboard/subscription.js';
 import { FixedClock, START_TIME } from '../helpers/in-memory.js';
+import { busRecord, sqsEvent, sqsRecord } from '../helpers/lambda-events.js';
 
 let seq = 0;
 function feedEvent(type: string, data: Record<string, unknown> = {}, time = START_TIME): FeedEvent {
@@ -385,31 +385,6 @@ describe('fan-out', () => {
 });
 
 describe('push handler', () => {
-  const record = (messageId: string, body: unknown) => ({
-    messageId,
-    receiptHandle: 'h',
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 's',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:dashboard-push',
-    awsRegion: 'us-east-1',
-  });
-  const envelope = (event: FeedEvent) => ({
-    version: '0',
-    id: 'eb-id',
-    'detail-type': event.type,
-    source: event.source,
-    time: event.time,
-    detail: event.detail,
-  });
-
   it('ignores expired connections and fails malformed records alone', async () => {
     const connections = new MemoryConnections();
     const nowSeconds = Math.floor(Date.parse(START_TIME) / 1000);
@@ -418,9 +393,9 @@ describe('push handler', () => {
     const poster = new FakePoster();
     const handler = pushEvents(() => ({ connections, poster, clock: new FixedClock() }));
     const event = feedEvent('task.queued', { agentId: 'a' });
-    const response = await handler({
-      Records: [record('m1', envelope(event)), record('m2', 'not json')],
-    } as SQSEvent);
+    const response = await handler(
+      sqsEvent(busRecord(event, { messageId: 'm1' }), sqsRecord('not json', { messageId: 'm2' })),
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
     expect(poster.sent.map((s) => s.connectionId)).toEqual(['live']);
     expect(poster.sent[0]?.frame.event.id).toBe(event.id);

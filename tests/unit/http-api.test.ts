@@ -21,67 +21,17 @@ import {
   type Route,
 } from '../../shared/runtime/http-api.js';
 import { InMemoryIdempotencyStore } from '../helpers/in-memory.js';
+import {
+  type HttpEventOptions,
+  httpEvent,
+  lambdaContext as lambdaContextOf,
+} from '../helpers/lambda-events.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-interface EventOptions {
-  routeKey?: string;
-  body?: string;
-  isBase64Encoded?: boolean;
-  headers?: Record<string, string>;
-  query?: Record<string, string>;
-  pathParameters?: Record<string, string>;
-  /** What the authorizer put in the context; `admin` unless told. */
-  authorizer?: AuthorizerContext | undefined;
-  requestId?: string;
-}
-
-function httpEvent(options: EventOptions = {}): HttpEvent {
-  const routeKey = options.routeKey ?? 'POST /v1/things';
-  const [method = 'GET', path = '/'] = routeKey.split(' ');
-  const authorizer = 'authorizer' in options ? options.authorizer : { principal: 'admin' };
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: options.headers ?? {},
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
-    ...(options.body !== undefined ? { body: options.body } : {}),
-    isBase64Encoded: options.isBase64Encoded ?? false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: options.requestId ?? 'req-1',
-      routeKey,
-      stage: '$default',
-      time: '01/Jan/2025:00:00:00 +0000',
-      timeEpoch: 1_735_689_600_000,
-      ...(authorizer ? { authorizer: { lambda: authorizer } } : {}),
-    } as HttpEvent['requestContext'],
-  };
-}
-
-const lambdaContext: Context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'test-api',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:test-api',
-  memoryLimitInMB: '128',
-  awsRequestId: 'aws-req-1',
-  logGroupName: '/aws/lambda/test-api',
-  logStreamName: 'stream',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-};
+const lambdaContext = lambdaContextOf('test-api');
 
 /** A real middy handler over the routes, with the error handler and a silent logger. */
 function api(routes: Record<string, Route>, publicRoutes: string[] = []) {
@@ -90,7 +40,7 @@ function api(routes: Record<string, Route>, publicRoutes: string[] = []) {
   const handler = middy<HttpEvent, HttpResponse, Error, Context>(
     createHttpApi(routes, { publicRoutes }),
   ).use(httpErrorHandler({ logger }));
-  const call = async (options: EventOptions = {}) => {
+  const call = async (options: HttpEventOptions = {}) => {
     const response = await handler(httpEvent(options), lambdaContext);
     const text = response.body ?? '';
     return { ...response, json: text ? JSON.parse(text) : undefined, text };

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
-import { MAX_TASK_TIMEOUT_MS } from '../../infra/topology.js';
 import type { Agent } from '../../shared/core/agents/agent.js';
 import { TransitionConflictError } from '../../shared/core/errors.js';
 import {
@@ -21,6 +20,7 @@ import { PriceTable } from '../../shared/core/models/prices.js';
 import { parseRouteConfig } from '../../shared/core/models/route-config.js';
 import type { ModelCallSample } from '../../shared/core/models/router.js';
 import type { ModelStatsStore } from '../../shared/core/ports.js';
+import { MAX_TASK_TIMEOUT_MS } from '../../shared/core/tasks/limits.js';
 import type { Task } from '../../shared/core/tasks/task.js';
 import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import {

@@ -24,6 +24,7 @@ import {
   InMemoryTaskStore,
   RecordingEventPublisher,
 } from '../helpers/in-memory.js';
+import { rejection } from '../helpers/rejection.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -65,19 +66,6 @@ function seedTasks(w: World, ...overrides: Partial<Task>[]): Task[] {
     w.tasks.seed(task);
     return task;
   });
-}
-
-/** Calls `act` expecting it to throw `type`; returns the error. */
-async function rejection<E extends Error>(
-  act: Promise<unknown>,
-  type: new (...args: never[]) => E,
-): Promise<E> {
-  const error = await act.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  return error as E;
 }
 
 const FINISHED: TaskStatus[] = ['succeeded', 'failed', 'cancelled'];

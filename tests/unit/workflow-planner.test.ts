@@ -1,7 +1,6 @@
 /** The planner: step checks at submission, and what each strategy does next from stored state. */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/core/errors.js';
-import { newId } from '../../shared/core/ids.js';
 import {
   AGGREGATOR_STEP_ID,
   findCycle,
@@ -18,6 +17,7 @@ import {
   stepTaskId,
   type Workflow,
 } from '../../shared/core/workflows/workflow.js';
+import { buildWorkflow } from '../helpers/in-memory.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -32,41 +32,11 @@ const spec = (id: string, agentId = 'worker', extra: Partial<StepSpec> = {}): St
   ...extra,
 });
 
-function workflowOf(
+const workflowOf = (
   strategy: Workflow['chosenStrategy'],
   steps: StepSpec[],
   extra: Partial<Workflow> = {},
-): Workflow {
-  return {
-    id: newId(),
-    name: 'wf',
-    status: 'running',
-    strategy,
-    chosenStrategy: strategy,
-    recommendation: null,
-    input: 'the input',
-    steps,
-    supervisor: null,
-    aggregate: null,
-    objective: 'balanced',
-    priority: 'normal',
-    maxAttempts: 3,
-    timeoutMs: null,
-    metadata: {},
-    output: null,
-    error: null,
-    quality: null,
-    costUsd: 0,
-    executionArn: null,
-    executions: 1,
-    announced: false,
-    correlationId: 'corr',
-    createdAt: TIME,
-    finishedAt: null,
-    updatedAt: TIME,
-    ...extra,
-  };
-}
+): Workflow => buildWorkflow({ strategy, chosenStrategy: strategy, steps, ...extra });
 
 /** A copy of `states` with one step changed. */
 function withStep(states: StepState[], id: string, change: Partial<StepState>): StepState[] {

@@ -9,8 +9,8 @@ import {
   publicWorkflow,
   type StepState,
   stepTaskId,
-  type Workflow,
 } from '../../shared/core/workflows/workflow.js';
+import { buildWorkflow } from '../helpers/in-memory.js';
 
 /** The field paths a body is refused for (empty when it is accepted). */
 function refusedPaths(body: unknown): string[] {
@@ -199,35 +199,14 @@ describe('stepTaskId', () => {
 
 describe('newStepState and publicWorkflow', () => {
   const workflowId = newId();
-  const time = '2025-01-01T00:00:00.000Z';
-  const workflow: Workflow = {
+  const workflow = buildWorkflow({
     id: workflowId,
-    name: 'wf',
-    status: 'running',
     strategy: 'auto',
     chosenStrategy: 'dag',
     recommendation: { confidence: 0.7, rationale: 'because', basedOn: { executions: 12 } },
     input: 'in',
-    steps: [],
-    supervisor: null,
-    aggregate: null,
-    objective: 'balanced',
-    priority: 'normal',
-    maxAttempts: 3,
-    timeoutMs: null,
-    metadata: {},
-    output: null,
-    error: null,
-    quality: null,
-    costUsd: 0,
     executionArn: 'arn:exec',
-    executions: 1,
-    announced: false,
-    correlationId: 'corr',
-    createdAt: time,
-    finishedAt: null,
-    updatedAt: time,
-  };
+  });
 
   it('starts a step pending with its derived task id and no token', () => {
     // Act

@@ -6,19 +6,15 @@
  * region applies. One module per client, so that a bundle carries only the clients it uses.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { oncePerKey } from '../../core/once.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-const clients = new Map<string, BedrockRuntimeClient>();
-
-export function bedrockClient(region?: string): BedrockRuntimeClient {
-  const key = region ?? '';
-  let client = clients.get(key);
-  if (!client) {
-    client = tracer.captureAWSv3Client(
+const clientIn = /* @__PURE__ */ oncePerKey(
+  (region: string | undefined): BedrockRuntimeClient =>
+    tracer.captureAWSv3Client(
       new BedrockRuntimeClient(region ? { ...sharedClientConfig(), region } : sharedClientConfig()),
-    );
-    clients.set(key, client);
-  }
-  return client;
-}
+    ),
+);
+
+export const bedrockClient = (region?: string): BedrockRuntimeClient => clientIn(region);

@@ -6,17 +6,16 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { once } from '../../core/once.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: DynamoDBDocumentClient | undefined;
-
-export function dynamoClient(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(
-    tracer.captureAWSv3Client(new DynamoDBClient(sharedClientConfig())),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
-  );
-  return client;
-}
+export const dynamoClient = /* @__PURE__ */ once(
+  (): DynamoDBDocumentClient =>
+    DynamoDBDocumentClient.from(
+      tracer.captureAWSv3Client(new DynamoDBClient(sharedClientConfig())),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    ),
+);

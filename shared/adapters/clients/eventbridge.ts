@@ -5,12 +5,10 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { once } from '../../core/once.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: EventBridgeClient | undefined;
-
-export function eventBridgeClient(): EventBridgeClient {
-  client ??= tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig()));
-  return client;
-}
+export const eventBridgeClient = /* @__PURE__ */ once(
+  (): EventBridgeClient => tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig())),
+);

@@ -2,16 +2,19 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { once } from '../../core/once.js';
 
-let handler: NodeHttpHandler | undefined;
+const keepAliveHandler = /* @__PURE__ */ once(
+  () =>
+    new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+      connectionTimeout: 5000,
+      requestTimeout: 30_000,
+    }),
+);
 
 /** Keep-alive connections: a new TCP (and TLS) handshake per call would dominate small requests. */
 export function sharedClientConfig() {
-  handler ??= new NodeHttpHandler({
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-    connectionTimeout: 5000,
-    requestTimeout: 30_000,
-  });
-  return { requestHandler: handler, maxAttempts: 3 };
+  return { requestHandler: keepAliveHandler(), maxAttempts: 3 };
 }

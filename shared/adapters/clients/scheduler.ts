@@ -4,12 +4,10 @@
  * set by the local runtime (its own Scheduler endpoint) or to LocalStack.
  */
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { once } from '../../core/once.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SchedulerClient | undefined;
-
-export function schedulerClient(): SchedulerClient {
-  client ??= tracer.captureAWSv3Client(new SchedulerClient(sharedClientConfig()));
-  return client;
-}
+export const schedulerClient = /* @__PURE__ */ once(
+  (): SchedulerClient => tracer.captureAWSv3Client(new SchedulerClient(sharedClientConfig())),
+);

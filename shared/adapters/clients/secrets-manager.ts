@@ -5,12 +5,11 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { once } from '../../core/once.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SecretsManagerClient | undefined;
-
-export function secretsClient(): SecretsManagerClient {
-  client ??= tracer.captureAWSv3Client(new SecretsManagerClient(sharedClientConfig()));
-  return client;
-}
+export const secretsClient = /* @__PURE__ */ once(
+  (): SecretsManagerClient =>
+    tracer.captureAWSv3Client(new SecretsManagerClient(sharedClientConfig())),
+);

@@ -5,12 +5,10 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { once } from '../../core/once.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SFNClient | undefined;
-
-export function sfnClient(): SFNClient {
-  client ??= tracer.captureAWSv3Client(new SFNClient(sharedClientConfig()));
-  return client;
-}
+export const sfnClient = /* @__PURE__ */ once(
+  (): SFNClient => tracer.captureAWSv3Client(new SFNClient(sharedClientConfig())),
+);

@@ -5,19 +5,17 @@
  * local. One module per client, so that a bundle carries only the clients its function uses.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { once } from '../../core/once.js';
 import { sharedClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
-let client: SQSClient | undefined;
-
-export function sqsClient(): SQSClient {
+export const sqsClient = /* @__PURE__ */ once((): SQSClient => {
   // With an explicit endpoint (local runtime, LocalStack) queue URLs may name hosts that only
   // the emulator knows; calls go to the configured endpoint instead.
   const explicitEndpoint = Boolean(
     process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL,
   );
-  client ??= tracer.captureAWSv3Client(
+  return tracer.captureAWSv3Client(
     new SQSClient({ ...sharedClientConfig(), useQueueUrlAsEndpoint: !explicitEndpoint }),
   );
-  return client;
-}
+});

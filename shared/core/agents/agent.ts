@@ -1,9 +1,9 @@
 /** The agent: its registration schema (what a caller may send) and the stored shape. */
 import * as z from 'zod';
-import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import { ConflictError, type FieldIssue, ValidationError } from '../errors.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 import { modelSpecSchema } from '../kernel/model-spec.js';
+import { MAX_TASK_TIMEOUT_MS } from '../tasks/limits.js';
 import { MCP_TOOL_PATTERN } from '../tools/permissions.js';
 import { toolNames } from '../tools/tool-names.js';
 

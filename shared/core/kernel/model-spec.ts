@@ -4,7 +4,7 @@
  * (Converse API) or `openai` (any OpenAI-compatible Chat Completions server).
  */
 import * as z from 'zod';
-import { MAX_TASK_ATTEMPTS } from '../../../infra/topology.js';
+import { MAX_TASK_ATTEMPTS } from '../tasks/limits.js';
 
 const toolCallSchema = z.strictObject({
   name: z.string().min(1).max(128),

@@ -15,7 +15,6 @@ import {
   taskWaiting,
 } from '../../../events/task-events.js';
 import { toolDenied, toolInvoked } from '../../../events/tool-events.js';
-import { MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import { type Agent, contextTokensOf } from '../agents/agent.js';
 import {
   approvalRequestedEvent,
@@ -41,6 +40,7 @@ import type {
   TaskStore,
   TaskTransition,
 } from '../ports.js';
+import { MAX_TASK_TIMEOUT_MS } from '../tasks/limits.js';
 import {
   boundedError,
   boundSteps,
@@ -447,17 +447,16 @@ async function runAttempt(
         `the answer is ${outputBytes} bytes of JSON; this task can keep ${outputBudget} beside its input and metadata (${TASK_RECORD_LIMITS.payloadBytes} for the three)`,
         false,
       );
-      return await recordFailure(
-        deps,
+      return await recordFailure(deps, {
         task,
-        tooLarge,
-        result.steps,
+        cause: tooLarge,
+        steps: result.steps,
+        usage: result.usage,
         ctx,
         ended,
         afterAttempt,
-        result.usage,
         resumed,
-      );
+      });
     }
     const finishedAt = deps.clock.now();
     const stored = turn ? await storeAdded(deps, task, turn.thread, result.added, finishedAt) : [];
@@ -503,7 +502,9 @@ async function runAttempt(
     if (!(error instanceof AgentLoopFailure)) {
       const cause = error instanceof TaskAttemptError ? error : undefined;
       if (!cause) throw error;
-      return recordFailure(deps, task, cause, [], ctx, ended, afterAttempt).catch(unlessNotWritten);
+      return recordFailure(deps, { task, cause, steps: [], ctx, ended, afterAttempt }).catch(
+        unlessNotWritten,
+      );
     }
     if (error.failure instanceof TaskCancelledSignal) {
       await afterAttempt([]);
@@ -511,17 +512,16 @@ async function runAttempt(
     }
     progress.steps = error.steps;
     progress.usage = error.usage;
-    return recordFailure(
-      deps,
+    return recordFailure(deps, {
       task,
-      error.failure,
-      error.steps,
+      cause: error.failure,
+      steps: error.steps,
+      usage: error.usage,
       ctx,
       ended,
       afterAttempt,
-      error.usage,
       resumed,
-    ).catch(unlessNotWritten);
+    }).catch(unlessNotWritten);
   } finally {
     await mcp?.close();
   }
@@ -588,16 +588,34 @@ async function recordOutcomeNotWritten(
   return { kind: 'dead-letter' };
 }
 
+/** An attempt that failed, with what it did before, as `recordFailure` records it. */
+interface AttemptFailure {
+  task: Task;
+  cause: TaskAttemptError;
+  /** The steps the attempt took before it failed. */
+  steps: Task['steps'];
+  /** What the attempt used; the task's usage so far when it got no further than starting. */
+  usage?: Task['usage'];
+  ctx: EventContext;
+  /** Tasks this attempt ended, told to `onFinished` once the events are out. */
+  ended: Task[];
+  afterAttempt: (events: OutgoingEvent[]) => Promise<void>;
+  /** A loop that went on after a decision: the steps it started with. */
+  resumed?: ResumedSteps;
+}
+
 async function recordFailure(
   deps: WorkerDeps,
-  task: Task,
-  cause: TaskAttemptError,
-  steps: Task['steps'],
-  ctx: EventContext,
-  ended: Task[],
-  afterAttempt: (events: OutgoingEvent[]) => Promise<void>,
-  usage: Task['usage'] = task.usage,
-  resumed: ResumedSteps = NOT_RESUMED,
+  {
+    task,
+    cause,
+    steps,
+    usage = task.usage,
+    ctx,
+    ended,
+    afterAttempt,
+    resumed = NOT_RESUMED,
+  }: AttemptFailure,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
   const ref = taskRefOf(task);
@@ -683,16 +701,15 @@ async function suspend(
       `tool ${call.name} needs a person's decision (toolPolicy ask), and this runtime keeps no approvals`,
       false,
     );
-    return recordFailure(
-      deps,
+    return recordFailure(deps, {
       task,
-      unavailable,
-      result.steps,
+      cause: unavailable,
+      steps: result.steps,
+      usage: result.usage,
       ctx,
       ended,
       afterAttempt,
-      result.usage,
-    );
+    });
   }
   const now = deps.clock.now();
   const stored = await storeAdded(deps, task, turn?.thread, result.added, now);

@@ -1,8 +1,8 @@
 /** The task: what a caller submits, what is stored, and which status changes are allowed. */
 import * as z from 'zod';
-import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 import type { ToolCall } from '../kernel/model-provider.js';
+import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_MS } from './limits.js';
 
 export const PRIORITIES = ['critical', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];

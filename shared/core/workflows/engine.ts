@@ -31,9 +31,8 @@ import { envelopeOf } from '../tasks/task-service.js';
 import { closeGate, startGate } from './gates.js';
 import { plan } from './planner.js';
 import type { StepReporter, WorkflowStore } from './ports.js';
-import { renderTemplate } from './template.js';
+import { stepInput } from './step-input.js';
 import {
-  byOrder,
   isStepFinished,
   type StepState,
   type StepStatus,
@@ -382,7 +381,7 @@ export async function announceEnd(
   if (workflow.status === 'running') return;
   if (workflow.status !== 'succeeded') await stopRunningSteps(deps, workflow, steps, ctx);
   // Stopping steps changes their status, not whether they started: the count stays right.
-  const outcome = outcomeOf(workflow, steps);
+  const outcome = outcomeOf(workflow, steps, deps.clock);
   await deps.events.publish([
     workflow.status === 'failed'
       ? createEvent(
@@ -454,10 +453,10 @@ export const costOf = (steps: StepState[]): number =>
   Math.round(steps.reduce((sum, s) => sum + (s.costUsd ?? 0), 0) * 1e6) / 1e6;
 
 /** What workflow.succeeded / failed / cancelled say. */
-export function outcomeOf(workflow: Workflow, steps: StepState[]) {
+export function outcomeOf(workflow: Workflow, steps: StepState[], clock: Clock) {
   // Started, not merely ended: a step cancelled before it started did not run.
   const ran = steps.filter((s) => s.startedAt !== null);
-  const end = workflow.finishedAt ? Date.parse(workflow.finishedAt) : Date.now();
+  const end = workflow.finishedAt ? Date.parse(workflow.finishedAt) : clock.now().getTime();
   return {
     workflowId: workflow.id,
     name: workflow.name,
@@ -502,58 +501,4 @@ function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: 
     finishedAt: null,
     updatedAt: now,
   };
-}
-
-export const SUPERVISOR_INSTRUCTIONS =
-  'You supervise this workflow. Decide which agents run next. Answer only JSON: ' +
-  '{"next": [{"agentId": "...", "input": ...}], "done": false} to run agents (all at once), or ' +
-  '{"done": true, "final": ...} when the task is complete.';
-
-/** What a step gets as its task input: its template rendered, or its strategy's default. */
-export function stepInput(workflow: Workflow, steps: StepState[], step: StepState): unknown {
-  const ordered = [...steps].sort(byOrder);
-  const work = ordered.filter((s) => s.role === 'step');
-  const outputs = new Map(
-    ordered.filter((s) => s.status === 'succeeded').map((s) => [s.id, s.output] as const),
-  );
-  if (step.role === 'supervisor') {
-    return {
-      instructions: SUPERVISOR_INSTRUCTIONS,
-      task: workflow.input,
-      round: step.round,
-      maxRounds: workflow.supervisor?.maxRounds ?? null,
-      agents: [...new Set(workflow.steps.map((s) => s.agentId))],
-      history: work
-        .filter((s) => isStepFinished(s.status))
-        .map((s) => ({
-          round: s.round,
-          stepId: s.id,
-          agentId: s.agentId,
-          status: s.status,
-          output: s.output,
-        })),
-    };
-  }
-  if (step.role === 'aggregator') {
-    return {
-      input: workflow.input,
-      outputs: work.map((s) => ({ stepId: s.id, agentId: s.agentId, output: s.output })),
-    };
-  }
-  if (step.input !== undefined) {
-    return renderTemplate(step.input, { input: workflow.input, outputs });
-  }
-  switch (workflow.chosenStrategy) {
-    case 'sequential': {
-      const previous = work.filter((s) => s.order < step.order).at(-1);
-      return previous ? previous.output : workflow.input;
-    }
-    case 'dag': {
-      if (step.dependsOn.length === 0) return workflow.input;
-      if (step.dependsOn.length === 1) return outputs.get(step.dependsOn[0] ?? '') ?? null;
-      return Object.fromEntries(step.dependsOn.map((id) => [id, outputs.get(id) ?? null]));
-    }
-    default:
-      return workflow.input;
-  }
 }

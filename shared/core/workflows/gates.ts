@@ -18,7 +18,8 @@ import {
 } from '../approvals/approval-service.js';
 import { ConflictError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
-import { answerStep, type EngineDeps, stepInput } from './engine.js';
+import { answerStep, type EngineDeps } from './engine.js';
+import { stepInput } from './step-input.js';
 import { gateApprovalId, type StepState, type Workflow } from './workflow.js';
 
 /** Inputs larger than this are shown to the person as a preview. */

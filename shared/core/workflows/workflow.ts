@@ -10,9 +10,9 @@ import {
   WORKFLOW_STRATEGIES,
   type WorkflowStrategy,
 } from '../../../events/workflow-strategies.js';
-import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_MS } from '../../../infra/topology.js';
 import { MAX_APPROVAL_TIMEOUT_SECONDS } from '../agents/agent.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
+import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_MS } from '../tasks/limits.js';
 import { PRIORITIES, type Priority } from '../tasks/task.js';
 
 export const WORKFLOW_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;

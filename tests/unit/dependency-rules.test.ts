@@ -1,0 +1,102 @@
+/**
+ * The code's dependency rules, read from every source file's imports (TypeScript's own
+ * pre-processor, no type checking): imports run one way, from the realisations (infra/, local/)
+ * and the handlers (functions/) to the product's code (shared/, events/), never back.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Import {
+  /** The importing file, relative to the repository root. */
+  file: string;
+  /** A package name (`@aws-sdk/client-sqs`) or a file relative to the root (`infra/topology.ts`). */
+  target: string;
+}
+
+function sourceFiles(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(folder, name));
+}
+
+function importsOf(folder: string): Import[] {
+  return sourceFiles(folder).flatMap((file) =>
+    ts
+      .preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true)
+      .importedFiles.map(({ fileName }) => ({
+        file,
+        target: fileName.startsWith('.')
+          ? relative(ROOT, resolve(ROOT, dirname(file), fileName)).replace(/\.js$/, '.ts')
+          : fileName,
+      })),
+  );
+}
+
+/** The imports of `folder` whose target starts with one of `prefixes`, as `file → target`. */
+const offending = (folder: string, prefixes: string[]): string[] =>
+  importsOf(folder)
+    .filter(({ target }) => prefixes.some((prefix) => target.startsWith(prefix)))
+    .map(({ file, target }) => `${file} → ${target}`);
+
+describe('dependency rules', () => {
+  it('reads the imports it checks (a rule over no imports could not fail)', () => {
+    expect(offending('infra', ['shared/'])).toContain(
+      'infra/topology.ts → shared/core/tasks/limits.ts',
+    );
+  });
+
+  it('the product code (shared/, events/) imports nothing from infra/, local/ or functions/', () => {
+    expect(offending('shared', ['infra/', 'local/', 'functions/', 'bench/', 'tests/'])).toEqual([]);
+    expect(offending('events', ['infra/', 'local/', 'functions/', 'shared/runtime/'])).toEqual([]);
+  });
+
+  it('infra/ imports nothing from local/ or functions/ (it reads the topology and shared/)', () => {
+    expect(offending('infra', ['local/', 'functions/'])).toEqual([]);
+  });
+
+  it('handlers are primary adapters: no AWS SDK, no infra/, and never another handler', () => {
+    expect(offending('functions', ['@aws-sdk/', 'infra/', 'local/'])).toEqual([]);
+    const otherHandlers = importsOf('functions').filter(
+      ({ file, target }) => target.startsWith('functions/') && target !== file,
+    );
+    expect(otherHandlers).toEqual([]);
+  });
+
+  it('every handler wears the one middleware stack of shared/runtime/lambda-handler.ts', () => {
+    const handlers = sourceFiles('functions');
+    const unwrapped = handlers.filter(
+      (file) =>
+        !/^export const handler = (httpHandler|eventHandler)\(/m.test(
+          readFileSync(join(ROOT, file), 'utf8'),
+        ),
+    );
+    expect(handlers.length).toBeGreaterThan(20);
+    expect(unwrapped).toEqual([]);
+    expect(offending('functions', ['@middy/', '@aws-lambda-powertools/'])).toEqual([
+      // The worker names its metrics' unit; the metrics themselves are the stack's.
+      'functions/kernel/run-tasks.ts → @aws-lambda-powertools/metrics',
+    ]);
+  });
+
+  it('adapters take their clients and configuration; they import nothing of the runtime', () => {
+    expect(offending('shared/adapters', ['shared/runtime/'])).toEqual([]);
+  });
+
+  it('the core imports no AWS SDK, Lambda tooling, adapter or runtime wiring', () => {
+    expect(
+      offending('shared/core', [
+        '@aws-sdk/',
+        '@aws-lambda-powertools/',
+        '@middy/',
+        'aws-lambda',
+        'shared/adapters/',
+        'shared/runtime/',
+      ]),
+    ).toEqual([]);
+  });
+});
