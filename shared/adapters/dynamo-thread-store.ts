@@ -17,7 +17,6 @@
  */
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
@@ -35,7 +34,7 @@ import type {
   WaitingTurn,
 } from '../core/threads/ports.js';
 import type { StoredMessage, Thread, ThreadRecord, ThreadTurn } from '../core/threads/thread.js';
-import { batchPutAll } from './dynamo-batch-write.js';
+import { batchDeleteAll, batchPutAll } from './dynamo-batch-write.js';
 import { decodeCursor, encodeCursor, isConditionFailure, queryPage } from './dynamo-pages.js';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -337,17 +336,11 @@ export class DynamoThreadStore implements ThreadStore {
   }
 
   async removeMessages(id: string, messageIds: string[]): Promise<void> {
-    for (let i = 0; i < messageIds.length; i += 25) {
-      await this.client.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [this.tableName]: messageIds.slice(i, i + 25).map((messageId) => ({
-              DeleteRequest: { Key: { pk: pkOf(id), sk: `${MSG}${messageId}` } },
-            })),
-          },
-        }),
-      );
-    }
+    await batchDeleteAll(
+      this.client,
+      this.tableName,
+      messageIds.map((messageId) => ({ pk: pkOf(id), sk: `${MSG}${messageId}` })),
+    );
   }
 
   async listMessages(
@@ -432,18 +425,7 @@ export class DynamoThreadStore implements ThreadStore {
         Limit: limit,
       }),
     );
-    const keys = (result.Items ?? []) as Item[];
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests: Item[] | undefined = keys
-        .slice(i, i + 25)
-        .map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; requests?.length && attempt < 5; attempt++) {
-        const written = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }),
-        );
-        requests = written.UnprocessedItems?.[this.tableName] as Item[] | undefined;
-      }
-    }
+    await batchDeleteAll(this.client, this.tableName, (result.Items ?? []) as Item[]);
     return result.LastEvaluatedKey !== undefined;
   }
 }

@@ -387,3 +387,42 @@ describe('history', () => {
     expect(rest.nextCursor).toBeNull();
   });
 });
+
+describe('removing messages', () => {
+  it('removes the messages named, and no other', async () => {
+    // Prepare: 60 messages (more than one batch of 25 to delete).
+    const w = world();
+    const thread = await createThread(w.deps, { agentId: w.agentId }, w.ctx);
+    await seedHistory(w.threads, thread.id, 60);
+    const all = (await w.threads.listMessages(thread.id, { limit: 100 })).items;
+
+    // Act
+    await w.threads.removeMessages(
+      thread.id,
+      all.slice(0, 30).map((m) => m.id),
+    );
+
+    // Assess
+    const left = (await w.threads.listMessages(thread.id, { limit: 100 })).items;
+    expect(left.map((m) => m.id)).toEqual(all.slice(30).map((m) => m.id));
+  });
+
+  it('purges a deleted thread a round at a time, then says nothing is left', async () => {
+    // Prepare
+    const w = world();
+    const thread = await createThread(w.deps, { agentId: w.agentId }, w.ctx);
+    await seedHistory(w.threads, thread.id, 230);
+
+    // Act
+    const rounds: boolean[] = [];
+    for (let more = true; more && rounds.length < 10; ) {
+      more = await w.threads.purge(thread.id, 100);
+      rounds.push(more);
+    }
+
+    // Assess: 230 messages and the thread's record, 100 a round.
+    expect(rounds).toEqual([true, true, false]);
+    expect((await w.threads.listMessages(thread.id, { limit: 100 })).items).toEqual([]);
+    expect(await w.threads.get(thread.id)).toBeUndefined();
+  });
+});
