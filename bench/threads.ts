@@ -18,6 +18,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { topology } from '../infra/topology.js';
 import { startEmulators } from '../local/emulators.js';
 import { provisionTable } from '../local/provision.js';
+import { newResourceCredentials } from '../local/signed-requests.js';
 import { DynamoTaskStore } from '../shared/adapters/dynamo-task-store.js';
 import { DynamoThreadStore } from '../shared/adapters/dynamo-thread-store.js';
 import {
@@ -73,11 +74,12 @@ export async function benchTurnOverhead(
   budgets: number[] = [500, DEFAULT_CONTEXT_TOKENS],
 ): Promise<TurnOverheadCase[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'agent-core-bench-threads-'));
-  const emulators = await startEmulators(dataDir);
+  const credentials = newResourceCredentials();
+  const emulators = await startEmulators({ credentials, dataDir });
   const raw = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: emulators.dynamoEndpoint,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials,
   });
   const calls: string[] = [];
   raw.middlewareStack.add(

@@ -1,12 +1,14 @@
 /**
- * agent-core dashboard: a plain ES module, no build step. It reads `config.json` for where the
- * API and the event feed are (empty: this page's own origin), asks for the API key once (kept in
- * sessionStorage only), then shows agents, the queue, live tasks (from the WebSocket feed, with
- * `GET /v1/tasks` as the source of truth), pending approvals (approve, edit, deny), a
+ * agent-core dashboard: a plain ES module, no build step of its own. It reads `config.json` for
+ * where the API and the event feed are (empty: this page's own origin), asks for the API key once
+ * (kept in sessionStorage only), then shows agents, the queue, live tasks (from the WebSocket
+ * feed, with `GET /v1/tasks` as the source of truth), pending approvals (approve, edit, deny), a
  * conversation view (pick or start a thread, send a message, the answer appears from the feed's
  * `thread.message` events), workflows, metrics charts (uPlot), the DLQ with redrive, and the
- * audit trail. Everything is built with DOM calls: no markup from data.
+ * audit trail. It talks to the API through the typed client (client/, served bundled as
+ * vendor/agent-core-client.js). Everything is built with DOM calls: no markup from data.
  */
+import { AgentCoreClient, AgentCoreError } from './vendor/agent-core-client.js';
 
 const KEY_STORAGE = 'agent-core.apiKey';
 const MAX_TASKS = 50;
@@ -58,13 +60,11 @@ const state = {
   /** taskId → {task, key: [timeMs, rank], item: <li>, polledAt} */
   tasks: new Map(),
   seen: new Set(),
-  lastEventId: null,
-  socket: null,
-  socketOpen: false,
-  everOpened: false,
-  reconnectAttempts: 0,
-  reconnectTimer: 0,
-  pingTimer: 0,
+  /** The typed client, with the key (made at sign-in). */
+  client: null,
+  /** The live feed (the client's: it reconnects and fetches what it missed by itself). */
+  feed: null,
+  feedOpen: false,
   timers: [],
   /** Endpoints that answered 404: not served by this API, asked no more. */
   missing: new Set(),
@@ -89,37 +89,36 @@ async function loadConfig() {
   state.wsUrl = String(config.wsUrl ?? '') || `${wsScheme}//${location.host}/ws`;
 }
 
-class HttpError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message ?? `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
+const newClient = (key) =>
+  new AgentCoreClient({
+    baseUrl: state.apiBase || location.origin,
+    wsUrl: state.wsUrl,
+    apiKey: key,
+    maxRetries: 2,
+    fetch: (request) =>
+      fetch(
+        new Request(request, {
+          cache: 'no-store',
+          credentials: 'omit',
+          referrerPolicy: 'no-referrer',
+        }),
+      ),
+  });
+
+/** Calls the API through the client; a 401 signs out. Throws AgentCoreError. */
+async function call(request) {
+  try {
+    return await request(state.client);
+  } catch (error) {
+    if (error instanceof AgentCoreError && error.status === 401 && state.running) {
+      signOut('The API refused the key. Enter it again.');
+    }
+    throw error;
   }
 }
 
-/** Calls the API with the key; 401 signs out. Answers the parsed body, or throws HttpError. */
-async function api(method, path, body) {
-  const headers = { authorization: `Bearer ${state.key}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${state.apiBase}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    cache: 'no-store',
-    credentials: 'omit',
-    referrerPolicy: 'no-referrer',
-  });
-  const text = await response.text();
-  let parsed;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (response.status === 401 && state.running) signOut('The API refused the key. Enter it again.');
-  if (!response.ok) throw new HttpError(response.status, parsed);
-  return parsed;
-}
+/** An answer from the API (not a dropped connection). */
+const answered = (error) => error instanceof AgentCoreError && error.status > 0;
 
 /**
  * Runs `load` now and every `intervalMs` while signed in, never two at once; a 404 marks the
@@ -139,7 +138,7 @@ function poller(name, intervalMs, load, { onMissing, note } = {}) {
       await load();
       if (note) note.textContent = '';
     } catch (error) {
-      if (!(error instanceof HttpError)) {
+      if (!answered(error)) {
         if (note) note.textContent = 'The API did not answer; retrying.';
       } else if (error.status === 404) {
         state.missing.add(name);
@@ -190,16 +189,18 @@ function showSignIn(message = '') {
 
 async function signIn(key) {
   state.key = key;
+  state.client = newClient(key);
   $('api-key-error').textContent = '';
   setConnection('Connecting…');
   try {
-    await api('GET', '/v1/queue');
+    await state.client.queue.status();
   } catch (error) {
     // 403: a valid key without the admin's reach (an agent key); it still sees its own tasks.
-    if (!(error instanceof HttpError) || error.status !== 403) {
+    if (!answered(error) || error.status !== 403) {
       state.key = '';
+      state.client = null;
       sessionStorage.removeItem(KEY_STORAGE);
-      const refused = error instanceof HttpError && error.status === 401;
+      const refused = answered(error) && error.status === 401;
       showSignIn(
         refused ? 'The API refused this key.' : 'The API did not answer. Is the runtime running?',
       );
@@ -234,7 +235,7 @@ const refreshAgents = poller(
   'agents',
   15_000,
   async () => {
-    const { items } = await api('GET', '/v1/agents?limit=100');
+    const { items } = await call((ac) => ac.agents.list({ limit: 100 }));
     const body = $('agents-body');
     body.replaceChildren(
       ...items.map((agent) =>
@@ -274,7 +275,7 @@ const refreshQueue = poller(
   'queue',
   3000,
   async () => {
-    const queue = await api('GET', '/v1/queue');
+    const queue = await call((ac) => ac.queue.status());
     $('q-critical').textContent = String(queue.depth?.critical ?? 0);
     $('q-normal').textContent = String(queue.depth?.normal ?? 0);
     $('q-low').textContent = String(queue.depth?.low ?? 0);
@@ -288,7 +289,7 @@ const refreshQueue = poller(
 
 const pollTasks = poller('tasks', 0, async () => {
   const askedAt = Date.now();
-  const { items } = await api('GET', `/v1/tasks?limit=${MAX_TASKS}`);
+  const { items } = await call((ac) => ac.tasks.list({ limit: MAX_TASKS }));
   for (const task of items) upsertTask(task, { snapshotAt: askedAt });
   renderTaskListState();
 });
@@ -415,7 +416,7 @@ const refreshWorkflows = poller(
   'workflows',
   10_000,
   async () => {
-    const { items } = await api('GET', '/v1/workflows?limit=20');
+    const { items } = await call((ac) => ac.workflows.list({ limit: 20 }));
     $('workflows').hidden = false;
     $('workflows-empty').hidden = items.length > 0;
     $('workflow-list').replaceChildren(...items.map(renderWorkflow));
@@ -464,7 +465,7 @@ const refreshBudgets = poller(
   'budgets',
   15_000,
   async () => {
-    const { items } = await api('GET', '/v1/budgets?limit=100');
+    const { items } = await call((ac) => ac.budgets.list({ limit: 100 }));
     // A runtime without budgets shows no section.
     $('budgets').hidden = items.length === 0;
     $('budget-list').replaceChildren(...items.map(renderBudget));
@@ -536,7 +537,7 @@ const refreshMetrics = poller(
   'metrics',
   15_000,
   async () => {
-    const metrics = await api('GET', `/v1/metrics?windowSeconds=${WINDOW_SECONDS}`);
+    const metrics = await call((ac) => ac.metrics({ windowSeconds: WINDOW_SECONDS }));
     const tasks = metrics.tasks ?? {};
     const latency = tasks.latencyMs ?? {};
     $('m-submitted').textContent = String(tasks.submitted ?? 0);
@@ -663,7 +664,7 @@ const refreshDlq = poller(
   'dlq',
   5000,
   async () => {
-    const { items, nextCursor } = await api('GET', '/v1/queue/dlq?limit=50');
+    const { items, nextCursor } = await call((ac) => ac.queue.deadLetters({ limit: 50 }));
     const hadFocus = $('dlq-body').contains(document.activeElement);
     $('dlq-body').replaceChildren(
       ...items.map((task) =>
@@ -702,7 +703,7 @@ async function redrive(taskIds, button) {
   button.disabled = true;
   $('dlq-status').textContent = 'Redriving…';
   try {
-    const result = await api('POST', '/v1/queue/dlq/redrive', taskIds ? { taskIds } : {});
+    const result = await call((ac) => ac.queue.redrive(taskIds));
     const redriven = result?.redriven?.length ?? 0;
     const skipped = result?.skipped ?? [];
     $('dlq-status').textContent =
@@ -725,7 +726,7 @@ const refreshAudit = poller(
   'audit',
   15_000,
   async () => {
-    const { items } = await api('GET', '/v1/audit?limit=20');
+    const { items } = await call((ac) => ac.audit({ limit: 20 }));
     $('audit-body').replaceChildren(
       ...items.map((entry) => {
         const time = new Date(entry.time);
@@ -752,7 +753,7 @@ const refreshApprovals = poller(
   'approvals',
   10_000,
   async () => {
-    const { items } = await api('GET', '/v1/approvals?status=pending&limit=50');
+    const { items } = await call((ac) => ac.approvals.list({ status: 'pending', limit: 50 }));
     const list = $('approval-list');
     const hadFocus = list.contains(document.activeElement);
     // An approval being edited keeps its form; the others are drawn again.
@@ -794,14 +795,16 @@ function renderApproval(approval) {
     error.textContent = '';
     try {
       const note = comment.value.trim();
-      await api('POST', `/v1/approvals/${approval.id}`, note ? { ...body, comment: note } : body);
+      await call((ac) =>
+        ac.approvals.decide(approval.id, note ? { ...body, comment: note } : body),
+      );
       $('approvals-status').textContent =
         `${body.decision === 'deny' ? 'Denied' : body.decision === 'edit' ? 'Edited and approved' : 'Approved'}: ${what}.`;
       item.remove();
       $('approvals-empty').hidden = $('approval-list').children.length > 0;
       $('approvals-title').focus();
     } catch (e) {
-      const details = e instanceof HttpError ? (e.body?.error?.details ?? []) : [];
+      const details = e instanceof AgentCoreError ? e.details : [];
       error.textContent = details.length
         ? `${e.message} (${details.map((d) => `${d.path}: ${d.message}`).join('; ')})`
         : `Could not decide: ${e.message}`;
@@ -881,7 +884,7 @@ const refreshThreads = poller(
   'threads',
   30_000,
   async () => {
-    const { items: threads } = await api('GET', '/v1/threads?limit=50');
+    const { items: threads } = await call((ac) => ac.threads.list({ limit: 50 }));
     const select = $('thread-select');
     const chosen = conversation.threadId || select.value;
     select.replaceChildren(
@@ -897,11 +900,11 @@ const refreshThreads = poller(
     // Starting one needs the agents; an agent key (which may not list them) uses its own.
     let agents = [];
     try {
-      agents = (await api('GET', '/v1/agents?limit=100')).items
+      agents = (await call((ac) => ac.agents.list({ limit: 100 }))).items
         .filter((a) => a.status !== 'retired')
         .map((a) => a.id);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 403) throw error;
+      if (!(error instanceof AgentCoreError) || error.status !== 403) throw error;
       agents = [...new Set(threads.map((t) => t.agentId))];
     }
     const agentSelect = $('thread-agent');
@@ -967,9 +970,8 @@ async function openThread(threadId) {
 async function loadMessages(threadId, after = '') {
   let cursor = after;
   for (let page = 0; page < 20; page += 1) {
-    const query = new URLSearchParams({ limit: '100' });
-    if (cursor) query.set('after', cursor);
-    const { items, nextCursor } = await api('GET', `/v1/threads/${threadId}/messages?${query}`);
+    const query = cursor ? { limit: 100, after: cursor } : { limit: 100 };
+    const { items, nextCursor } = await call((ac) => ac.threads.messages(threadId, query));
     if (conversation.threadId !== threadId) return;
     showMessages(items);
     if (!nextCursor) return;
@@ -997,9 +999,9 @@ async function sendMessage(event) {
   const button = $('message-form').querySelector('button');
   button.disabled = true;
   try {
-    const { message } = await api('POST', `/v1/threads/${conversation.threadId}/messages`, {
-      content: text,
-    });
+    const { message } = await call((ac) =>
+      ac.threads.send(conversation.threadId, { content: text }),
+    );
     $('message-text').value = '';
     showMessages([message]);
     $('conversation-note').textContent = 'Sent; waiting for the answer…';
@@ -1015,7 +1017,7 @@ async function newThread() {
   const agentId = $('thread-agent').value;
   if (!agentId) return;
   try {
-    const thread = await api('POST', '/v1/threads', { agentId });
+    const thread = await call((ac) => ac.threads.create({ agentId }));
     await refreshThreads();
     $('thread-select').value = thread.id;
     await openThread(thread.id);
@@ -1058,7 +1060,6 @@ function applyEvent(event) {
   if (!event || typeof event.id !== 'string' || state.seen.has(event.id)) return;
   state.seen.add(event.id);
   if (state.seen.size > 20_000) state.seen = new Set([...state.seen].slice(-10_000));
-  if (!state.lastEventId || event.id > state.lastEventId) state.lastEventId = event.id;
 
   const type = String(event.type ?? '');
   const data = event.detail?.data;
@@ -1091,83 +1092,29 @@ function applyEvent(event) {
   stampRendered(event.id);
 }
 
-function handleFrame(raw) {
-  let frame;
-  try {
-    frame = JSON.parse(raw);
-  } catch {
-    tasksSoon();
-    return;
-  }
-  if (frame?.type !== 'event') return; // pong, acknowledgements
-  const event = frame.event;
-  // A frame cut short (too large for the socket) names no task: the list is asked again.
-  if (frame.truncated || event?.truncated || !event?.detail?.data) tasksSoon();
-  applyEvent(event);
-}
-
+/**
+ * The live feed, every event type. The client's feed reconnects with backoff and, after a
+ * reconnect, passes on what it missed from `GET /v1/events?after=`; while it is down the task
+ * list is polled every 2 s.
+ */
 function connectFeed() {
-  if (!state.running) return;
-  const url = new URL(state.wsUrl, location.href);
-  url.searchParams.set('token', state.key);
-  let socket;
-  try {
-    socket = new WebSocket(url);
-  } catch {
-    feedDown();
-    return;
-  }
-  state.socket = socket;
-  socket.addEventListener('open', () => {
-    const reconnected = state.everOpened;
-    state.socketOpen = true;
-    state.everOpened = true;
-    state.reconnectAttempts = 0;
+  const feed = state.client.feed({ types: ['*'] }, { pingIntervalMs: PING_MS });
+  state.feed = feed;
+  feed.on('open', () => {
+    state.feedOpen = true;
     setConnection('Live');
-    socket.send(JSON.stringify({ action: 'subscribe', types: ['*'] }));
-    state.pingTimer = setInterval(() => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action: 'ping' }));
-    }, PING_MS);
-    // What happened while the socket was not there.
-    if (reconnected && state.lastEventId) void catchUp();
-    else void pollTasks();
+    void pollTasks();
   });
-  socket.addEventListener('message', (message) => handleFrame(message.data));
-  socket.addEventListener('close', () => {
-    if (state.socket !== socket) return;
-    state.socket = null;
-    state.socketOpen = false;
-    clearInterval(state.pingTimer);
-    feedDown();
+  feed.on('close', () => {
+    if (state.feed !== feed) return;
+    state.feedOpen = false;
+    if (state.running) setConnection('Live feed unavailable: polling every 2 s');
   });
-}
-
-/** No live feed: poll the tasks every 2 s while reconnecting with backoff. */
-function feedDown() {
-  if (!state.running) return;
-  setConnection('Live feed unavailable: polling every 2 s');
-  const delay = Math.min(30_000, 1000 * 2 ** state.reconnectAttempts) * (0.75 + Math.random() / 2);
-  state.reconnectAttempts += 1;
-  clearTimeout(state.reconnectTimer);
-  state.reconnectTimer = setTimeout(connectFeed, delay);
-}
-
-/** After a reconnect, the events missed, from the event log; the task list when it has none. */
-async function catchUp() {
-  try {
-    let cursor = null;
-    for (let page = 0; page < 10; page += 1) {
-      const query = new URLSearchParams({ after: state.lastEventId, limit: '100' });
-      if (cursor) query.set('cursor', cursor);
-      const { items, nextCursor } = await api('GET', `/v1/events?${query}`);
-      for (const event of items) applyEvent(event);
-      cursor = nextCursor;
-      if (!cursor) return;
-    }
-  } catch {
-    // No event log (or not now): the task list is the truth.
-  }
-  await pollTasks();
+  feed.on('event', (event, { truncated }) => {
+    // A frame cut short (too large for the socket) names no task: the list is asked again.
+    if (truncated || !event?.detail?.data) tasksSoon();
+    applyEvent(event);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1189,10 +1136,10 @@ function start() {
   connectFeed();
   state.timers.push(
     setInterval(() => {
-      if (!state.socketOpen) void pollTasks();
+      if (!state.feedOpen) void pollTasks();
     }, FALLBACK_POLL_MS),
     setInterval(() => {
-      if (state.socketOpen && !document.hidden) void pollTasks();
+      if (state.feedOpen && !document.hidden) void pollTasks();
     }, RECONCILE_POLL_MS),
     setInterval(drawCompletions, BUCKET_SECONDS * 1000),
   );
@@ -1202,17 +1149,13 @@ function stop() {
   state.running = false;
   for (const timer of state.timers) clearInterval(timer);
   state.timers = [];
-  clearTimeout(state.reconnectTimer);
-  clearInterval(state.pingTimer);
-  const socket = state.socket;
-  state.socket = null;
-  state.socketOpen = false;
-  state.everOpened = false;
+  const feed = state.feed;
+  state.feed = null;
+  state.feedOpen = false;
   state.missing.clear();
-  socket?.close();
+  feed?.close();
   state.tasks.clear();
   state.seen.clear();
-  state.lastEventId = null;
   $('task-list').replaceChildren();
   renderTaskListState();
   $('approval-list').replaceChildren();

@@ -31,3 +31,16 @@ export const budgetExceeded = defineEvent(
     requestedUsd: z.number(),
   }),
 );
+
+/** A budget as its changes are audited: what it limits and by how much. */
+const budgetDefinition = {
+  budgetId: z.string(),
+  scope: z.string(),
+  usdPerDay: z.number().nullable(),
+  usdPerMonth: z.number().nullable(),
+};
+
+/** Changes made to budgets through the API; each is an audit entry with its caller. */
+export const budgetCreated = defineEvent('budget.created', SOURCE, z.object(budgetDefinition));
+export const budgetUpdated = defineEvent('budget.updated', SOURCE, z.object(budgetDefinition));
+export const budgetDeleted = defineEvent('budget.deleted', SOURCE, z.object(budgetDefinition));

@@ -2,9 +2,11 @@
 import * as z from 'zod';
 import { defineEvent } from './envelope.js';
 
+const SOURCE = 'agent-core.scheduler';
+
 export const scheduleFired = defineEvent(
   'schedule.fired',
-  'agent-core.scheduler',
+  SOURCE,
   z.object({
     scheduleId: z.string(),
     firedAt: z.string(),
@@ -16,3 +18,20 @@ export const scheduleFired = defineEvent(
     reason: z.string().optional(),
   }),
 );
+
+/**
+ * A schedule as its changes are audited: when it fires and what it runs. No `agentId`: schedules
+ * are the admin's, and an agent's key does not see them on the feed.
+ */
+const scheduleDefinition = z.object({
+  scheduleId: z.string(),
+  expression: z.string(),
+  timezone: z.string(),
+  enabled: z.boolean(),
+  runs: z.enum(['task', 'workflow']),
+});
+
+/** Changes made to schedules through the API; each is an audit entry with its caller. */
+export const scheduleCreated = defineEvent('schedule.created', SOURCE, scheduleDefinition);
+export const scheduleUpdated = defineEvent('schedule.updated', SOURCE, scheduleDefinition);
+export const scheduleDeleted = defineEvent('schedule.deleted', SOURCE, scheduleDefinition);

@@ -17,6 +17,8 @@ export const DASHBOARD_FILES = ['index.html', 'app.js', 'styles.css', 'icon.svg'
 /** uPlot, served as `vendor/<name>` from the installed package. */
 export const UPLOT_DIST_DIR = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
 export const VENDOR_FILES = ['uPlot.iife.min.js', 'uPlot.min.css'] as const;
+/** The typed client (client/), bundled by esbuild, which the page imports as a module. */
+export const CLIENT_VENDOR_FILE = 'vendor/agent-core-client.js';
 
 /**
  * The page's Content-Security-Policy: its own scripts and styles only (no inline code, no

@@ -14,6 +14,7 @@ import {
   TASK_QUEUE_BY_PRIORITY,
   THREAD_CLEANUP_QUEUE,
 } from '../shared/runtime/environment.js';
+import type { HttpMethod } from '../shared/runtime/http-api.js';
 
 export type Layer =
   | 'kernel'
@@ -28,7 +29,7 @@ export type Layer =
   | 'orchestration'
   | 'learning';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { HttpMethod };
 
 export interface HttpRoute {
   method: HttpMethod;
@@ -304,7 +305,8 @@ export const topology: Topology = {
     {
       name: 'kernel-api',
       layer: 'kernel',
-      description: 'Agent registry: register, list, get, patch, retire, pause, resume.',
+      description:
+        'Agent registry: register (also from a blueprint), list, get, patch, retire, pause, resume; the blueprints.',
       entry: 'functions/kernel/agents-api.ts',
       timeoutSeconds: 10,
       memoryMb: 512,
@@ -320,10 +322,22 @@ export const topology: Topology = {
             r('DELETE', '/v1/agents/{id}'),
             r('POST', '/v1/agents/{id}/pause'),
             r('POST', '/v1/agents/{id}/resume'),
+            r('GET', '/v1/blueprints'),
+            r('GET', '/v1/blueprints/{id}'),
           ],
         },
       ],
       access: { table: 'readwrite', publishEvents: true, modelRoutes: true },
+    },
+    {
+      name: 'api-docs',
+      layer: 'kernel',
+      description: 'The OpenAPI 3.1 document of every route, generated from the route contracts.',
+      entry: 'functions/kernel/openapi-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 256,
+      triggers: [{ kind: 'http', routes: [r('GET', '/openapi.json', false)] }],
+      access: {},
     },
     {
       name: 'models-api',

@@ -3,18 +3,27 @@
  * port: EventBridge PutEvents (routed to queues by the topology's rules) and Secrets Manager
  * GetSecretValue (the admin key) in the AWS JSON 1.1 protocol, Step Functions (handed to
  * local/step-functions.ts) in AWS JSON 1.0, and the API Gateway Management API
- * (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections.
+ * (`POST|GET|DELETE /@connections/{id}`, REST) on the local WebSocket gateway's connections,
+ * and EventBridge Scheduler (`/schedules/{name}`, REST) on local/scheduler.ts. Only requests
+ * signed with the runtime's credentials are answered (signed-requests.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventRuleSpec } from '../infra/topology.js';
+import type { ResourceCredentials } from '../shared/adapters/clients/resource-credentials.js';
 import { sendBatches } from '../shared/adapters/sqs-task-queue.js';
 import { matchesPattern } from './event-pattern.js';
 import type { LocalScheduler } from './scheduler.js';
+import { readBody, SignatureVerifier, sendRefusal } from './signed-requests.js';
+
+/** Far above what any operation here takes (PutEvents: 256 KB; PostToConnection: 128 KB). */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AwsEndpointOptions {
+  /** The only credentials whose signatures are answered. */
+  credentials: ResourceCredentials;
   busName: string;
   rules: EventRuleSpec[];
   queueUrls: Map<string, string>;
@@ -93,11 +102,17 @@ class AwsError extends Error {
 
 export class LocalAwsEndpoint {
   private server: Server | undefined;
+  private readonly verifier: SignatureVerifier;
 
-  constructor(private readonly options: AwsEndpointOptions) {}
+  constructor(private readonly options: AwsEndpointOptions) {
+    this.verifier = new SignatureVerifier(options.credentials);
+  }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
+    // A client that goes away mid-request gets no answer; nothing else can fail here.
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
     this.server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -111,17 +126,27 @@ export class LocalAwsEndpoint {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === undefined) {
+      res.writeHead(413, { connection: 'close' });
+      res.end();
+      return;
+    }
+    const { method = 'GET', headers } = req;
+    const refused = await this.verifier.verify({ method, url: req.url ?? '/', headers, body });
+    if (refused) {
+      sendRefusal(req, res, refused);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://local');
     const connectionPath = CONNECTION_PATH.exec(url.pathname);
     if (connectionPath?.[1]) {
-      this.manageConnection(req.method ?? 'GET', connectionPath[1], Buffer.concat(chunks), res);
+      this.manageConnection(method, connectionPath[1], body, res);
       return;
     }
     const schedulePath = SCHEDULE_PATH.exec(url.pathname);
     if (schedulePath?.[1] && this.options.scheduler) {
-      await this.manageSchedule(req.method ?? 'GET', schedulePath[1], url, chunks, res);
+      await this.manageSchedule(method, schedulePath[1], url, body, res);
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -133,13 +158,13 @@ export class LocalAwsEndpoint {
       ? 'application/x-amz-json-1.0'
       : 'application/x-amz-json-1.1';
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      const request = JSON.parse(body.toString('utf8') || '{}');
       let result: unknown;
-      if (target === 'AWSEvents.PutEvents') result = await this.putEvents(body.Entries ?? []);
+      if (target === 'AWSEvents.PutEvents') result = await this.putEvents(request.Entries ?? []);
       else if (target === 'secretsmanager.GetSecretValue')
-        result = this.getSecretValue(body.SecretId);
+        result = this.getSecretValue(request.SecretId);
       else if (stepFunctions)
-        result = await stepFunctions.handle(target.slice(STEP_FUNCTIONS_TARGET.length), body);
+        result = await stepFunctions.handle(target.slice(STEP_FUNCTIONS_TARGET.length), request);
       else throw new AwsError('UnknownOperationException', `operation ${target} is not emulated`);
       res.writeHead(200, { 'content-type': contentType });
       res.end(JSON.stringify(result));
@@ -160,7 +185,7 @@ export class LocalAwsEndpoint {
     method: string,
     encodedName: string,
     url: URL,
-    chunks: Buffer[],
+    body: Buffer,
     res: ServerResponse,
   ): Promise<void> {
     const reply = (status: number, value: unknown, errorType?: string) => {
@@ -171,10 +196,10 @@ export class LocalAwsEndpoint {
       res.end(JSON.stringify(value));
     };
     try {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      const text = body.toString('utf8');
+      const request = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       const name = decodeURIComponent(encodedName);
-      reply(200, await this.options.scheduler?.handle(method, name, url.searchParams, body));
+      reply(200, await this.options.scheduler?.handle(method, name, url.searchParams, request));
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       const type = clientErrorType(error);

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import {
+  CLIENT_VENDOR_FILE,
   DASHBOARD_DIR,
   DASHBOARD_FILES,
   dashboardContentSecurityPolicy,
@@ -28,7 +29,14 @@ const LOCAL_CSP = dashboardContentSecurityPolicy(["'self'", 'ws:', 'wss:']);
 /** Empty URLs: the page calls its own origin (`/v1/...`, `ws(s)://<host>/ws`). */
 const LOCAL_CONFIG = JSON.stringify({ apiUrl: '', wsUrl: '' });
 
-type Source = { file: string } | { data: string };
+type Source = { file: string } | { data: string } | { build: () => Promise<string> };
+
+/** Built once, on the first request for it: a runtime nobody opens the dashboard of never builds it. */
+let clientBundle: Promise<string> | undefined;
+const builtClient = () => {
+  clientBundle ??= import('../client/build.js').then((build) => build.bundleClient());
+  return clientBundle;
+};
 
 /** `/dashboard/<name>` → what answers it. Anything not listed here is a 404. */
 const FILES = new Map<string, Source>([
@@ -41,6 +49,7 @@ const FILES = new Map<string, Source>([
     { file: resolve(UPLOT_DIST_DIR, name) },
   ]),
   ['config.json', { data: LOCAL_CONFIG }],
+  [CLIENT_VENDOR_FILE, { build: builtClient }],
 ]);
 
 const securityHeaders = {
@@ -87,8 +96,9 @@ export function serveDashboard(req: IncomingMessage, res: ServerResponse): boole
     answer(res, 200, type, source.data, method, { 'cache-control': 'no-store' });
     return true;
   }
-  readFile(source.file).then(
-    (body) => answer(res, 200, type, body, method, { 'cache-control': 'no-cache' }),
+  const body = 'build' in source ? source.build() : readFile(source.file);
+  body.then(
+    (content) => answer(res, 200, type, content, method, { 'cache-control': 'no-cache' }),
     () => answer(res, 500, 'text/plain; charset=utf-8', 'dashboard file missing\n', method),
   );
   return true;

@@ -72,9 +72,24 @@ export class HttpGateway {
     }
 
     const match = route.regex.exec(url.pathname);
-    const pathParameters = Object.fromEntries(
-      route.params.map((name, i) => [name, decodeURIComponent(match?.[i + 1] ?? '')]),
-    );
+    const { pathParameters, badEscapes } = decodePathParameters(route.params, match);
+    if (badEscapes.length > 0) {
+      const details = badEscapes.map((name) => ({
+        path: name,
+        message: 'not a valid percent-encoded UTF-8 path segment',
+      }));
+      send(
+        res,
+        400,
+        contractError(
+          'ValidationError',
+          `bad % escape in the path: ${badEscapes.join(', ')}`,
+          requestId,
+          details,
+        ),
+      );
+      return true;
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined)
@@ -157,8 +172,34 @@ export class HttpGateway {
   }
 }
 
-export function contractError(code: string, message: string, requestId: string): string {
-  return JSON.stringify({ error: { code, message }, requestId });
+export function contractError(
+  code: string,
+  message: string,
+  requestId: string,
+  details?: { path: string; message: string }[],
+): string {
+  return JSON.stringify({ error: { code, message, ...(details ? { details } : {}) }, requestId });
+}
+
+/**
+ * The route's path parameters, decoded as API Gateway hands them to a function, and the names of
+ * those whose `%` escapes are no UTF-8 (`decodeURIComponent` throws on them): the caller's
+ * mistake, answered 400 rather than a 500 from a thrown URIError.
+ */
+function decodePathParameters(
+  names: string[],
+  match: RegExpExecArray | null,
+): { pathParameters: Record<string, string>; badEscapes: string[] } {
+  const pathParameters: Record<string, string> = {};
+  const badEscapes: string[] = [];
+  names.forEach((name, i) => {
+    try {
+      pathParameters[name] = decodeURIComponent(match?.[i + 1] ?? '');
+    } catch {
+      badEscapes.push(name);
+    }
+  });
+  return { pathParameters, badEscapes };
 }
 
 export function send(res: ServerResponse, status: number, body: string): void {

@@ -1,11 +1,12 @@
 /**
  * `npm start`: the whole of agent-core on one machine. The same handlers and AWS adapters as in
  * the cloud, pointed at embedded DynamoDB (dynalite, on disk) and SQS (fauxqs) and at this
- * process's own EventBridge / Secrets Manager endpoint, wired by the same topology.
+ * process's own EventBridge / Secrets Manager endpoint, wired by the same topology. Those
+ * internal endpoints answer only requests signed with credentials drawn at each start.
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -15,6 +16,10 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { topology } from '../infra/topology.js';
 import { workflowRunnerDefinition } from '../infra/workflow-state-machine.js';
 import packageJson from '../package.json' with { type: 'json' };
+import {
+  RESOURCE_ACCESS_KEY_ID_ENV,
+  RESOURCE_SECRET_ACCESS_KEY_ENV,
+} from '../shared/adapters/clients/resource-credentials.js';
 import { rearmPendingApprovals } from '../shared/core/approvals/approval-service.js';
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
 import { recoverRunningWorkflows } from '../shared/core/workflows/workflow-service.js';
@@ -40,6 +45,7 @@ import { LambdaHost } from './lambda-host.js';
 import { provisionQueues, provisionTable } from './provision.js';
 import { QueuePoller } from './queue-poller.js';
 import { LocalScheduler } from './scheduler.js';
+import { newResourceCredentials } from './signed-requests.js';
 import { LocalStepFunctions } from './step-functions.js';
 import { WebSocketGateway } from './websocket-gateway.js';
 import { buildLocalWiring } from './wiring.js';
@@ -71,6 +77,7 @@ function adminKey(): { key: string; generated: boolean } {
   return { key, generated: true };
 }
 
+/** The emulators' process, with the credentials (already in this process's environment). */
 async function startEmulatorProcess() {
   const child = fork(resolve(root, 'local/emulators.ts'), ['--child', config.dataDir], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -90,8 +97,17 @@ async function startEmulatorProcess() {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(config.dataDir, { recursive: true });
+  // Everything the runtime and its emulators write (the table's files, runtime.json, agents'
+  // workspaces, the admin key) is for this user alone, and so is the data folder.
+  process.umask(0o077);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const { key, generated } = adminKey();
+  // This start's credentials for the internal endpoints, in the variables the SDK clients read
+  // (resource-credentials.ts); the emulators' process inherits them. Never printed or stored.
+  const credentials = newResourceCredentials();
+  process.env[RESOURCE_ACCESS_KEY_ID_ENV] = credentials.accessKeyId;
+  process.env[RESOURCE_SECRET_ACCESS_KEY_ENV] = credentials.secretAccessKey;
   const emulators = await startEmulatorProcess();
 
   // Every handler reads its configuration from the environment, as in Lambda.
@@ -100,7 +116,8 @@ async function main(): Promise<void> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
     AWS_REGION: process.env.AWS_REGION ?? REGION,
-    // The emulators take any credentials; real ones (for Bedrock) are used when you have set them.
+    // Bedrock signs with your AWS credentials when you have set them; without, placeholders make
+    // it fail at once with an auth error instead of probing for instance metadata.
     ...(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE
       ? {}
       : { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }),
@@ -121,9 +138,14 @@ async function main(): Promise<void> {
   const sqs = new SQSClient({
     region: REGION,
     endpoint: emulators.sqsEndpoint,
+    credentials,
     useQueueUrlAsEndpoint: false,
   });
-  const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulators.dynamoEndpoint });
+  const dynamo = new DynamoDBClient({
+    region: REGION,
+    endpoint: emulators.dynamoEndpoint,
+    credentials,
+  });
   await provisionTable(dynamo, TABLE, topology);
   const queueUrls = await provisionQueues(sqs, topology);
   for (const [id, url] of queueUrls) process.env[queueUrlEnv(id)] = url;
@@ -178,6 +200,7 @@ async function main(): Promise<void> {
     [SCHEDULE_ENV.roleArn]: `arn:aws:iam::000000000000:role/${topology.appName}-scheduler`,
   });
   const aws = new LocalAwsEndpoint({
+    credentials,
     busName: topology.eventBus.name,
     rules: wiring.rules,
     queueUrls,
@@ -286,7 +309,8 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  writeFileSync(resolve(config.dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url }));
+  const runtimeFile = resolve(config.dataDir, 'runtime.json');
+  writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, url }), { mode: 0o600 });
 
   log(`listening on ${url}  (data in ${config.dataDir})`);
   if (generated) {
@@ -299,10 +323,10 @@ async function main(): Promise<void> {
   log(`dashboard feed: ${url.replace(/^http/, 'ws')}/ws?token=<key>`);
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping`);
+    log(`${reason}: stopping`);
     server.close();
     server.closeIdleConnections();
     await webSockets.stop();
@@ -310,13 +334,60 @@ async function main(): Promise<void> {
     await Promise.all(pollers.map((p) => p.stop()));
     await stepFunctions.stop();
     await aws.stop();
-    emulators.child.send('stop');
-    await new Promise((resolveExit) => emulators.child.once('exit', resolveExit));
+    // Last, once no handler can write any more. A signal to the whole process group reaches the
+    // emulators too, and they wait for this; but they may already be gone (killed, or crashed).
+    await stopEmulators(emulators.child);
     log('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A failed promise nobody awaited is a bug to fix, not a reason to drop every task in flight:
+  // it is said, with its stack, and the runtime goes on. After an uncaught exception the state
+  // may be half-changed: it is said, and the runtime stops as on Ctrl-C (exit code 1).
+  process.on('unhandledRejection', (reason) =>
+    log(`error: unhandled rejection: ${stackOf(reason)}`),
+  );
+  process.on('uncaughtException', (error) => {
+    log(`error: uncaught exception: ${stackOf(error)}`);
+    void stop('uncaught exception', 1);
+  });
+  // Without DynamoDB and SQS every request would fail: better stopped, with the reason said.
+  emulators.child.once('exit', (code, signal) => {
+    if (!stopping) {
+      void stop(
+        `embedded DynamoDB/SQS ${signal ? `killed by ${signal}` : `exited with code ${code}`}`,
+        1,
+      );
+    }
+  });
+}
+
+const stackOf = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+
+/** dynalite gives its store up to 30 s to close; past that the process is killed. */
+const EMULATORS_STOP_MS = 35_000;
+
+/** Asks the emulators' process to stop and waits for it; at once when it has already exited. */
+async function stopEmulators(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  // Sent with a callback: a channel closed meanwhile is an error passed to it, not an 'error'
+  // event nobody listens to (ERR_IPC_CHANNEL_CLOSED). Without a channel it stops by itself.
+  if (child.connected) child.send('stop', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    exited,
+    new Promise((resolveLate) => {
+      timer = setTimeout(resolveLate, EMULATORS_STOP_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
 }
 
 main().catch((error: Error) => {

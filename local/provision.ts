@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Topology, visibilityTimeoutSeconds } from '../infra/topology.js';
@@ -45,6 +46,12 @@ export async function provisionTable(
         Projection: { ProjectionType: 'ALL' },
       })),
     }),
+  );
+  // A new table answers ResourceNotFound until it is ACTIVE: dynalite marks it so in a write of
+  // its own after answering CreateTable, which on a busy machine can come after the first put.
+  await waitUntilTableExists(
+    { client, minDelay: 0.05, maxDelay: 1, maxWaitTime: 60 },
+    { TableName: tableName },
   );
 }
 

@@ -79,6 +79,11 @@ export class WebSocketGateway {
   /** Answers upgrades on the path; other upgrades are refused (nothing else speaks WebSocket). */
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node's HTTP server takes its own 'error' listener off an upgraded socket, and ws adds
+      // one only once the upgrade is accepted: in between (the authorizer and `$connect` run),
+      // a client that resets its connection would make the next write's error uncaught, and
+      // stop the runtime. A client gone is nothing to report.
+      socket.on('error', ignoreClientGone);
       this.upgrade(req, socket, head).catch((error) => {
         this.options.onError(error);
         refuse(socket, 500, 'Internal Server Error');
@@ -198,7 +203,30 @@ export class WebSocketGateway {
       return;
     }
 
+    // Connected, so it will be disconnected, as API Gateway does: also when the client went away
+    // while it was authorized and connected, or ws refuses the handshake (no WebSocket opens).
+    const disconnect = () =>
+      this.invokeRoute('$disconnect', {
+        connectionId,
+        connectedAt,
+        authorizer,
+        eventType: 'DISCONNECT',
+        identity: { sourceIp, userAgent },
+        extra: {},
+      });
+    if (socket.destroyed || !socket.writable) {
+      socket.destroy();
+      await disconnect();
+      return;
+    }
+    let opened = false;
+    socket.once('close', () => {
+      if (!opened) void disconnect();
+    });
     this.server.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
+      // From here the WebSocket handles its socket's errors (reported through ws.on('error')).
+      socket.off('error', ignoreClientGone);
       let markGone: () => void = () => undefined;
       const connection: Connection = {
         socket: ws,
@@ -232,16 +260,7 @@ export class WebSocketGateway {
       ws.on('error', this.options.onError);
       ws.on('close', () => {
         connection.queue = connection.queue
-          .then(() =>
-            this.invokeRoute('$disconnect', {
-              connectionId,
-              connectedAt,
-              authorizer,
-              eventType: 'DISCONNECT',
-              identity: { sourceIp, userAgent },
-              extra: {},
-            }),
-          )
+          .then(disconnect)
           .then(() => undefined)
           .finally(() => {
             this.connections.delete(connectionId);
@@ -318,6 +337,8 @@ export class WebSocketGateway {
     };
   }
 }
+
+const ignoreClientGone = (): void => undefined;
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   if (socket.destroyed) return;

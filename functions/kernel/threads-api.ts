@@ -1,5 +1,4 @@
 /** Threads HTTP API: conversations with an agent, a turn per message (API.md, Threads). */
-import * as z from 'zod';
 import { systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
 import {
@@ -11,15 +10,14 @@ import {
   postMessage,
   type ThreadDeps,
 } from '../../shared/core/threads/thread-service.js';
-import { parseInput } from '../../shared/core/validation.js';
 import {
-  actorOf,
   callerOf,
   createHttpApi,
+  eventContextOf,
   type HttpRequest,
   ok,
-  pageRequest,
 } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { threadStore } from '../../shared/runtime/interaction.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
@@ -30,72 +28,60 @@ import {
   taskSender,
   taskStore,
 } from '../../shared/runtime/wiring.js';
+import { threadRoutes } from './threads-contract.js';
 
 const logger = createLogger('kernel');
-
-const listQuerySchema = z.object({ agentId: z.string().min(1).max(63).optional() });
-
-const eventContext = (request: HttpRequest) => ({
-  correlationId: request.correlationId,
-  clock: systemClock,
-  actor: actorOf(request),
-});
-const idOf = (request: HttpRequest) => request.pathParameters.id ?? '';
 
 /** An agent-scoped key sees and uses its own agent's threads only (403 otherwise, audited). */
 export function threadsApi(deps: () => ThreadDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
   /** The thread, once the caller has been allowed to use it. */
-  const ownThread = async (request: HttpRequest) => {
-    const thread = await getThread(deps(), idOf(request));
+  const ownThread = async (id: string, request: HttpRequest) => {
+    const thread = await getThread(deps(), id);
     await authorization().requireAgent(callerOf(request), thread.agentId, `thread:${thread.id}`);
     return thread;
   };
-  return createHttpApi({
-    'POST /v1/threads': async (request) => {
-      const agentId = (request.body as { agentId?: unknown } | undefined)?.agentId;
-      // Authorised before the agent is looked up; without an agentId the body fails validation.
-      if (typeof agentId === 'string')
-        await authorization().requireAgent(callerOf(request), agentId);
-      return ok(await createThread(deps(), request.body, eventContext(request)), 201);
-    },
-    'GET /v1/threads': async (request) => {
-      const page = pageRequest(request.query);
-      const filter = parseInput(listQuerySchema, { agentId: request.query.agentId }, 'query');
-      const { principal } = request;
-      if (principal.kind === 'agent') {
-        if (filter.agentId && filter.agentId !== principal.agentId) {
-          await authorization().requireAgent(callerOf(request), filter.agentId);
+  return createHttpApi(
+    implement(threadRoutes, {
+      create: async ({ body }, request) => {
+        // Authorised before the agent is looked up, so a foreign key learns nothing of it.
+        await authorization().requireAgent(callerOf(request), body.agentId);
+        return ok(await createThread(deps(), body, eventContextOf(request)), 201);
+      },
+      list: async ({ query, page }, request) => {
+        const filter = { ...query };
+        const { principal } = request;
+        if (principal.kind === 'agent') {
+          if (filter.agentId && filter.agentId !== principal.agentId) {
+            await authorization().requireAgent(callerOf(request), filter.agentId);
+          }
+          filter.agentId = principal.agentId;
         }
-        filter.agentId = principal.agentId;
-      }
-      return ok(await listThreads(deps(), { ...page, ...filter }));
-    },
-    'GET /v1/threads/{id}': async (request) => ok(await ownThread(request)),
-    'DELETE /v1/threads/{id}': async (request) => {
-      const thread = await ownThread(request);
-      await deleteThread(deps(), thread, eventContext(request));
-      // As the other DELETEs answer: the thing removed, as it was.
-      return ok(thread);
-    },
-    'POST /v1/threads/{id}/messages': async (request) => {
-      const thread = await ownThread(request);
-      return ok(await postMessage(deps(), thread, request.body, eventContext(request)), 202);
-    },
-    'GET /v1/threads/{id}/messages': async (request) => {
-      const thread = await ownThread(request);
-      const { limit } = pageRequest({
-        ...(request.query.limit ? { limit: request.query.limit } : {}),
-      });
-      return ok(
-        await listMessages(deps(), thread, {
-          limit,
-          after: request.query.after,
-          cursor: request.query.cursor,
-        }),
-      );
-    },
-  });
+        return ok(await listThreads(deps(), { ...page, ...filter }));
+      },
+      get: async ({ params }, request) => ok(await ownThread(params.id, request)),
+      delete: async ({ params }, request) => {
+        const thread = await ownThread(params.id, request);
+        await deleteThread(deps(), thread, eventContextOf(request));
+        // As the other DELETEs answer: the thing removed, as it was.
+        return ok(thread);
+      },
+      post: async ({ params, body }, request) => {
+        const thread = await ownThread(params.id, request);
+        return ok(await postMessage(deps(), thread, body, eventContextOf(request)), 202);
+      },
+      messages: async ({ params, query, page }, request) => {
+        const thread = await ownThread(params.id, request);
+        return ok(
+          await listMessages(deps(), thread, {
+            limit: page.limit,
+            after: query.after,
+            cursor: page.cursor,
+          }),
+        );
+      },
+    }),
+  );
 }
 
 const deps = once(

@@ -12,11 +12,13 @@ import {
 import type { InsightStore } from '../../shared/core/learning/ports.js';
 import { type AgentStore, type EventPublisher, systemClock } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
-import { callerOf, createHttpApi, ok, pageRequest } from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { insightStore } from '../../shared/runtime/learning.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { insightRoutes } from './insights-contract.js';
 
 const logger = createLogger('learning');
 
@@ -29,18 +31,27 @@ export interface InsightsApiDeps {
 
 export function insightsApi(deps: () => InsightsApiDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
-  return createHttpApi({
-    'GET /v1/insights/agents/{id}': async (request) => {
-      const agentId = request.pathParameters.id ?? '';
-      await authorization().requireAgent(callerOf(request), agentId, `insights:agent:${agentId}`);
-      return ok(await getAgentInsights(deps(), agentId));
-    },
-    'GET /v1/insights/report': async (request) => {
-      await authorization().requireAdmin(callerOf(request), 'insights:report');
-      return ok(await insightReport(deps(), pageRequest(request.query)));
-    },
-    'POST /v1/insights/recommend': async (request) => ok(await recommend(deps(), request.body)),
-  });
+  return createHttpApi(
+    implement(
+      insightRoutes,
+      {
+        agent: async ({ params }, request) => {
+          await authorization().requireAgent(
+            callerOf(request),
+            params.id,
+            `insights:agent:${params.id}`,
+          );
+          return ok(await getAgentInsights(deps(), params.id));
+        },
+        report: async ({ page }) => ok(await insightReport(deps(), page)),
+        recommend: async ({ body }) => ok(await recommend(deps(), body)),
+      },
+      {
+        admin: (request, route) =>
+          authorization().requireAdmin(callerOf(request), `insights:${route}`),
+      },
+    ),
+  );
 }
 
 const deps = once(

@@ -10,33 +10,38 @@ import {
   listBudgets,
   patchBudget,
 } from '../../shared/core/budgets/budget-service.js';
-import type { EventPublisher } from '../../shared/core/ports.js';
 import { systemClock } from '../../shared/core/ports.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
 import { budgetDefinitions, budgetStore } from '../../shared/runtime/budgets.js';
-import { adminCollectionRoutes, createHttpApi } from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { budgetRoutes } from './budgets-contract.js';
 
 const logger = createLogger('models');
 
-export interface BudgetsApiDeps extends BudgetServiceDeps {
-  events: EventPublisher;
-}
+export type BudgetsApiDeps = BudgetServiceDeps;
 
 export function budgetsApi(deps: () => BudgetsApiDeps) {
   return createHttpApi(
-    adminCollectionRoutes(
-      '/v1/budgets',
-      'budgets',
-      () => deps().events,
-      () => ({
-        create: (body) => createBudget(deps(), body),
-        list: (page) => listBudgets(deps(), page),
-        get: (id) => getBudget(deps(), id),
-        patch: (id, body) => patchBudget(deps(), id, body),
-        remove: (id) => deleteBudget(deps(), id),
-      }),
+    implement(
+      budgetRoutes,
+      {
+        create: async ({ body }, request) =>
+          ok(await createBudget(deps(), body, eventContextOf(request)), 201),
+        list: async ({ page }) => ok(await listBudgets(deps(), page)),
+        get: async ({ params }) => ok(await getBudget(deps(), params.id)),
+        patch: async ({ params, body }, request) =>
+          ok(await patchBudget(deps(), params.id, body, eventContextOf(request))),
+        delete: async ({ params }, request) =>
+          ok(await deleteBudget(deps(), params.id, eventContextOf(request))),
+      },
+      {
+        admin: (request) =>
+          new Authorization(deps().events, systemClock).requireAdmin(callerOf(request), 'budgets'),
+      },
     ),
   );
 }

@@ -5,10 +5,12 @@
 import type { ModelResolver } from '../../shared/core/models/model-resolver.js';
 import type { ModelStatsStore } from '../../shared/core/ports.js';
 import { createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { configuredModels } from '../../shared/runtime/model-config.js';
 import { modelStatsStore, once } from '../../shared/runtime/wiring.js';
+import { modelRoutes } from './models-contract.js';
 
 const logger = createLogger('models');
 
@@ -20,31 +22,33 @@ export interface ModelsApiDeps {
 }
 
 export function modelsApi(deps: () => ModelsApiDeps) {
-  return createHttpApi({
-    'GET /v1/models': async () => {
-      const { models, stats } = deps();
-      const targetName = (target: { provider: string; model?: string }) =>
-        target.model ? `${target.provider}:${target.model}` : target.provider;
-      return ok({
-        routes: Object.entries(models.config.routes).map(([name, targets]) => ({
-          name,
-          targets: targets.map((target) => ({
-            ...publicTarget(target),
-            breaker: models.breakers.state(
-              targetName(target as { provider: string; model?: string }),
-            ),
+  return createHttpApi(
+    implement(modelRoutes, {
+      list: async () => {
+        const { models, stats } = deps();
+        const targetName = (target: { provider: string; model?: string }) =>
+          target.model ? `${target.provider}:${target.model}` : target.provider;
+        return ok({
+          routes: Object.entries(models.config.routes).map(([name, targets]) => ({
+            name,
+            targets: targets.map((target) => ({
+              ...publicTarget(target),
+              breaker: models.breakers.state(
+                targetName(target as { provider: string; model?: string }),
+              ),
+            })),
           })),
-        })),
-        providers: PROVIDERS,
-        retry: models.config.retry,
-        breaker: models.config.breaker,
-        models: (await stats.list()).map((s) => ({
-          ...s,
-          priced: models.prices.cost(s.model, 1, 1).priced,
-        })),
-      });
-    },
-  });
+          providers: PROVIDERS,
+          retry: models.config.retry,
+          breaker: models.config.breaker,
+          models: (await stats.list()).map((s) => ({
+            ...s,
+            priced: models.prices.cost(s.model, 1, 1).priced,
+          })),
+        });
+      },
+    }),
+  );
 }
 
 /** A route target as shown: what it is, never how it authenticates. */

@@ -3,7 +3,6 @@
  * key its own agent's), the metrics (`GET /v1/metrics`, admin only) and the audit log
  * (`GET /v1/audit`, admin only).
  */
-import * as z from 'zod';
 import { listEvents } from '../../shared/core/observability/event-listing.js';
 import { metricsReport } from '../../shared/core/observability/metrics-report.js';
 import type { EventLog, MetricStore } from '../../shared/core/observability/ports.js';
@@ -15,8 +14,8 @@ import {
   type TaskStore,
 } from '../../shared/core/ports.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
-import { parseInput } from '../../shared/core/validation.js';
-import { callerOf, createHttpApi, ok, pageRequest } from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { eventLog, metricStore } from '../../shared/runtime/observability.js';
@@ -27,14 +26,9 @@ import {
   taskQueueWithDepth,
   taskStore,
 } from '../../shared/runtime/wiring.js';
+import { observabilityRoutes } from './observability-contract.js';
 
 const logger = createLogger('observability');
-
-const auditQuerySchema = z.object({
-  actor: z.string().min(1).max(100).optional(),
-  action: z.string().min(1).max(100).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-});
 
 export interface ObservabilityApiDeps {
   audit: AuditStore;
@@ -48,27 +42,29 @@ export interface ObservabilityApiDeps {
 
 export function observabilityApi(deps: () => ObservabilityApiDeps) {
   const authorization = () => new Authorization(deps().events, systemClock);
-  return createHttpApi({
-    'GET /v1/events': async (request) =>
-      ok(
-        await listEvents(
-          { eventLog: deps().eventLog, authorization: authorization() },
-          callerOf(request),
-          request.query,
-          pageRequest(request.query),
-        ),
-      ),
-    'GET /v1/metrics': async (request) => {
-      await authorization().requireAdmin(callerOf(request), 'metrics');
-      return ok(await metricsReport(deps(), request.query, systemClock));
-    },
-    'GET /v1/audit': async (request) => {
-      await authorization().requireAdmin(callerOf(request), 'audit');
-      const { actor, action, since } = request.query;
-      const filter = parseInput(auditQuerySchema, { actor, action, since }, 'query');
-      return ok(await deps().audit.list({ ...pageRequest(request.query), ...filter }));
-    },
-  });
+  return createHttpApi(
+    implement(
+      observabilityRoutes,
+      {
+        events: async ({ page }, request) =>
+          ok(
+            await listEvents(
+              { eventLog: deps().eventLog, authorization: authorization() },
+              callerOf(request),
+              request.query,
+              page,
+            ),
+          ),
+        metrics: async (_input, request) =>
+          ok(await metricsReport(deps(), request.query, systemClock)),
+        audit: async ({ query, page }) => ok(await deps().audit.list({ ...page, ...query })),
+      },
+      {
+        // The resources the audit trail names: `metrics`, `audit`.
+        admin: (request, route) => authorization().requireAdmin(callerOf(request), route),
+      },
+    ),
+  );
 }
 
 const deps = once(

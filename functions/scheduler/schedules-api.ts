@@ -2,7 +2,7 @@
  * Schedules HTTP API: tasks and workflows that run on their own clock (rate, cron or at, in a
  * time zone). A schedule may start any agent's work, so schedules are the admin's.
  */
-import { type EventPublisher, systemClock } from '../../shared/core/ports.js';
+import { systemClock } from '../../shared/core/ports.js';
 import {
   createSchedule,
   deleteSchedule,
@@ -11,31 +11,40 @@ import {
   patchSchedule,
   type ScheduleServiceDeps,
 } from '../../shared/core/schedules/schedule-service.js';
-import { adminCollectionRoutes, createHttpApi } from '../../shared/runtime/http-api.js';
+import { Authorization } from '../../shared/core/security/authorization.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { scheduleStore, scheduleTimer } from '../../shared/runtime/schedules.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { scheduleRoutes } from './schedules-contract.js';
 
 const logger = createLogger('scheduler');
 
-export interface SchedulesApiDeps extends ScheduleServiceDeps {
-  events: EventPublisher;
-}
+export type SchedulesApiDeps = ScheduleServiceDeps;
 
 export function schedulesApi(deps: () => SchedulesApiDeps) {
   return createHttpApi(
-    adminCollectionRoutes(
-      '/v1/schedules',
-      'schedules',
-      () => deps().events,
-      () => ({
-        create: (body) => createSchedule(deps(), body),
-        list: (page) => listSchedules(deps(), page),
-        get: (id) => getSchedule(deps(), id),
-        patch: (id, body) => patchSchedule(deps(), id, body),
-        remove: (id) => deleteSchedule(deps(), id),
-      }),
+    implement(
+      scheduleRoutes,
+      {
+        create: async ({ body }, request) =>
+          ok(await createSchedule(deps(), body, eventContextOf(request)), 201),
+        list: async ({ page }) => ok(await listSchedules(deps(), page)),
+        get: async ({ params }) => ok(await getSchedule(deps(), params.id)),
+        patch: async ({ params, body }, request) =>
+          ok(await patchSchedule(deps(), params.id, body, eventContextOf(request))),
+        delete: async ({ params }, request) =>
+          ok(await deleteSchedule(deps(), params.id, eventContextOf(request))),
+      },
+      {
+        admin: (request) =>
+          new Authorization(deps().events, systemClock).requireAdmin(
+            callerOf(request),
+            'schedules',
+          ),
+      },
     ),
   );
 }

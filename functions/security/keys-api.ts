@@ -7,47 +7,32 @@ import {
   revokeApiKey,
 } from '../../shared/core/security/api-key-service.js';
 import { Authorization } from '../../shared/core/security/authorization.js';
-import {
-  actorOf,
-  callerOf,
-  createHttpApi,
-  type HttpRequest,
-  ok,
-  pageRequest,
-} from '../../shared/runtime/http-api.js';
+import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { agentStore, apiKeyStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { keyRoutes } from './keys-contract.js';
 
 const logger = createLogger('security');
 
-const eventContext = (request: HttpRequest) => ({
-  correlationId: request.correlationId,
-  clock: systemClock,
-  actor: actorOf(request),
-});
-
 export function keysApi(deps: () => ApiKeyDeps) {
-  const admin = async (request: HttpRequest) =>
-    new Authorization(deps().events, systemClock).requireAdmin(callerOf(request), 'keys');
-  return createHttpApi({
-    'POST /v1/keys': async (request) => {
-      await admin(request);
-      return ok(
-        await mintApiKey(deps(), request.body, request.principal.id, eventContext(request)),
-        201,
-      );
-    },
-    'GET /v1/keys': async (request) => {
-      await admin(request);
-      return ok(await listApiKeys(deps(), pageRequest(request.query)));
-    },
-    'DELETE /v1/keys/{id}': async (request) => {
-      await admin(request);
-      const keyId = request.pathParameters.id ?? '';
-      return ok(await revokeApiKey(deps(), keyId, request.principal.id, eventContext(request)));
-    },
-  });
+  return createHttpApi(
+    implement(
+      keyRoutes,
+      {
+        mint: async ({ body }, request) =>
+          ok(await mintApiKey(deps(), body, request.principal.id, eventContextOf(request)), 201),
+        list: async ({ page }) => ok(await listApiKeys(deps(), page)),
+        revoke: async ({ params }, request) =>
+          ok(await revokeApiKey(deps(), params.id, request.principal.id, eventContextOf(request))),
+      },
+      {
+        admin: (request) =>
+          new Authorization(deps().events, systemClock).requireAdmin(callerOf(request), 'keys'),
+      },
+    ),
+  );
 }
 
 const deps = once(

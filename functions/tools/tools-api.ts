@@ -12,10 +12,12 @@ import { toolCatalogue } from '../../shared/core/tools/catalogue.js';
 import { mayUseTool } from '../../shared/core/tools/permissions.js';
 import type { ToolDefinition } from '../../shared/core/tools/tool.js';
 import { callerOf, createHttpApi, ok } from '../../shared/runtime/http-api.js';
+import { implement } from '../../shared/runtime/http-contract.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { agentMcpTools } from '../../shared/runtime/tools.js';
 import { agentStore, eventPublisher, once } from '../../shared/runtime/wiring.js';
+import { toolRoutes } from './tools-contract.js';
 
 const logger = createLogger('tools');
 
@@ -38,27 +40,32 @@ const describe = (tool: ToolDefinition, source: string) => ({
 });
 
 export function toolsApi(deps: () => ToolsApiDeps) {
-  return createHttpApi({
-    'GET /v1/tools': async (request) => {
-      const { catalogue, agents, loadMcpTools } = deps();
-      const builtIn = [...catalogue.values()].map((tool) => describe(tool, 'built-in'));
-      const agentId = request.query.agentId;
-      if (!agentId) return ok({ items: builtIn });
+  return createHttpApi(
+    implement(toolRoutes, {
+      list: async ({ query }, request) => {
+        const { catalogue, agents, loadMcpTools } = deps();
+        const builtIn = [...catalogue.values()].map((tool) => describe(tool, 'built-in'));
+        const agentId = query.agentId;
+        if (!agentId) return ok({ items: builtIn });
 
-      await new Authorization(deps().events, systemClock).requireAgent(callerOf(request), agentId);
-      const agent = await getAgent({ agents }, agentId);
-      const mcp = agent.mcpServers.length ? await loadMcpTools(agent) : undefined;
-      try {
-        const items = [
-          ...builtIn,
-          ...(mcp?.tools ?? []).map((tool) => describe(tool, `mcp:${tool.name.split('.')[1]}`)),
-        ].map((tool) => ({ ...tool, allowed: mayUseTool(agent, tool.name) }));
-        return ok({ items, errors: mcp?.errors ?? [] });
-      } finally {
-        await mcp?.close();
-      }
-    },
-  });
+        await new Authorization(deps().events, systemClock).requireAgent(
+          callerOf(request),
+          agentId,
+        );
+        const agent = await getAgent({ agents }, agentId);
+        const mcp = agent.mcpServers.length ? await loadMcpTools(agent) : undefined;
+        try {
+          const items = [
+            ...builtIn,
+            ...(mcp?.tools ?? []).map((tool) => describe(tool, `mcp:${tool.name.split('.')[1]}`)),
+          ].map((tool) => ({ ...tool, allowed: mayUseTool(agent, tool.name) }));
+          return ok({ items, errors: mcp?.errors ?? [] });
+        } finally {
+          await mcp?.close();
+        }
+      },
+    }),
+  );
 }
 
 const deps = once(

@@ -23,7 +23,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { bundleClientSync } from '../../client/build.js';
 import {
+  CLIENT_VENDOR_FILE,
   DASHBOARD_DIR,
   DASHBOARD_FILES,
   dashboardContentSecurityPolicy,
@@ -144,6 +146,7 @@ export class DashboardSite extends Construct {
             readFileSync(resolve(UPLOT_DIST_DIR, name), 'utf8'),
           ),
         ),
+        s3deploy.Source.data(CLIENT_VENDOR_FILE, bundleClientSync()),
         s3deploy.Source.jsonData('config.json', { apiUrl: props.apiUrl, wsUrl: props.wsUrl }),
       ],
       prune: true,

@@ -25,6 +25,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /health':
     'Liveness probe for load balancers and uptime checks, which hold no API key. It tells ' +
     'only that the API is up (status and version), takes no input and reads no data.',
+  'GET /openapi.json':
+    'The OpenAPI document: the public description of the API (routes and schemas), the same ' +
+    'for every caller, generated from code. It takes no input and reads no data.',
 };
 
 /** Stage-wide limits that keep a runaway client from exhausting the functions' concurrency. */

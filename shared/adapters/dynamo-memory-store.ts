@@ -5,9 +5,10 @@
  *   vector      pk MEMVEC#<owner>#<namespace> sk <embedder>#<id>      v: int8 bytes, s: scale
  *   namespace   pk MEMNS#<owner>              sk <namespace>          version
  *
- * Searches read only vector items: a few hundred bytes each (256 int8 dimensions, short
+ * Vector searches read only vector items: a few hundred bytes each (256 int8 dimensions, short
  * attribute names), in a partition per namespace, sorted by embedder so that a query reads only
- * the vectors it can compare with, newest first. Texts are read for the best few only.
+ * the vectors it can compare with, newest first. Texts are read for the best few only. Lexical
+ * search has no vectors: it reads the namespace's memory items (their ids, texts and expiry).
  *
  * A namespace's version is incremented after every write and delete in it: caches of its
  * vectors compare it (one read) instead of reading the vectors again. Expiring memories carry
@@ -23,13 +24,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../core/errors.js';
+import type { LexicalDocument } from '../core/memory/lexical-search.js';
 import type { Memory, StoredMemory } from '../core/memory/memory.js';
 import type { MemoryRef, MemoryStore, NamespaceRef, NamespaceState } from '../core/memory/ports.js';
 import { fromBytes, toBytes } from '../core/memory/quantise.js';
 import { type VectorBlock, VectorBlockBuilder } from '../core/memory/vector-search.js';
 import type { Page, PageRequest } from '../core/ports.js';
 import { batchPutAll } from './dynamo-batch-write.js';
-import { decodeCursor, isConditionFailure, queryPage } from './dynamo-pages.js';
+import { decodeCursor, isConditionFailure, queryAll, queryPage } from './dynamo-pages.js';
 
 type Item = Record<string, unknown>;
 
@@ -83,12 +85,14 @@ export class DynamoMemoryStore implements MemoryStore {
         metadataJson: JSON.stringify(metadata),
         ...(expiresAt !== null ? { expiresAt, ttl } : {}),
       });
-      items.push({
-        ...vectorKey(memory.agentId, memory.namespace, memory.embeddingModel, memory.id),
-        v: toBytes(vector),
-        s: scale,
-        ...(ttl !== undefined ? { ttl } : {}),
-      });
+      if (vector) {
+        items.push({
+          ...vectorKey(memory.agentId, memory.namespace, memory.embeddingModel, memory.id),
+          v: toBytes(vector),
+          s: scale,
+          ...(ttl !== undefined ? { ttl } : {}),
+        });
+      }
     }
     try {
       await batchPutAll(this.client, this.tableName, items);
@@ -211,38 +215,76 @@ export class DynamoMemoryStore implements MemoryStore {
   ): Promise<VectorBlock> {
     const builder = new VectorBlockBuilder(dimensions, Math.min(Math.max(max, 1), 1024));
     const prefix = `${embedderId}#`;
-    let read = 0;
-    let startKey: Item | undefined;
-    do {
-      // One more than needed: it tells a namespace of exactly `max` from a larger one.
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': vectorPk(ref.owner, ref.namespace),
-            ':prefix': prefix,
-          },
-          ProjectionExpression: 'sk, v, #ttl',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ConsistentRead: true,
-          ScanIndexForward: false,
-          Limit: max + 1 - read,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        if (++read > max) return builder.build(false);
+    const complete = await this.readNewest(
+      {
+        pk: vectorPk(ref.owner, ref.namespace),
+        prefix,
+        projection: 'sk, v, #ttl',
+        names: { '#ttl': 'ttl' },
+      },
+      max,
+      (item) => {
         const ttl = item.ttl as number | undefined;
         builder.add(
           (item.sk as string).slice(prefix.length),
           fromBytes(item.v as Uint8Array),
           ttl === undefined ? 0 : ttl * 1000,
         );
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return builder.build(true);
+      },
+    );
+    return builder.build(complete);
+  }
+
+  async readTexts(
+    ref: NamespaceRef,
+    max: number,
+  ): Promise<{ documents: LexicalDocument[]; complete: boolean }> {
+    const documents: LexicalDocument[] = [];
+    const complete = await this.readNewest(
+      {
+        pk: `MEMORY#${ref.owner}`,
+        prefix: `M#${ref.namespace}#`,
+        projection: 'id, #text, expiresAt',
+        names: { '#text': 'text' },
+      },
+      max,
+      (item) => {
+        const expiresAt = item.expiresAt as string | undefined;
+        documents.push({
+          id: item.id as string,
+          text: item.text as string,
+          expiresAtMs: expiresAt === undefined ? 0 : new Date(expiresAt).getTime(),
+        });
+      },
+    );
+    return { documents, complete };
+  }
+
+  /**
+   * Hands the newest `max` items of a key range to `add`, newest first; true when that was all
+   * of them.
+   */
+  private async readNewest(
+    range: { pk: string; prefix: string; projection: string; names: Record<string, string> },
+    max: number,
+    add: (item: Item) => void,
+  ): Promise<boolean> {
+    // One more than needed: it tells a namespace of exactly `max` from a larger one.
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': range.pk, ':prefix': range.prefix },
+        ProjectionExpression: range.projection,
+        ExpressionAttributeNames: range.names,
+        ConsistentRead: true,
+        ScanIndexForward: false,
+      },
+      max + 1,
+    );
+    for (const item of items.slice(0, max)) add(item);
+    return items.length <= max;
   }
 
   async getMany(refs: MemoryRef[]): Promise<Map<string, Memory>> {

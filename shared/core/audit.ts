@@ -19,6 +19,12 @@ const MUTATIONS: Record<string, (data: Record<string, unknown>) => string | unde
   'thread.deleted': (d) => `thread:${String(d.threadId)}`,
   // Who decided: the decision's caller and key, as for every change made through the API.
   'approval.decided': (d) => `approval:${String(d.approvalId)}`,
+  'budget.created': (d) => `budget:${String(d.budgetId)}`,
+  'budget.updated': (d) => `budget:${String(d.budgetId)}`,
+  'budget.deleted': (d) => `budget:${String(d.budgetId)}`,
+  'schedule.created': (d) => `schedule:${String(d.scheduleId)}`,
+  'schedule.updated': (d) => `schedule:${String(d.scheduleId)}`,
+  'schedule.deleted': (d) => `schedule:${String(d.scheduleId)}`,
 };
 
 export function auditEntryOf(event: BusEvent): AuditEntry | undefined {

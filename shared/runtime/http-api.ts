@@ -10,6 +10,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import * as z from 'zod';
 import {
   AppError,
   BadJsonError,
@@ -20,16 +21,20 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../core/errors.js';
+import type { EventContext } from '../core/events.js';
 import { AGENT_ID_PATTERN, ULID_PATTERN } from '../core/ids.js';
 import { jsonLimitIssues } from '../core/json-limits.js';
-import type { EventPublisher, IdempotencyStore, PageRequest } from '../core/ports.js';
-import { systemClock } from '../core/ports.js';
-import { Authorization, type Caller } from '../core/security/authorization.js';
+import { type IdempotencyStore, type PageRequest, systemClock } from '../core/ports.js';
+import type { Caller } from '../core/security/authorization.js';
 import {
   type AuthorizerContext,
   type Principal,
   principalFromContext,
 } from '../core/security/principal.js';
+import { parseInput } from '../core/validation.js';
+
+/** The methods a route can have; the topology's routes and the contracts both use them. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -161,6 +166,7 @@ const PATH_IDS: Record<string, { pattern: RegExp; what: string }> = {
   keys: { pattern: ULID_PATTERN, what: 'key' },
   budgets: { pattern: AGENT_ID_PATTERN, what: 'budget' },
   schedules: { pattern: AGENT_ID_PATTERN, what: 'schedule' },
+  blueprints: { pattern: AGENT_ID_PATTERN, what: 'blueprint' },
 };
 /** Ids of collections without a rule of their own: short, and nothing a key could choke on. */
 const ANY_ID = { pattern: /^[A-Za-z0-9._:-]{1,128}$/, what: 'item' };
@@ -211,6 +217,13 @@ export const actorOf = (request: HttpRequest) => ({
     : {}),
 });
 
+/** The context of the events a request causes: its correlation id and its caller (audited). */
+export const eventContextOf = (request: HttpRequest): EventContext => ({
+  correlationId: request.correlationId,
+  clock: systemClock,
+  actor: actorOf(request),
+});
+
 /** Who asks what, for authorization decisions and their audit. */
 export const callerOf = (request: HttpRequest): Caller => ({
   principal: request.principal,
@@ -218,63 +231,39 @@ export const callerOf = (request: HttpRequest): Caller => ({
   correlationId: request.correlationId,
 });
 
-/** `?limit=` (1..100, default 25) and `?cursor=` as API.md fixes them. */
-export function pageRequest(query: Record<string, string>): PageRequest {
-  const { limit: rawLimit, cursor } = query;
-  let limit = 25;
-  if (rawLimit !== undefined) {
-    limit = Number(rawLimit);
-    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > 100) {
-      throw new ValidationError('invalid limit', [
-        { path: 'limit', message: 'must be an integer from 1 to 100' },
-      ]);
-    }
-  }
-  if (cursor !== undefined && (cursor.length === 0 || cursor.length > 2048)) {
-    throw new ValidationError('invalid cursor', [{ path: 'cursor', message: 'malformed cursor' }]);
-  }
-  return { limit, cursor };
-}
-
-/** What an admin-only collection does: create, list, get, change and delete by id. */
-export interface AdminCollection {
-  create(body: unknown): Promise<unknown>;
-  list(page: PageRequest): Promise<unknown>;
-  get(id: string): Promise<unknown>;
-  patch(id: string, body: unknown): Promise<unknown>;
-  remove(id: string): Promise<unknown>;
-}
+const LIMIT_MESSAGE = 'must be an integer from 1 to 100';
 
 /**
- * The five routes of a collection only the admin key may use (`POST` and `GET` on `path`, `GET`,
- * `PATCH` and `DELETE` on `path/{id}`): anyone else gets 403, audited as `security.denied`.
+ * `?limit=` (1..100, default 25) and `?cursor=`, as API.md fixes them; documented (OpenAPI) as
+ * the integer it is, though it arrives as query text.
  */
-export function adminCollectionRoutes(
-  path: string,
-  resource: string,
-  events: () => EventPublisher,
-  collection: () => AdminCollection,
-): Record<string, Route> {
-  const admin = (request: HttpRequest) =>
-    new Authorization(events(), systemClock).requireAdmin(callerOf(request), resource);
-  const id = (request: HttpRequest) => request.pathParameters.id ?? '';
-  const guarded =
-    (answer: (request: HttpRequest) => Promise<HttpResult>): Route =>
-    async (request) => {
-      await admin(request);
-      return answer(request);
-    };
-  return {
-    [`POST ${path}`]: guarded(async (request) => ok(await collection().create(request.body), 201)),
-    [`GET ${path}`]: guarded(async (request) =>
-      ok(await collection().list(pageRequest(request.query))),
-    ),
-    [`GET ${path}/{id}`]: guarded(async (request) => ok(await collection().get(id(request)))),
-    [`PATCH ${path}/{id}`]: guarded(async (request) =>
-      ok(await collection().patch(id(request), request.body)),
-    ),
-    [`DELETE ${path}/{id}`]: guarded(async (request) => ok(await collection().remove(id(request)))),
-  };
+export const pageQuerySchema = z.object({
+  limit: z
+    .string()
+    .regex(/^\d+$/, LIMIT_MESSAGE)
+    .transform(Number)
+    .pipe(z.number().int().min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE))
+    .optional()
+    .meta({
+      description: 'Items per page, 1..100.',
+      override: { type: 'integer', minimum: 1, maximum: 100, default: 25, pattern: undefined },
+    }),
+  cursor: z
+    .string()
+    .min(1, 'malformed cursor')
+    .max(2048, 'malformed cursor')
+    .optional()
+    .meta({ description: 'The `nextCursor` of the previous page.' }),
+});
+
+/** `?limit=` and `?cursor=` as a page request. */
+export function pageRequest(query: Record<string, string>): PageRequest {
+  const { limit, cursor } = parseInput(
+    pageQuerySchema,
+    { limit: query.limit, cursor: query.cursor },
+    'query',
+  );
+  return { limit: limit ?? 25, cursor };
 }
 
 /**

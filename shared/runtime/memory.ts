@@ -1,8 +1,8 @@
 /**
  * The memory layer as a function is configured: the embedder from `AGENT_CORE_EMBEDDINGS`
- * (default: the local hashing embedder, 256 dimensions), the DynamoDB stores, a per-process
- * cache of namespaces' vectors, and the memory service the agents' tools use. Built once per
- * process, on first use.
+ * (default: local lexical search, which needs none), the DynamoDB stores, a per-process cache
+ * of namespaces' vectors or indexes, and the memory service the agents' tools use. Built once
+ * per process, on first use.
  */
 import { bedrockClient } from '../adapters/clients/bedrock.js';
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
@@ -17,6 +17,7 @@ import {
   type EmbeddingsConfig,
   parseEmbeddingsConfig,
 } from '../core/memory/embeddings-config.js';
+import { type LexicalSearch, lexicalSearch } from '../core/memory/lexical-search.js';
 import type { MemoryDeps } from '../core/memory/memory-service.js';
 import { createMemoryToolService } from '../core/memory/memory-tool-service.js';
 import { VectorCache } from '../core/memory/vector-cache.js';
@@ -41,14 +42,14 @@ export function loadEmbeddingsConfig(env: NodeJS.ProcessEnv = process.env): Embe
   return result.config;
 }
 
-/** The embedder a configuration names. */
+/** The embedder a configuration names (or lexical search, which needs none). */
 export function createEmbedder(
   config: EmbeddingsConfig,
   env: NodeJS.ProcessEnv = process.env,
-): Embedder {
+): Embedder | LexicalSearch {
   switch (config.provider) {
     case 'local':
-      return new LocalHashEmbedder(config.dimensions);
+      return config.model === 'hash-v1' ? new LocalHashEmbedder(config.dimensions) : lexicalSearch;
     case 'bedrock':
       return new BedrockTitanEmbedder({
         client: bedrockClient(config.region),
@@ -84,7 +85,7 @@ export const grantStore = /* @__PURE__ */ once(
   () => new DynamoGrantStore(dynamoClient(), tableName()),
 );
 
-/** Namespaces' vectors kept between searches (a warm Lambda container keeps them too). */
+/** Namespaces' vectors or indexes kept between searches (a warm Lambda container keeps them too). */
 export const vectorCache = /* @__PURE__ */ once(() => new VectorCache());
 
 /** Everything the memory use cases need, as this process is configured. */

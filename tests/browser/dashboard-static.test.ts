@@ -83,6 +83,16 @@ describe('serveDashboard', () => {
     expect(css.body).toContain('.uplot');
   });
 
+  it('serves the typed client as one ES module the page imports', async () => {
+    const js = await get('/dashboard/vendor/agent-core-client.js');
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(js.body).toContain('AgentCoreClient');
+    expect(js.body).toMatch(/export \{[^}]*AgentCoreClient/);
+    const page = await get('/dashboard/app.js');
+    expect(page.body).toContain("from './vendor/agent-core-client.js'");
+  });
+
   it('generates config.json for the same origin', async () => {
     const res = await get('/dashboard/config.json');
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');

@@ -500,6 +500,31 @@ rows.push(
     code: 'ValidationError',
     paths: ['metadata.constructor'],
   },
+  {
+    name: 'a bad % escape in an agent id',
+    method: 'GET',
+    path: '/v1/agents/%E0%A4%A',
+    status: 400,
+    code: 'ValidationError',
+    paths: ['id'],
+  },
+  {
+    name: 'a bad % escape in a memory id',
+    method: 'DELETE',
+    path: '/v1/agents/existing/memories/%ZZ',
+    status: 400,
+    code: 'ValidationError',
+    paths: ['memoryId'],
+  },
+  {
+    name: 'a bad % escape in an agent id, with a body',
+    method: 'POST',
+    path: '/v1/agents/%E0%A4%A/memories',
+    body: { text: 'x' },
+    status: 400,
+    code: 'ValidationError',
+    paths: ['id'],
+  },
 );
 
 async function snapshot() {

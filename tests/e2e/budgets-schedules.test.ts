@@ -109,11 +109,15 @@ describe('budgets', () => {
     const { body: listed } = await runtime.api('GET', '/v1/budgets');
     expect(listed.items.map((b: { id: string }) => b.id)).toContain('writer-daily');
 
-    // budget.warning once (at $0.40 of $0.50), budget.exceeded for the refusal.
+    // budget.warning once (at $0.40 of $0.50), budget.exceeded for the refusal (beside the
+    // budget.created of its definition).
     const events = await eventually(
       async () => {
         const { body } = await runtime.api('GET', '/v1/events?type=budget.*');
-        const types = body.items.map((e: { type: string }) => e.type).sort();
+        const types = body.items
+          .map((e: { type: string }) => e.type)
+          .filter((type: string) => type !== 'budget.created')
+          .sort();
         return types.length >= 2 ? types : undefined;
       },
       { what: 'budget events' },
@@ -132,6 +136,19 @@ describe('budgets', () => {
     );
     expect((await runtime.api('DELETE', '/v1/budgets/writer-daily')).status).toBe(200);
     expect((await runtime.api('GET', '/v1/budgets/writer-daily')).status).toBe(404);
+
+    // Created, raised, deleted: each change in the audit log with who made it.
+    const audited = await eventually(
+      async () => {
+        const { body: log } = await runtime.api('GET', '/v1/audit?actor=admin');
+        const mine = log.items
+          .filter((e: { target: string }) => e.target === 'budget:writer-daily')
+          .map((e: { action: string }) => e.action);
+        return mine.length === 3 ? mine : undefined;
+      },
+      { what: 'the budget changes in the audit log' },
+    );
+    expect(audited.sort()).toEqual(['budget.created', 'budget.deleted', 'budget.updated']);
   });
 
   it.each([
@@ -227,6 +244,19 @@ describe('schedules', () => {
     const { body: list } = await runtime.api('GET', '/v1/schedules');
     expect(list.items.map((s: { id: string }) => s.id)).toContain('weekday-report');
     await runtime.api('DELETE', '/v1/schedules/weekday-report');
+
+    // Each change is in the audit log with who made it; the refused second create is not.
+    const audited = await eventually(
+      async () => {
+        const { body: log } = await runtime.api('GET', '/v1/audit?actor=admin');
+        const mine = log.items
+          .filter((e: { target: string }) => e.target === 'schedule:weekday-report')
+          .map((e: { action: string }) => e.action);
+        return mine.length === 2 ? mine : undefined;
+      },
+      { what: 'the schedule changes in the audit log' },
+    );
+    expect(audited.sort()).toEqual(['schedule.created', 'schedule.deleted']);
   });
 
   it.each([

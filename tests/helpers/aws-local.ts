@@ -1,7 +1,7 @@
 /**
  * Real AWS protocol servers for integration tests: dynalite (DynamoDB) and fauxqs (SQS) started
  * in-process and in memory, with the topology's table and queues provisioned, and SDK clients
- * pointed at them. One pair per test file: `const aws = useLocalAws();` in the file's top scope.
+ * pointed at them and signing with the credentials the servers accept. One pair per test file: `const aws = useLocalAws();` in the file's top scope.
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -52,7 +52,7 @@ export function urlIn(urls: Map<string, string>, queueId: string): string {
 
 /** Starts both emulators, provisions the topology under unique names and builds the clients. */
 export async function startLocalAws(): Promise<LocalAws> {
-  const emulators = await startEmulators();
+  const emulators = await startEmulators({ credentials: CREDENTIALS });
   const suffix = uniqueSuffix();
   const tableName = `agent-core-it-${suffix}`;
   const queuePrefix = `it-${suffix}-`;

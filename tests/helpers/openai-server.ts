@@ -1,10 +1,10 @@
 /**
  * An OpenAI-compatible Chat Completions server on 127.0.0.1 for tests and benchmarks. Each
- * request takes the next scripted answer (or the default one, fixed or made from the request);
- * a request with `stream: true` gets it as server-sent events, in the chunks the answer names,
- * with tool-call arguments split across chunks and the usage in a last chunk when
- * `stream_options.include_usage` asks; any other request gets the same answer as one
- * `chat.completion`. Requests are recorded.
+ * request takes the next scripted answer (or the default one: fixed, or made from the request,
+ * which gives a model with habits, whatever order the requests come in); a request with
+ * `stream: true` gets it as server-sent events, in the chunks the answer names, with tool-call
+ * arguments split across chunks and the usage in a last chunk when `stream_options.include_usage`
+ * asks; any other request gets the same answer as one `chat.completion`. Requests are recorded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,8 +44,8 @@ export class OpenAiTestServer {
   private readonly open = new Set<ServerResponse>();
 
   /**
-   * `fallback` answers every request no queued answer is left for: one answer, or one made from
-   * the request's body (a model that answers what it is asked).
+   * `fallback` answers every request no queued answer is left for: one answer, or a function
+   * that makes each answer from the request's body (a model that answers what it is asked).
    */
   constructor(
     private readonly fallback: ScriptedAnswer | ((body: Record<string, any>) => ScriptedAnswer) = {

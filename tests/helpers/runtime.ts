@@ -1,14 +1,15 @@
 /**
  * Starts the product as a user would: `npm start` in a separate process group, on a free port,
- * with a temporary data folder. Tests then talk to it over HTTP only.
+ * with a temporary data folder (cli/local-runtime.ts, as the command-line tools do). Tests then
+ * talk to it over HTTP only. A runtime that dies while in use says so on stderr, with its exit
+ * code or signal and the tail of its output, and a call that fails because of it carries the
+ * same diagnosis.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const repoRoot = resolve(import.meta.dirname, '../..');
+import { join } from 'node:path';
+import { startLocalRuntime } from '../../cli/local-runtime.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -21,6 +22,8 @@ export interface RuntimeHandle {
   key: string;
   dataDir: string;
   output(): string;
+  /** How the runtime ended, once it has (`exited with code 1`, `killed by SIGKILL`). */
+  exitStatus(): string | undefined;
   /** Calls the API with the admin key unless `headers.authorization` says otherwise. */
   api<T = any>(
     method: string,
@@ -29,10 +32,11 @@ export interface RuntimeHandle {
     headers?: Record<string, string>,
   ): Promise<ApiResponse<T>>;
   /**
-   * Ctrl-C: SIGINT to the whole process group, as a terminal sends it. Resolves once every
-   * process of the group is gone; true when the runtime reported a clean stop.
+   * Ctrl-C: SIGINT to the whole process group, as a terminal sends it (or SIGTERM, as a service
+   * manager does). Resolves once every process of the group is gone; true when the runtime
+   * reported a clean stop.
    */
-  stop(): Promise<boolean>;
+  stop(signal?: 'SIGINT' | 'SIGTERM'): Promise<boolean>;
   /** A crash: SIGKILL to every process of the runtime at once. */
   kill(): Promise<void>;
 }
@@ -47,68 +51,41 @@ export interface StartOptions {
 export async function startRuntime(options: StartOptions = {}): Promise<RuntimeHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'agent-core-e2e-'));
   const key = options.key ?? `ac_test_${randomBytes(12).toString('hex')}`;
-  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
-    cwd: repoRoot,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PORT: '0',
-      AGENT_CORE_DATA_DIR: dataDir,
-      AGENT_CORE_API_KEY: key,
-      AGENT_CORE_RETRY_BASE_SECONDS: '1',
-      ...options.env,
-    },
+  const runtime = await startLocalRuntime({
+    dataDir,
+    env: { AGENT_CORE_API_KEY: key, AGENT_CORE_RETRY_BASE_SECONDS: '1', ...options.env },
+    timeoutMs: options.timeoutMs ?? 60_000,
   });
-  let output = '';
-  const exited = new Promise<number | null>((resolveExit) =>
-    child.once('exit', (code) => resolveExit(code)),
-  );
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`runtime did not start in time:\n${output}`)),
-      options.timeoutMs ?? 60_000,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`runtime exited with ${code} before listening:\n${output}`));
-    });
-  });
-
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), signal);
-    } catch {
-      // already gone
-    }
-  };
+  const { url } = runtime;
 
   return {
     url,
     key,
     dataDir,
-    output: () => output,
+    output: runtime.output,
+    exitStatus: runtime.exitStatus,
     async api(method, path, body, headers = {}) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        body:
-          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
+      let response: Response;
+      try {
+        response = await fetch(`${url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${key}`,
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...headers,
+          },
+          body:
+            body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        });
+      } catch (error) {
+        // A refused or dropped connection is most often the runtime dying: give it a moment to
+        // be reaped, then say how it ended and what it printed last.
+        await Promise.race([runtime.exited, new Promise((r) => setTimeout(r, 2000))]);
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+        throw new Error(`${method} ${path} failed (${cause}); ${runtime.diagnosis()}`, {
+          cause: error,
+        });
+      }
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -118,32 +95,12 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeH
       }
       return { status: response.status, body: parsed as never, headers: response.headers };
     },
-    async stop() {
-      signalGroup('SIGINT');
-      await exited;
-      await groupGone(child.pid as number, 15_000);
-      return output.includes('[agent-core] stopped');
+    async stop(signal = 'SIGINT') {
+      await runtime.stop(signal);
+      return runtime.output().includes('[agent-core] stopped');
     },
-    async kill() {
-      signalGroup('SIGKILL');
-      await exited;
-      await groupGone(child.pid as number, 15_000);
-    },
+    kill: runtime.kill,
   };
-}
-
-/** Waits until no process of the group is left (the emulators' child included). */
-async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(-pgid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`processes of group ${pgid} still running ${timeoutMs} ms after the signal`);
 }
 
 export function removeDataDir(dataDir: string): void {

@@ -189,6 +189,7 @@ describe('cdk-nag AwsSolutions', () => {
       expect(unauthorized.map((a) => a.path).sort()).toEqual(
         [
           `${STACK_NAME}/Http/GET health`,
+          `${STACK_NAME}/Http/GET openapi.json`,
           `${STACK_NAME}/WebSocket/Api/$default-Route`,
           `${STACK_NAME}/WebSocket/Api/$disconnect-Route`,
         ].sort(),

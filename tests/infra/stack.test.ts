@@ -570,10 +570,10 @@ describe('HTTP API', () => {
     );
   });
 
-  it('puts the authorizer on every route but GET /health', () => {
+  it('puts the authorizer on every route but GET /health and GET /openapi.json', () => {
     for (const [, route] of routes) {
       const { RouteKey, AuthorizationType, AuthorizerId } = route.Properties;
-      if (RouteKey === 'GET /health') {
+      if (RouteKey === 'GET /health' || RouteKey === 'GET /openapi.json') {
         expect(AuthorizationType).toBe('NONE');
         expect(AuthorizerId).toBeUndefined();
       } else {

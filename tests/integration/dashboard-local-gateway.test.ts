@@ -4,7 +4,7 @@
  * dynalite, a `ws` client, and the unchanged AWS SDK Management API client.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect as netConnect } from 'node:net';
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -41,6 +41,8 @@ let management: ApiGatewayManagementApiClient;
 let wsBase: string;
 const errors: unknown[] = [];
 const sockets: WebSocket[] = [];
+/** When set, the authorizer waits for it: what a test does while an upgrade is authorized. */
+let authorizerGate: ((event: unknown) => Promise<void>) | undefined;
 
 const store = () => new DynamoConnectionStore(aws().dynamo, aws().tableName);
 
@@ -65,12 +67,14 @@ beforeAll(async () => {
       invoke: async <R>(name: string, event: unknown) => {
         const handler = handlers[name];
         if (!handler) throw new Error(`no handler ${name}`);
+        if (name === 'dashboard-authorizer' && authorizerGate) await authorizerGate(event);
         return (await handler(event as never)) as R;
       },
     },
     onError: (error) => errors.push(error),
   });
   endpoint = new LocalAwsEndpoint({
+    credentials: CREDENTIALS,
     busName: topology.eventBus.name,
     rules: [],
     queueUrls: new Map(),
@@ -240,13 +244,66 @@ describe('local dashboard WebSocket', () => {
     expect(await new ApiGatewayConnectionPoster(management).post(connectionId, 'x')).toBe('gone');
   });
 
+  it('a client that resets its connection while being authorized does not take the gateway down, and is disconnected', async () => {
+    // Without a listener on the upgrading socket, the refusal written to a reset connection
+    // raised an uncaught ECONNRESET, which stops the local runtime.
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const before = await knownIds();
+    try {
+      for (const token of ['wrong', ADMIN_KEY]) {
+        let entered: () => void = () => undefined;
+        const authorizing = new Promise<void>((resolve) => {
+          entered = resolve;
+        });
+        let release: () => void = () => undefined;
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        authorizerGate = async () => {
+          entered();
+          await released;
+        };
+        const client = netConnect(Number(new URL(wsBase).port), '127.0.0.1');
+        const closed = new Promise((resolve) => client.once('close', resolve));
+        client.on('error', () => undefined);
+        client.write(
+          `GET /ws?token=${token} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n` +
+            'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+            'Sec-WebSocket-Version: 13\r\n\r\n',
+        );
+        await authorizing;
+        client.resetAndDestroy();
+        await closed;
+        authorizerGate = undefined;
+        release();
+      }
+      // The gateway still serves, and nothing went uncaught meanwhile.
+      const client = await open(`/ws?token=${ADMIN_KEY}`);
+      client.socket.send(JSON.stringify({ action: 'ping' }));
+      await client.next((f) => f.type === 'pong');
+      client.socket.close();
+      expect(uncaught).toEqual([]);
+      // The admin's connection was connected before its client went: it is disconnected too.
+      await waitUntil(
+        async () => [...(await knownIds())].every((id) => before.has(id)),
+        'every connection of this test to be disconnected',
+      );
+    } finally {
+      authorizerGate = undefined;
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   it('a client closing its socket is forgotten ($disconnect)', async () => {
     const before = await knownIds();
     const client = await open(`/ws?token=${ADMIN_KEY}`);
     const connectionId = await connectionIdOf(before);
     client.socket.close();
     await waitUntil(async () => !(await knownIds()).has(connectionId), '$disconnect');
-    expect(gateway.describe(connectionId)).toBeUndefined();
+    // The gateway forgets it once $disconnect has returned, a moment after the record went.
+    await waitUntil(async () => gateway.describe(connectionId) === undefined, 'forgotten');
     expect(errors).toEqual([]);
   });
 });

@@ -55,6 +55,7 @@ async function startEndpoint(): Promise<Running> {
   const secrets = new Map([[SECRET_ID, ADMIN_KEY]]);
   const seen: BusEnvelope[] = [];
   const endpoint = new LocalAwsEndpoint({
+    credentials: CREDENTIALS,
     busName: topology.eventBus.name,
     rules: topology.rules,
     queueUrls,

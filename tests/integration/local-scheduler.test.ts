@@ -62,6 +62,7 @@ async function startScheduler(
   });
   const missed = await scheduler.start();
   const endpoint = new LocalAwsEndpoint({
+    credentials: CREDENTIALS,
     busName: 'agent-core',
     rules: [],
     queueUrls,

@@ -215,6 +215,7 @@ async function startHarness(
     credentials: CREDENTIALS,
   });
   const endpoint = new LocalAwsEndpoint({
+    credentials: CREDENTIALS,
     busName: 'unused',
     rules: [],
     queueUrls: new Map(),

@@ -178,6 +178,27 @@ describe('auditEntryOf: changes made through the API', () => {
       'memory:scout/notes',
     ],
     ['message.sent', { messageId: 'msg1', from: 'scout' }, 'message:msg1'],
+    [
+      'budget.created',
+      { budgetId: 'team-a', scope: 'tag:a', usdPerDay: 5, usdPerMonth: null },
+      'budget:team-a',
+    ],
+    [
+      'budget.deleted',
+      { budgetId: 'team-a', scope: 'tag:a', usdPerDay: 5, usdPerMonth: null },
+      'budget:team-a',
+    ],
+    [
+      'schedule.updated',
+      {
+        scheduleId: 'nightly',
+        expression: 'cron(0 2 * * ? *)',
+        timezone: 'UTC',
+        enabled: false,
+        runs: 'task',
+      },
+      'schedule:nightly',
+    ],
   ])('audits %s by its caller and key', (type, data, target) => {
     // Act
     const entry = auditEntryOf(envelope(type, data, { principal: 'agent:scout', keyId: '01KEY' }));

@@ -37,6 +37,9 @@ function importsOf(folder: string): Import[] {
   );
 }
 
+/** A route's contract (`functions/<layer>/*-contract.ts`): schemas beside a handler, not a handler. */
+const isContract = (file: string): boolean => file.endsWith('-contract.ts');
+
 /** The imports of `folder` whose target starts with one of `prefixes`, as `file → target`. */
 const offending = (folder: string, prefixes: string[]): string[] =>
   importsOf(folder)
@@ -61,14 +64,32 @@ describe('dependency rules', () => {
 
   it('handlers are primary adapters: no AWS SDK, no infra/, and never another handler', () => {
     expect(offending('functions', ['@aws-sdk/', 'infra/', 'local/'])).toEqual([]);
-    const otherHandlers = importsOf('functions').filter(
+    // A handler may read route contracts (its own; the OpenAPI document's handler reads them
+    // all), which are data; no file under functions/ reads a handler.
+    const handlerImports = importsOf('functions').filter(
       ({ file, target }) => target.startsWith('functions/') && target !== file,
     );
-    expect(otherHandlers).toEqual([]);
+    expect(handlerImports.length).toBeGreaterThan(0);
+    expect(handlerImports.filter(({ target }) => !isContract(target))).toEqual([]);
+  });
+
+  it('route contracts are data: they read only zod, shared/ and events/, never a handler', () => {
+    const contracts = sourceFiles('functions').filter(isContract);
+    expect(contracts.length).toBeGreaterThan(10);
+    const reads = importsOf('functions').filter(({ file }) => isContract(file));
+    expect(
+      reads.filter(
+        ({ target }) =>
+          target !== 'zod' &&
+          !target.startsWith('shared/') &&
+          !target.startsWith('events/') &&
+          !isContract(target),
+      ),
+    ).toEqual([]);
   });
 
   it('every handler wears the one middleware stack of shared/runtime/lambda-handler.ts', () => {
-    const handlers = sourceFiles('functions');
+    const handlers = sourceFiles('functions').filter((file) => !isContract(file));
     const unwrapped = handlers.filter(
       (file) =>
         !/^export const handler = (httpHandler|eventHandler)\(/m.test(

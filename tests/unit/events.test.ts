@@ -206,6 +206,7 @@ describe('the event catalogue', () => {
       'memory.granted',
       'memory.revoked',
       'thread.deleted',
+      ...['created', 'updated', 'deleted'].flatMap((v) => [`budget.${v}`, `schedule.${v}`]),
     ];
 
     // Assess

@@ -363,6 +363,7 @@ describe('createHttpApi: ids in paths and queries', () => {
     'DELETE /v1/keys/{id}': mirror,
     'GET /v1/insights/agents/{id}': mirror,
     'GET /v1/tools': mirror,
+    'GET /v1/blueprints/{id}': mirror,
   };
   const ulid = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
@@ -383,6 +384,7 @@ describe('createHttpApi: ids in paths and queries', () => {
     ['a task id that is no ULID', 'GET /v1/tasks/{id}', { id: `${ulid}x` }],
     ['a workflow id that is no ULID', 'GET /v1/workflows/{id}', { id: 'not-a-workflow' }],
     ['a key id that is no ULID', 'DELETE /v1/keys/{id}', { id: '../../etc' }],
+    ['a blueprint id with a dot', 'GET /v1/blueprints/{id}', { id: 'code.reviewer' }],
   ])('answers 404 for %s before the route runs', async (_what, routeKey, pathParameters) => {
     // Prepare
     const route = vi.fn(mirror);

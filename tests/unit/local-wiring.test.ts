@@ -151,9 +151,12 @@ describe('buildLocalWiring(topology)', () => {
     expect(`${wired[0]?.method} ${wired[0]?.path}`).toBe(routeKey);
   });
 
-  it('leaves only GET /health unauthenticated', () => {
+  it('leaves only GET /health and the API description unauthenticated', () => {
     // Assess
-    expect(wiring.routes.filter((r) => !r.auth).map((r) => r.routeKey)).toEqual(['GET /health']);
+    expect(wiring.routes.filter((r) => !r.auth).map((r) => r.routeKey)).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+    ]);
   });
 
   it('names the authorizer function', () => {

@@ -4,6 +4,7 @@ import { BedrockTitanEmbedder } from '../../shared/adapters/embeddings/bedrock-t
 import { LocalHashEmbedder } from '../../shared/adapters/embeddings/local-hash-embedder.js';
 import { OpenAiEmbedder } from '../../shared/adapters/embeddings/openai-embedder.js';
 import { parseEmbeddingsConfig } from '../../shared/core/memory/embeddings-config.js';
+import { lexicalSearch } from '../../shared/core/memory/lexical-search.js';
 import { ConfigError } from '../../shared/runtime/config.js';
 import { createEmbedder, loadEmbeddingsConfig } from '../../shared/runtime/memory.js';
 
@@ -20,17 +21,18 @@ function configErrorOf(value: string): ConfigError {
 }
 
 describe('loadEmbeddingsConfig', () => {
-  it('defaults to the local embedder with 256 dimensions when unset or blank', () => {
+  it('defaults to local lexical search when unset or blank', () => {
     // Assess
     for (const value of [undefined, '', '  ']) {
-      expect(load(value)).toEqual({ provider: 'local', model: 'hash-v1', dimensions: 256 });
+      expect(load(value)).toEqual({ provider: 'local', model: 'lexical-v1', dimensions: 256 });
     }
-    expect(createEmbedder(load(undefined)).id).toBe('local:hash-v1:256');
+    expect(createEmbedder(load(undefined))).toBe(lexicalSearch);
+    expect(createEmbedder(load('{"provider":"local"}')).id).toBe('local:lexical-v1');
   });
 
   it('reads each provider with its defaults', () => {
     // Assess
-    expect(load('{"provider":"local","dimensions":512}')).toEqual({
+    expect(load('{"provider":"local","model":"hash-v1","dimensions":512}')).toEqual({
       provider: 'local',
       model: 'hash-v1',
       dimensions: 512,
@@ -69,6 +71,11 @@ describe('loadEmbeddingsConfig', () => {
       'local dimensions out of range',
       '{"provider":"local","dimensions":8}',
       /AGENT_CORE_EMBEDDINGS: dimensions: /,
+    ],
+    [
+      'a local model it lacks',
+      '{"provider":"local","model":"word2vec"}',
+      /AGENT_CORE_EMBEDDINGS: model: /,
     ],
     [
       'a Titan size it lacks',
@@ -116,7 +123,7 @@ describe('loadEmbeddingsConfig', () => {
 describe('createEmbedder', () => {
   it('builds the embedder each provider names', () => {
     // Act
-    const local = createEmbedder(load('{"provider":"local","dimensions":64}'));
+    const local = createEmbedder(load('{"provider":"local","model":"hash-v1","dimensions":64}'));
     const bedrock = createEmbedder(load('{"provider":"bedrock","dimensions":512}'));
     const openai = createEmbedder(load('{"provider":"openai","model":"m1","dimensions":32}'), {
       AGENT_CORE_OPENAI_API_KEY: 'sk-test',

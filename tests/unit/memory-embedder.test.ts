@@ -1,9 +1,7 @@
 /** The local hashing embedder: deterministic, normalised, lexical; and what it cannot find. */
 import { describe, expect, it } from 'vitest';
-import {
-  LocalHashEmbedder,
-  tokenise,
-} from '../../shared/adapters/embeddings/local-hash-embedder.js';
+import { LocalHashEmbedder } from '../../shared/adapters/embeddings/local-hash-embedder.js';
+import { tokenise } from '../../shared/core/memory/text-analysis.js';
 import { cosine } from '../../shared/core/memory/vector-search.js';
 
 const embedder = new LocalHashEmbedder();

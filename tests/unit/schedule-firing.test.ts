@@ -82,7 +82,9 @@ beforeEach(async () => {
   await agents.create(buildAgent({ id: 'reporter' }));
 });
 
-const serviceDeps = () => ({ schedules, timer, agents, clock });
+const serviceDeps = () => ({ schedules, timer, agents, clock, events });
+/** The context of a change made by the admin through the API. */
+const byAdmin = () => ({ correlationId: 'corr-test', clock, actor: { principal: 'admin' } });
 const fireDeps = (): FireDeps => ({
   schedules,
   tasks: { agents, tasks, queue, events },
@@ -93,12 +95,16 @@ const fireDeps = (): FireDeps => ({
 const ctx = () => ({ correlationId: 'firing', clock });
 
 async function schedule(fields: Record<string, unknown> = {}) {
-  return createSchedule(serviceDeps(), {
-    id: 'hourly',
-    expression: 'rate(1 hour)',
-    task: { agentId: 'reporter', input: 'report', metadata: { team: 'ops' } },
-    ...fields,
-  });
+  return createSchedule(
+    serviceDeps(),
+    {
+      id: 'hourly',
+      expression: 'rate(1 hour)',
+      task: { agentId: 'reporter', input: 'report', metadata: { team: 'ops' } },
+      ...fields,
+    },
+    byAdmin(),
+  );
 }
 
 describe('fireSchedule', () => {
@@ -118,7 +124,7 @@ describe('fireSchedule', () => {
       scheduleId: 'hourly',
       firedAt: '2030-01-01T09:00:00.000Z',
     });
-    expect(events.types()).toEqual(['task.queued', 'schedule.fired']);
+    expect(events.types()).toEqual(['schedule.created', 'task.queued', 'schedule.fired']);
     expect((await schedules.get('hourly'))?.lastFiredAt).toBe('2030-01-01T09:00:00.000Z');
   });
 
@@ -201,7 +207,7 @@ describe('fireSchedule', () => {
     expect(run).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/retired/) });
     expect(events.ofType('schedule.fired')[0]?.detail.data).toMatchObject({ outcome: 'failed' });
 
-    await patchSchedule(serviceDeps(), 'hourly', { enabled: false });
+    await patchSchedule(serviceDeps(), 'hourly', { enabled: false }, byAdmin());
     expect(
       await fireSchedule(
         fireDeps(),
@@ -253,12 +259,43 @@ describe('createSchedule', () => {
     // 09:00 in New York on 1 January is 14:00 UTC; it is 09:00 UTC now.
     expect(created.nextFireAt).toBe('2030-01-01T14:00:00.000Z');
     expect(timer.timers.get('hourly')).toMatchObject({ timezone: 'America/New_York' });
-    const patched = await patchSchedule(serviceDeps(), 'hourly', { timezone: 'Asia/Tokyo' });
+    const patched = await patchSchedule(
+      serviceDeps(),
+      'hourly',
+      { timezone: 'Asia/Tokyo' },
+      byAdmin(),
+    );
     expect(patched.nextFireAt).toBe('2030-01-02T00:00:00.000Z');
     expect(timer.timers.get('hourly')).toMatchObject({ timezone: 'Asia/Tokyo' });
-    await deleteSchedule(serviceDeps(), 'hourly');
+    await deleteSchedule(serviceDeps(), 'hourly', byAdmin());
     expect(timer.timers.size).toBe(0);
     expect(schedules.items.size).toBe(0);
+  });
+
+  it('tells each change once with its caller, for the audit, and nothing of a refused one', async () => {
+    timer.failWith = new Error('scheduler unavailable');
+    await expect(schedule()).rejects.toThrow('scheduler unavailable');
+    timer.failWith = undefined;
+    await expect(schedule({ expression: 'rate(0 hours)' })).rejects.toBeInstanceOf(ValidationError);
+    expect(events.events).toEqual([]);
+
+    await schedule();
+    await patchSchedule(serviceDeps(), 'hourly', { expression: 'rate(2 hours)' }, byAdmin());
+    await deleteSchedule(serviceDeps(), 'hourly', byAdmin());
+
+    expect(
+      events.events.map((e) => [
+        e.type,
+        e.detail.actor,
+        e.detail.data.expression,
+        e.detail.data.enabled,
+      ]),
+    ).toEqual([
+      ['schedule.created', { principal: 'admin' }, 'rate(1 hour)', true],
+      ['schedule.updated', { principal: 'admin' }, 'rate(2 hours)', true],
+      ['schedule.deleted', { principal: 'admin' }, 'rate(2 hours)', false],
+    ]);
+    expect(events.events.map((e) => e.detail.data.runs)).toEqual(['task', 'task', 'task']);
   });
 
   it('refuses a workflow body that POST /v1/workflows would refuse', async () => {

@@ -14,6 +14,7 @@ describe('the tool catalogue', () => {
       'fs.list',
       'http.fetch',
       'code.analyze',
+      'code.scan',
       'agent.message',
       'memory.search',
       'memory.write',

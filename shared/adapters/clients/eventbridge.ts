@@ -1,14 +1,15 @@
 /**
  * The EventBridge client, created once per process on first use and shared by every adapter. Endpoints
  * come from the SDK's own variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_EVENTBRIDGE`, …): unset in
- * AWS, set by the local runtime or to LocalStack. There is no other difference between cloud and
- * local. One module per client, so that a bundle carries only the clients its function uses.
+ * AWS, set by the local runtime or to LocalStack; so are the credentials the local runtime signs
+ * with (resource-credentials.ts). There is no other difference between cloud and local. One
+ * module per client, so that a bundle carries only the clients its function uses.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { once } from '../../core/once.js';
-import { sharedClientConfig } from './request-handler.js';
+import { resourceClientConfig } from './request-handler.js';
 import { tracer } from './tracer.js';
 
 export const eventBridgeClient = /* @__PURE__ */ once(
-  (): EventBridgeClient => tracer.captureAWSv3Client(new EventBridgeClient(sharedClientConfig())),
+  (): EventBridgeClient => tracer.captureAWSv3Client(new EventBridgeClient(resourceClientConfig())),
 );

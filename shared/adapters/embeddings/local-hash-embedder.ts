@@ -14,6 +14,7 @@
  * OpenAI-compatible embeddings server for semantic search.
  */
 import { type Embedder, normaliseInPlace } from '../../core/memory/embedder.js';
+import { tokenise } from '../../core/memory/text-analysis.js';
 
 const WORD_WEIGHT = 1;
 const STOP_WORD_WEIGHT = 0.2;
@@ -82,17 +83,6 @@ export class LocalHashEmbedder implements Embedder {
     }
     return normaliseInPlace(vector);
   }
-}
-
-/** Lower-cased words of letters and digits, accents removed (NFKD, combining marks dropped). */
-export function tokenise(text: string): string[] {
-  return (
-    text
-      .normalize('NFKD')
-      .replace(/\p{M}+/gu, '')
-      .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? []
-  );
 }
 
 /** 32-bit FNV-1a over UTF-16 code units. */

@@ -6,6 +6,8 @@ import {
   agentRetired,
   agentUpdated,
 } from '../../../events/agent-events.js';
+import { expandBlueprint } from '../blueprints/blueprint.js';
+import { findBlueprint } from '../blueprints/catalogue.js';
 import {
   ConflictError,
   NotFoundError,
@@ -30,12 +32,13 @@ export interface AgentDeps {
   models?: { check(spec: Agent['model']): void };
 }
 
+/** Registers an agent; a body naming a `blueprint` stands for that blueprint with its overrides. */
 export async function registerAgent(
   deps: AgentDeps,
   body: unknown,
   ctx: EventContext,
 ): Promise<Agent> {
-  const input = parseInput(registerAgentSchema, body, 'agent');
+  const input = parseInput(registerAgentSchema, expandBlueprint(body, findBlueprint), 'agent');
   checkAgentConsistency(input);
   deps.models?.check(input.model);
   const now = ctx.clock.now().toISOString();

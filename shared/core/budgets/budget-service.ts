@@ -1,8 +1,11 @@
 /** Use cases of budgets through the API: define, look at (with what was spent), change, remove. */
 
+import { budgetCreated, budgetDeleted, budgetUpdated } from '../../../events/budget-events.js';
+import type { EventDefinition } from '../../../events/envelope.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { createEvent, type EventContext } from '../events.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
-import type { Clock, Page, PageRequest } from '../ports.js';
+import type { Clock, EventPublisher, Page, PageRequest } from '../ports.js';
 import { parseInput } from '../validation.js';
 import {
   type Budget,
@@ -18,11 +21,17 @@ import { type BudgetStore, MAX_BUDGETS } from './ports.js';
 export interface BudgetServiceDeps {
   budgets: BudgetStore;
   clock: Clock;
+  /** Where each change is told (`budget.created|updated|deleted`, audited with the caller). */
+  events: EventPublisher;
   /** Told of every change, so this process's cache of definitions drops it at once. */
   onChange?: () => void;
 }
 
-export async function createBudget(deps: BudgetServiceDeps, body: unknown): Promise<PublicBudget> {
+export async function createBudget(
+  deps: BudgetServiceDeps,
+  body: unknown,
+  ctx: EventContext,
+): Promise<PublicBudget> {
   const input = parseInput(createBudgetSchema, body, 'budget');
   if ((await deps.budgets.listAll()).length >= MAX_BUDGETS) {
     throw new ConflictError(`at most ${MAX_BUDGETS} budgets may exist; delete one first`);
@@ -37,7 +46,7 @@ export async function createBudget(deps: BudgetServiceDeps, body: unknown): Prom
     updatedAt: now,
   };
   await deps.budgets.create(budget);
-  deps.onChange?.();
+  await changed(deps, budgetCreated, budget, ctx);
   return withSpend(deps, budget);
 }
 
@@ -69,6 +78,7 @@ export async function patchBudget(
   deps: BudgetServiceDeps,
   id: string,
   body: unknown,
+  ctx: EventContext,
 ): Promise<PublicBudget> {
   const patch = parseInput(patchBudgetSchema, body, 'budget change');
   const current = await find(deps, id);
@@ -85,15 +95,33 @@ export async function patchBudget(
     ]);
   }
   await deps.budgets.put(next);
-  deps.onChange?.();
+  await changed(deps, budgetUpdated, next, ctx);
   return withSpend(deps, next);
 }
 
-export async function deleteBudget(deps: BudgetServiceDeps, id: string): Promise<PublicBudget> {
+export async function deleteBudget(
+  deps: BudgetServiceDeps,
+  id: string,
+  ctx: EventContext,
+): Promise<PublicBudget> {
   const budget = await getBudget(deps, id);
   if (!(await deps.budgets.delete(id))) throw new NotFoundError(`budget '${id}' not found`);
-  deps.onChange?.();
+  await changed(deps, budgetDeleted, budget, ctx);
   return budget;
+}
+
+/** A change is made: this process's cache drops it, and it is told (and so audited). */
+async function changed(
+  deps: BudgetServiceDeps,
+  definition: EventDefinition,
+  budget: Pick<Budget, 'id' | 'scope' | 'usdPerDay' | 'usdPerMonth'>,
+  ctx: EventContext,
+): Promise<void> {
+  deps.onChange?.();
+  const { id: budgetId, scope, usdPerDay, usdPerMonth } = budget;
+  await deps.events.publish([
+    createEvent(definition, { budgetId, scope, usdPerDay, usdPerMonth }, ctx),
+  ]);
 }
 
 async function find(deps: BudgetServiceDeps, id: string): Promise<Budget> {

@@ -64,7 +64,7 @@ export const providerSpecSchema = z.discriminatedUnion(
 );
 
 /** Whether the route exists is checked against the configuration by the agent service. */
-const routeSpecSchema = z.strictObject({
+export const routeSpecSchema = z.strictObject({
   route: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a route name (a-z 0-9 -)'),
 });
 

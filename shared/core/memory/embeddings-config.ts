@@ -1,7 +1,8 @@
 /**
  * Which embedder a process uses, from `AGENT_CORE_EMBEDDINGS` (JSON):
  *
- *   {"provider": "local", "dimensions": 256}                                   (the default)
+ *   {"provider": "local"}                  (the default: lexical search, BM25 over words; no vectors)
+ *   {"provider": "local", "model": "hash-v1", "dimensions": 256}     (hashed word vectors, cosine)
  *   {"provider": "bedrock", "model": "amazon.titan-embed-text-v2:0", "dimensions": 1024}
  *   {"provider": "openai", "model": "text-embedding-3-small", "baseUrl": "https://api.openai.com/v1",
  *    "apiKeyEnv": "AGENT_CORE_OPENAI_API_KEY", "dimensions": 512}
@@ -19,7 +20,9 @@ const modelName = z
 export const embeddingsConfigSchema = z.discriminatedUnion('provider', [
   z.strictObject({
     provider: z.literal('local'),
-    model: z.literal('hash-v1').default('hash-v1'),
+    /** `lexical-v1` ranks memories by their words (BM25); `hash-v1` by hashed word vectors. */
+    model: z.enum(['lexical-v1', 'hash-v1']).default('lexical-v1'),
+    /** Of `hash-v1` vectors; lexical search has none. */
     dimensions: z.number().int().min(16).max(4096).default(256),
   }),
   z.strictObject({
@@ -54,7 +57,7 @@ export type EmbeddingsConfig = z.output<typeof embeddingsConfigSchema>;
 
 export const DEFAULT_EMBEDDINGS: EmbeddingsConfig = {
   provider: 'local',
-  model: 'hash-v1',
+  model: 'lexical-v1',
   dimensions: 256,
 };
 

@@ -23,6 +23,7 @@ import {
   granteesOf,
   isTagGrantee,
 } from './grant.js';
+import { LexicalIndex, type LexicalSearch, scoreLexically } from './lexical-search.js';
 import {
   isExpired,
   listMemoriesQuerySchema,
@@ -43,7 +44,8 @@ export interface MemoryDeps {
   agents: Pick<AgentStore, 'get'>;
   memories: MemoryStore;
   grants: GrantStore;
-  embedder: Embedder;
+  /** How texts are made searchable: embedded (cosine similarity), or indexed by their words. */
+  embedder: Embedder | LexicalSearch;
   events: EventPublisher;
   clock: Clock;
   /** Namespaces' vectors kept between searches in this process; none: every search reads them. */
@@ -117,11 +119,14 @@ async function requireNamespaceAccess(
   );
 }
 
+const isLexical = (embedder: MemoryDeps['embedder']): embedder is LexicalSearch =>
+  'kind' in embedder && embedder.kind === 'lexical';
+
 /** Embeds texts, turning the embedder's failures into answers a caller can act on. */
-async function embed(deps: MemoryDeps, texts: string[]): Promise<Float32Array[]> {
+async function embed(embedder: Embedder, texts: string[]): Promise<Float32Array[]> {
   let vectors: Float32Array[];
   try {
-    vectors = await deps.embedder.embed(texts);
+    vectors = await embedder.embed(texts);
   } catch (error) {
     if (error instanceof ModelCallError) {
       if (error.reason === 'throttled') {
@@ -134,7 +139,7 @@ async function embed(deps: MemoryDeps, texts: string[]): Promise<Float32Array[]>
     throw error;
   }
   if (vectors.length !== texts.length) {
-    throw new Error(`embedder ${deps.embedder.id} returned ${vectors.length} of ${texts.length}`);
+    throw new Error(`embedder ${embedder.id} returned ${vectors.length} of ${texts.length}`);
   }
   return vectors;
 }
@@ -148,8 +153,13 @@ export async function writeMemory(
   const input = parseInput(writeMemorySchema, body, 'memory');
   await requireNamespaceAccess(deps, caller, owner, input.namespace, 'write');
   refuseIfRetired(await requireAgentRecord(deps, owner), 'its memories take nothing new');
-  const [vector] = await embed(deps, [input.text]);
-  const { values, scale } = quantise(vector as Float32Array);
+  // Lexical search indexes the text itself when it searches: there is nothing to compute here.
+  let embedding: { vector: Int8Array; scale: number } | undefined;
+  if (!isLexical(deps.embedder)) {
+    const [vector] = await embed(deps.embedder, [input.text]);
+    const { values, scale } = quantise(vector as Float32Array);
+    embedding = { vector: values, scale };
+  }
   const now = deps.clock.now();
   const memory: Memory = {
     id: newId(),
@@ -163,7 +173,7 @@ export async function writeMemory(
       input.ttlSeconds > 0 ? new Date(now.getTime() + input.ttlSeconds * 1000).toISOString() : null,
     embeddingModel: deps.embedder.id,
   };
-  await deps.memories.put([{ ...memory, vector: values, scale }]);
+  await deps.memories.put([{ ...memory, ...embedding }]);
   await deps.events.publish([
     createEvent(
       memoryWritten,
@@ -223,7 +233,8 @@ type Source = NamespaceState;
 
 /**
  * Searches as agent `agentId`: its own namespaces and, with `includeShared`, those shared with
- * it by grant (to it or one of its tags). Cosine similarity of embeddings, best first.
+ * it by grant (to it or one of its tags). Cosine similarity of embeddings, or (lexical search)
+ * BM25 over the memories' words, best first.
  */
 export async function searchMemories(
   deps: MemoryDeps,
@@ -235,8 +246,11 @@ export async function searchMemories(
   const agent = await requireAgentRecord(deps, agentId);
   const input = parseInput(searchMemorySchema, body, 'search');
   const limits = limitsOf(deps);
-  const [embedded] = await embed(deps, [input.query]);
-  const query = unit(embedded as Float32Array);
+  const { embedder } = deps;
+  // Embedded before anything is read: an embedder that is down answers at once.
+  const query = isLexical(embedder)
+    ? undefined
+    : unit((await embed(embedder, [input.query]))[0] as Float32Array);
 
   const { sources, truncated: tooManyNamespaces } = await searchSources(
     deps,
@@ -250,23 +264,33 @@ export async function searchMemories(
   const nowMs = deps.clock.now().getTime();
   let scanned = 0;
   let truncated = tooManyNamespaces;
+  // Lexical: every namespace's index first, since a word's rarity is counted over all of them.
+  const indexes: { index: LexicalIndex; count: number; value: Source }[] = [];
   for (const source of sources) {
     const remaining = limits.maxScannedPerSearch - scanned;
     if (remaining <= 0) {
       truncated = true;
       break;
     }
-    const block = await vectorsOf(deps, source, query.length, remaining);
-    const compared = scoreBlock(query, block, {
-      count: remaining,
-      nowMs,
-      minScore: input.minScore,
-      top,
-      value: () => source,
-    });
+    const block = await blockOf(deps, source, query?.length ?? 0, remaining);
+    const size = block.ids.length;
+    let compared = Math.min(remaining, size);
+    if (block instanceof LexicalIndex)
+      indexes.push({ index: block, count: compared, value: source });
+    else if (query) {
+      compared = scoreBlock(query, block, {
+        count: remaining,
+        nowMs,
+        minScore: input.minScore,
+        top,
+        value: () => source,
+      });
+    }
     scanned += compared;
-    if (compared < block.ids.length || !block.complete) truncated = true;
+    if (compared < size || !block.complete) truncated = true;
   }
+  if (indexes.length)
+    scoreLexically(input.query, indexes, { nowMs, minScore: input.minScore, top });
 
   const items = await hitsOf(deps, top.sorted(), input.k);
   return { items, scanned, truncated };
@@ -304,17 +328,27 @@ async function searchSources(
   return { sources: all.slice(0, maxNamespaces), truncated: all.length > maxNamespaces };
 }
 
-/** A namespace's vectors from the cache at its current version, or read (and cached). */
-async function vectorsOf(
+/**
+ * What a search compares of a namespace, from the cache at its current version, or read (and
+ * cached): its vectors, or (lexical search) an index of its memories' words.
+ */
+async function blockOf(
   deps: MemoryDeps,
   source: Source,
   dimensions: number,
   max: number,
-): Promise<VectorBlock> {
-  const key = VectorCache.key(source.owner, source.namespace, deps.embedder.id);
+): Promise<VectorBlock | LexicalIndex> {
+  const { embedder } = deps;
+  const key = VectorCache.key(source.owner, source.namespace, embedder.id);
   const cached = deps.cache?.get(key, source.version, max);
   if (cached) return cached;
-  const block = await deps.memories.readVectors(source, deps.embedder.id, dimensions, max);
+  let block: VectorBlock | LexicalIndex;
+  if (isLexical(embedder)) {
+    const { documents, complete } = await deps.memories.readTexts(source, max);
+    block = LexicalIndex.build(documents, complete);
+  } else {
+    block = await deps.memories.readVectors(source, embedder.id, dimensions, max);
+  }
   deps.cache?.set(key, source.version, block);
   return block;
 }

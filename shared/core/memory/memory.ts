@@ -57,7 +57,7 @@ export const searchMemorySchema = z.strictObject({
   /** Only namespaces of this name (own, and shared ones when `includeShared`). */
   namespace: namespaceSchema.optional(),
   includeShared: z.boolean().default(true),
-  /** Cosine similarity, -1..1; results below it are left out. */
+  /** Cosine similarity (-1..1), or the lexical score (0..1); results below it are left out. */
   minScore: z.number().min(-1).max(1).default(0),
 });
 
@@ -81,11 +81,11 @@ export interface Memory {
   embeddingModel: string;
 }
 
-/** A memory as stored: with its embedding, quantised to int8. */
+/** A memory as stored: with its embedding, quantised to int8 (none with lexical search). */
 export interface StoredMemory extends Memory {
-  vector: Int8Array;
+  vector?: Int8Array;
   /** The quantisation scale: the embedding is `vector[i] * scale`. */
-  scale: number;
+  scale?: number;
 }
 
 export const isExpired = (memory: Pick<Memory, 'expiresAt'>, now: Date): boolean =>
@@ -93,14 +93,14 @@ export const isExpired = (memory: Pick<Memory, 'expiresAt'>, now: Date): boolean
 
 export interface SearchHit {
   memory: Memory;
-  /** Cosine similarity of the query's and the memory's embeddings. */
+  /** Cosine similarity of the query's and the memory's embeddings, or the lexical score. */
   score: number;
   ownerAgentId: string;
 }
 
 export interface SearchResult {
   items: SearchHit[];
-  /** Memories whose vectors were compared. */
+  /** Memories compared (their vectors, or their terms). */
   scanned: number;
   /** True when the search stopped at its bound (see MEMORY_LIMITS) before covering everything. */
   truncated: boolean;

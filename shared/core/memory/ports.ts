@@ -4,6 +4,7 @@
  */
 import type { Page, PageRequest } from '../ports.js';
 import type { Grant } from './grant.js';
+import type { LexicalDocument } from './lexical-search.js';
 import type { Memory, StoredMemory } from './memory.js';
 import type { VectorBlock } from './vector-search.js';
 
@@ -50,6 +51,14 @@ export interface MemoryStore {
     dimensions: number,
     max: number,
   ): Promise<VectorBlock>;
+  /**
+   * Up to `max` memories of a namespace as texts to index (whatever embedder wrote them), newest
+   * first; `complete` says whether that was all of them. Expired ones are included.
+   */
+  readTexts(
+    ref: NamespaceRef,
+    max: number,
+  ): Promise<{ documents: LexicalDocument[]; complete: boolean }>;
   /** The memories that still exist among these, by id. */
   getMany(refs: MemoryRef[]): Promise<Map<string, Memory>>;
 }

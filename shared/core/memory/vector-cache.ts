@@ -1,6 +1,7 @@
 /**
- * A per-process cache of namespaces' vector blocks, so that a warm search reads one version
- * number per namespace instead of every vector. Each namespace has a version counter in the
+ * A per-process cache of namespaces' vector blocks (or, with lexical search, their inverted
+ * indexes), so that a warm search reads one version number per namespace instead of every
+ * vector. Each namespace has a version counter in the
  * store that every write and delete increments after changing the namespace; a block is used
  * only under the version read before it was loaded, so a change is never missed (at worst a
  * block is reloaded once more than needed). Expiry is checked at search time from the block.
@@ -8,11 +9,15 @@
  * Least recently used blocks are dropped beyond a budget of bytes (64 MiB by default: about
  * 190 000 vectors of 256 dimensions, or 60 000 of 1024).
  */
+import { LexicalIndex } from './lexical-search.js';
 import type { VectorBlock } from './vector-search.js';
+
+/** What a search reads of a namespace: its vectors, or its memories as an index of terms. */
+export type SearchBlock = VectorBlock | LexicalIndex;
 
 export interface CachedBlock {
   version: number;
-  block: VectorBlock;
+  block: SearchBlock;
 }
 
 /** Bytes a vector costs besides its int8 values: norm, expiry, and its id string. */
@@ -27,7 +32,8 @@ export class VectorCache {
   constructor(readonly maxBytes = 64 * 1024 * 1024) {}
 
   /** What a block costs in the budget, roughly its memory footprint. */
-  static bytesOf(block: VectorBlock): number {
+  static bytesOf(block: SearchBlock): number {
+    if (block instanceof LexicalIndex) return block.bytes;
     return block.ids.length * (block.dimensions + PER_VECTOR_OVERHEAD);
   }
 
@@ -39,7 +45,7 @@ export class VectorCache {
    * The cached block at exactly this version, if it holds what a search reading up to
    * `needed` vectors wants (the whole namespace, or at least `needed` newest vectors).
    */
-  get(key: string, version: number, needed: number): VectorBlock | undefined {
+  get(key: string, version: number, needed: number): SearchBlock | undefined {
     const entry = this.entries.get(key);
     if (
       !entry ||
@@ -56,7 +62,7 @@ export class VectorCache {
     return entry.block;
   }
 
-  set(key: string, version: number, block: VectorBlock): void {
+  set(key: string, version: number, block: SearchBlock): void {
     this.delete(key);
     const cost = VectorCache.bytesOf(block);
     if (cost > this.maxBytes) return;

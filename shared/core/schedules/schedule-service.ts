@@ -3,9 +3,16 @@
  * would be), look at, change, remove. The schedule's item is the record; its timer (EventBridge
  * Scheduler, or the local runtime's) only says when, and is kept in step with it.
  */
+import type { EventDefinition } from '../../../events/envelope.js';
+import {
+  scheduleCreated,
+  scheduleDeleted,
+  scheduleUpdated,
+} from '../../../events/schedule-events.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { createEvent, type EventContext } from '../events.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
-import type { AgentStore, Clock, Page, PageRequest } from '../ports.js';
+import type { AgentStore, Clock, EventPublisher, Page, PageRequest } from '../ports.js';
 import { checkTaskRequest } from '../tasks/task-service.js';
 import { parseInput } from '../validation.js';
 import { checkWorkflowRequest } from '../workflows/workflow-service.js';
@@ -24,11 +31,14 @@ export interface ScheduleServiceDeps {
   timer: ScheduleTimer;
   agents: AgentStore;
   clock: Clock;
+  /** Where each change is told (`schedule.created|updated|deleted`, audited with the caller). */
+  events: EventPublisher;
 }
 
 export async function createSchedule(
   deps: ScheduleServiceDeps,
   body: unknown,
+  ctx: EventContext,
 ): Promise<PublicSchedule> {
   const input = parseInput(createScheduleSchema, body, 'schedule');
   const now = deps.clock.now();
@@ -60,6 +70,7 @@ export async function createSchedule(
     }
     throw error;
   }
+  await told(deps, scheduleCreated, schedule, ctx);
   return publicSchedule(schedule, now);
 }
 
@@ -83,6 +94,7 @@ export async function patchSchedule(
   deps: ScheduleServiceDeps,
   id: string,
   body: unknown,
+  ctx: EventContext,
 ): Promise<PublicSchedule> {
   const patch = parseInput(patchScheduleSchema, body, 'schedule change');
   const current = await find(deps, id);
@@ -123,18 +135,36 @@ export async function patchSchedule(
       throw error;
     }
   }
+  await told(deps, scheduleUpdated, next, ctx);
   return publicSchedule(next, now);
 }
 
 export async function deleteSchedule(
   deps: ScheduleServiceDeps,
   id: string,
+  ctx: EventContext,
 ): Promise<PublicSchedule> {
   const schedule = await find(deps, id);
   // The timer first: a firing that still arrives finds no schedule and does nothing.
   await deps.timer.delete(id);
   if (!(await deps.schedules.delete(id))) throw new NotFoundError(`schedule '${id}' not found`);
-  return publicSchedule({ ...schedule, enabled: false }, deps.clock.now());
+  const deleted = { ...schedule, enabled: false };
+  await told(deps, scheduleDeleted, deleted, ctx);
+  return publicSchedule(deleted, deps.clock.now());
+}
+
+/** A change made is told, and so audited with its caller. */
+async function told(
+  deps: ScheduleServiceDeps,
+  definition: EventDefinition,
+  schedule: Schedule,
+  ctx: EventContext,
+): Promise<void> {
+  const { id: scheduleId, expression, timezone, enabled } = schedule;
+  const runs = schedule.workflow ? 'workflow' : 'task';
+  await deps.events.publish([
+    createEvent(definition, { scheduleId, expression, timezone, enabled, runs }, ctx),
+  ]);
 }
 
 async function find(deps: ScheduleServiceDeps, id: string): Promise<Schedule> {

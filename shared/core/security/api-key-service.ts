@@ -23,7 +23,7 @@ export interface ApiKeyDeps {
   events: EventPublisher;
 }
 
-const mintSchema = z.strictObject({
+export const mintSchema = z.strictObject({
   scope: z
     .string()
     .regex(

@@ -28,7 +28,14 @@ export const postMessageSchema = z.strictObject({
   ifBusy: z.enum(['queue', 'reject']).default('queue'),
 });
 
-export type ThreadStatus = 'idle' | 'busy';
+/** `GET /v1/threads?agentId=`. */
+export const listThreadsSchema = z.object({ agentId: z.string().min(1).max(63).optional() });
+
+/** `GET /v1/threads/{id}/messages?after=`: a message id (checked by listMessages). */
+export const listMessagesSchema = z.object({ after: z.string().min(1).max(64).optional() });
+
+export const THREAD_STATUSES = ['idle', 'busy'] as const;
+export type ThreadStatus = (typeof THREAD_STATUSES)[number];
 
 export interface Thread {
   id: string;

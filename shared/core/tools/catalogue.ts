@@ -1,6 +1,7 @@
 /** The built-in tool catalogue. An agent may call a tool only if it lists it in `tools`. */
 import * as z from 'zod';
 import { codeAnalyzeTool } from './code-analysis.js';
+import { codeScanTool } from './code-scan.js';
 import { createHttpFetchTool } from './http-fetch.js';
 import { evaluateExpression } from './math-eval.js';
 import { memorySearchTool, memoryWriteTool } from './memory-tools.js';
@@ -32,6 +33,7 @@ export const toolCatalogue: ReadonlyMap<string, ToolDefinition> = new Map(
     // The default address policy: public unicast addresses only.
     createHttpFetchTool(),
     codeAnalyzeTool,
+    codeScanTool,
     agentMessageTool,
     memorySearchTool,
     memoryWriteTool,

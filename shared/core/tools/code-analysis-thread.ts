@@ -11,6 +11,8 @@ export interface AnalysisRequest {
   id: number;
   path: string;
   text: string;
+  /** Whether each function also says the line it ends on (code.scan shows its source). */
+  spans?: boolean;
 }
 
 export type AnalysisAnswer =
@@ -26,7 +28,7 @@ parentPort?.on('message', async (request: AnalysisRequest) => {
     answer = {
       id: request.id,
       ok: true,
-      analysis: await analyzeSource(request.path, request.text),
+      analysis: await analyzeSource(request.path, request.text, { spans: request.spans }),
     };
   } catch (error) {
     answer = {

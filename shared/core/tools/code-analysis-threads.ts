@@ -35,6 +35,8 @@ export interface AnalysisOptions {
   signal?: AbortSignal;
   /** A hard limit of its own, whatever the signal does. */
   timeoutMs: number;
+  /** Each function also says the line it ends on. */
+  spans?: boolean;
 }
 
 /** Analyses `text` (the file at `path`) in a worker thread; see analyzeSource. */
@@ -87,7 +89,7 @@ export async function analyzeInThread(
       worker.on('error', onError);
       worker.on('exit', onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage({ id, path, text } satisfies AnalysisRequest);
+      worker.postMessage({ id, path, text, spans: options.spans } satisfies AnalysisRequest);
     });
     healthy = true;
     if (answer.ok) return answer.analysis;

@@ -72,6 +72,10 @@ const LANGUAGES: Record<
 
 export const ANALYZABLE_EXTENSIONS: readonly string[] = Object.keys(LANGUAGES);
 
+/** Whether `code.analyze` can read a file of this name (by its extension). */
+export const isAnalyzable = (path: string): boolean =>
+  Object.hasOwn(LANGUAGES, extname(path).toLowerCase());
+
 let typescript: Promise<Ts> | undefined;
 
 /** The compiler is large: imported the first time a file is analysed, then kept. */
@@ -86,8 +90,20 @@ function loadTypeScript(): Promise<Ts> {
   return typescript;
 }
 
-/** Analyses source text; `path` picks the language by its extension. */
-export async function analyzeSource(path: string, text: string): Promise<CodeAnalysis> {
+/** A function as `code.scan` also needs it: where it ends, to show its source. */
+export interface FunctionSpan extends FunctionReport {
+  endLine: number;
+}
+
+/**
+ * Analyses source text; `path` picks the language by its extension. With `spans`, each function
+ * also says the line it ends on.
+ */
+export async function analyzeSource(
+  path: string,
+  text: string,
+  options: { spans?: boolean } = {},
+): Promise<CodeAnalysis> {
   const language = LANGUAGES[extname(path).toLowerCase()];
   if (!language) {
     throw new ToolInputError(
@@ -103,7 +119,7 @@ export async function analyzeSource(path: string, text: string): Promise<CodeAna
     ts.ScriptKind[language.kind],
   );
   const { lines, comments } = countLines(ts, sourceFile);
-  const allFunctions = findFunctions(ts, sourceFile);
+  const allFunctions = findFunctions(ts, sourceFile, options.spans ?? false);
   const allImports = findImports(ts, sourceFile);
   const allTodos = findTodos(sourceFile, comments);
   const functions = allFunctions.slice(0, CODE_ANALYSIS_LIMITS.maxFunctions);
@@ -228,18 +244,24 @@ function isFunctionNode(ts: Ts, node: TypeScript.Node): node is FunctionNode {
   );
 }
 
-function findFunctions(ts: Ts, sourceFile: TypeScript.SourceFile): FunctionReport[] {
+function findFunctions(
+  ts: Ts,
+  sourceFile: TypeScript.SourceFile,
+  spans: boolean,
+): FunctionReport[] {
   const functions: FunctionReport[] = [];
+  const lineOf = (position: number) => sourceFile.getLineAndCharacterOfPosition(position).line + 1;
   const visit = (node: TypeScript.Node) => {
     // Overloads, `declare` and abstract members have no body: nothing runs, nothing to count.
     if (isFunctionNode(ts, node) && node.body) {
       const position = (node.name ?? node).getStart(sourceFile);
       functions.push({
         name: clip(functionName(ts, sourceFile, node), CODE_ANALYSIS_LIMITS.maxNameLength),
-        line: sourceFile.getLineAndCharacterOfPosition(position).line + 1,
+        line: lineOf(position),
         params: node.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'))
           .length,
         cyclomaticComplexity: complexityOf(ts, node),
+        ...(spans ? { endLine: lineOf(node.end) } : {}),
       });
     }
     ts.forEachChild(node, visit);
@@ -490,7 +512,7 @@ const clip = (text: string, max: number): string =>
  * Room for a thread's first start too: it loads the TypeScript compiler, seconds on a busy
  * machine, before the analysis itself (under a second for most files).
  */
-const CODE_ANALYZE_TIMEOUT_MS = 30_000;
+export const CODE_ANALYZE_TIMEOUT_MS = 30_000;
 
 export const codeAnalyzeTool = defineTool({
   name: 'code.analyze',

@@ -10,6 +10,7 @@ export const BUILT_IN_TOOL_NAMES = [
   'fs.list',
   'http.fetch',
   'code.analyze',
+  'code.scan',
   'agent.message',
   'memory.search',
   'memory.write',
