@@ -34,14 +34,8 @@ export function approvalsApi(deps: () => ApprovalDeps) {
       approvalRoutes,
       {
         list: async ({ query, page }, request) => {
-          const filter = { ...query };
-          const { principal } = request;
-          if (principal.kind === 'agent') {
-            if (filter.agentId && filter.agentId !== principal.agentId) {
-              await authorization().requireAgent(callerOf(request), filter.agentId);
-            }
-            filter.agentId = principal.agentId;
-          }
+          const agentId = await authorization().listedAgent(callerOf(request), query.agentId);
+          const filter = { ...query, agentId };
           const result = await listApprovals(deps(), { ...page, ...filter });
           return ok({ items: result.items.map(publicApproval), nextCursor: result.nextCursor });
         },

@@ -49,14 +49,8 @@ export function threadsApi(deps: () => ThreadDeps) {
         return ok(await createThread(deps(), body, eventContextOf(request)), 201);
       },
       list: async ({ query, page }, request) => {
-        const filter = { ...query };
-        const { principal } = request;
-        if (principal.kind === 'agent') {
-          if (filter.agentId && filter.agentId !== principal.agentId) {
-            await authorization().requireAgent(callerOf(request), filter.agentId);
-          }
-          filter.agentId = principal.agentId;
-        }
+        const agentId = await authorization().listedAgent(callerOf(request), query.agentId);
+        const filter = { ...query, agentId };
         return ok(await listThreads(deps(), { ...page, ...filter }));
       },
       get: async ({ params }, request) => ok(await ownThread(params.id, request)),

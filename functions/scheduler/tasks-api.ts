@@ -63,15 +63,8 @@ export function tasksApi(deps: () => TasksApiDeps) {
           return ok(publicTask(await submitTask(deps(), body, eventContextOf(request))), 202);
         },
         list: async ({ query, page }, request) => {
-          const filter = { ...query };
-          // An agent's key lists its own tasks, whether or not it says so.
-          const { principal } = request;
-          if (principal.kind === 'agent') {
-            if (filter.agentId && filter.agentId !== principal.agentId) {
-              await authorization().requireAgent(callerOf(request), filter.agentId);
-            }
-            filter.agentId = principal.agentId;
-          }
+          const agentId = await authorization().listedAgent(callerOf(request), query.agentId);
+          const filter = { ...query, agentId };
           const result = await listTasks(deps(), { ...page, ...filter });
           return ok({ items: result.items.map(publicTask), nextCursor: result.nextCursor });
         },
