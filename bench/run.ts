@@ -13,6 +13,7 @@ import { benchLocalThroughput } from './local-throughput.js';
 import { benchMemorySearch, printMemorySearch } from './memory-search.js';
 import { benchMessageDelivery } from './message-delivery.js';
 import { benchOrchestration } from './orchestration.js';
+import { benchDecisionToRunning, benchTurnOverhead } from './threads.js';
 
 // The SDK's notice that its 2027 releases need Node 22 is in the README, not in the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -24,6 +25,8 @@ const SECTIONS = [
   'memory-search',
   'message-delivery',
   'orchestration',
+  'threads',
+  'approvals',
   'delta-latency',
   'event-to-page',
 ] as const;
@@ -36,6 +39,7 @@ if (unknown.length) {
 const wants = (section: (typeof SECTIONS)[number]) => asked.length === 0 || asked.includes(section);
 
 const tasks = Number(process.env.BENCH_TASKS ?? 2000);
+const round2 = (n: number) => Math.round(n * 100) / 100;
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
 if (wants('throughput')) {
@@ -82,6 +86,33 @@ if (wants('orchestration')) {
       `3-step wall p50 ${orchestration.workflowWallMs.p50} ms vs LangGraph.js in memory ` +
       `${orchestration.langGraph.wallMs.p50} ms: ${orchestration.ratio}×`,
   );
+}
+
+if (wants('threads')) {
+  console.log(
+    '\n== Thread turn overhead: post + run one turn (echo), dynalite on disk, in-process',
+  );
+  const turnCases = await benchTurnOverhead();
+  for (const c of turnCases) {
+    console.log(
+      `${String(c.messages).padStart(6)} messages, contextTokens ${String(c.contextTokens).padStart(6)}: ` +
+        `turn p50 ${c.turnMs.p50} ms, p99 ${c.turnMs.p99} ms; DynamoDB reads ${c.callsPerTurn.reads}, ` +
+        `writes ${c.callsPerTurn.writes} per turn`,
+    );
+  }
+  for (const budget of new Set(turnCases.map((c) => c.contextTokens))) {
+    const [fewest, most] = turnCases.filter((c) => c.contextTokens === budget).slice(0, 2);
+    if (fewest && most) {
+      console.log(
+        `contextTokens ${budget}: ${most.messages} / ${fewest.messages} messages, turn p50 ${round2(most.turnMs.p50 / fewest.turnMs.p50)}×   (target flat: ~1×)`,
+      );
+    }
+  }
+}
+
+if (wants('approvals')) {
+  console.log('\n== Approval decision → task running again (npm start)');
+  console.log(JSON.stringify(await benchDecisionToRunning(), null, 2));
 }
 
 if (wants('delta-latency')) {

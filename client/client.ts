@@ -204,6 +204,35 @@ export class AgentCoreClient {
       this.call(this.raw.POST('/v1/queue/dlq/redrive', { body: taskIds ? { taskIds } : {} })),
   };
 
+  readonly threads = {
+    create: (body: Schemas['ThreadRequest']) => this.call(this.raw.POST('/v1/threads', { body })),
+    list: (query: Query<'listThreads'> = {}) =>
+      this.call(this.raw.GET('/v1/threads', { params: { query } })),
+    iterate: (query: Omit<Query<'listThreads'>, 'cursor'> = {}) =>
+      paginate((cursor) => this.threads.list({ ...query, cursor })),
+    get: (id: string) => this.call(this.raw.GET('/v1/threads/{id}', { params: { path: { id } } })),
+    delete: (id: string) =>
+      this.call(this.raw.DELETE('/v1/threads/{id}', { params: { path: { id } } })),
+    /** A turn: the message is stored and its task queued (or 409 with `ifBusy: 'reject'`). */
+    send: (id: string, body: Schemas['ThreadMessageRequest']) =>
+      this.call(this.raw.POST('/v1/threads/{id}/messages', { params: { path: { id } }, body })),
+    messages: (id: string, query: Query<'listThreadMessages'> = {}) =>
+      this.call(this.raw.GET('/v1/threads/{id}/messages', { params: { path: { id }, query } })),
+    iterateMessages: (id: string) => paginate((cursor) => this.threads.messages(id, { cursor })),
+  };
+
+  readonly approvals = {
+    list: (query: Query<'listApprovals'> = {}) =>
+      this.call(this.raw.GET('/v1/approvals', { params: { query } })),
+    iterate: (query: Omit<Query<'listApprovals'>, 'cursor'> = {}) =>
+      paginate((cursor) => this.approvals.list({ ...query, cursor })),
+    get: (id: string) =>
+      this.call(this.raw.GET('/v1/approvals/{id}', { params: { path: { id } } })),
+    /** Admin keys only; an approval already decided or expired is a 409. */
+    decide: (id: string, body: Schemas['ApprovalDecision']) =>
+      this.call(this.raw.POST('/v1/approvals/{id}', { params: { path: { id } }, body })),
+  };
+
   readonly workflows = {
     start: (body: WorkflowRequest, options: { idempotencyKey?: string } = {}) =>
       this.call(

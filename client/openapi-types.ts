@@ -175,7 +175,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a task
-         * @description Queued by priority: critical before normal before low. A paused agent's tasks wait queued; a retired agent's are refused (409).
+         * @description Queued by priority: critical before normal before low. A paused agent's tasks wait queued; a retired agent's are refused (409). A task stops as `waiting` when its agent calls a tool its `toolPolicy` marks `ask`, until the approval is decided.
          */
         post: operations["submitTask"];
         delete?: never;
@@ -294,6 +294,121 @@ export interface paths {
          *     Admin key only.
          */
         post: operations["redriveDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List threads, newest first
+         * @description An agent key lists its own agent's threads.
+         */
+        get: operations["listThreads"];
+        put?: never;
+        /**
+         * Start a thread with an agent
+         * @description An agent key starts threads with its own agent only. A retired agent's: 409.
+         */
+        post: operations["createThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a thread */
+        get: operations["getThread"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a thread and its messages
+         * @description Its messages are removed in the background. 409 while a turn runs or waits.
+         */
+        delete: operations["deleteThread"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A thread's messages, oldest first
+         * @description After `after` (a message id) or the cursor of the previous page, not both.
+         */
+        get: operations["listThreadMessages"];
+        put?: never;
+        /**
+         * Send a message: a turn
+         * @description The turn is a task (`threadId` set) whose model calls receive the thread's history. One turn at a time: a message sent while a turn runs waits its turn (`ifBusy: queue`) or is refused with 409 and nothing written (`ifBusy: reject`).
+         */
+        post: operations["postThreadMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List approvals, newest first
+         * @description An agent key lists its own agent's approvals.
+         */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an approval
+         * @description An agent key reads its own agent's; gates are the admin's.
+         */
+        get: operations["getApproval"];
+        put?: never;
+        /**
+         * Decide an approval: approve, edit or deny
+         * @description approve runs the tool with the input the model gave; edit with `input` (checked against the tool's schema: 400 naming `input.<field>`); deny tells the model the call was denied. A gate: approve lets the workflow go on, deny fails it. Already decided or expired: 409.
+         *
+         *     Admin key only.
+         */
+        post: operations["decideApproval"];
         delete?: never;
         options?: never;
         head?: never;
@@ -930,7 +1045,8 @@ export interface components {
              * @default {
              *       "maxSteps": 8,
              *       "timeoutMs": 60000,
-             *       "maxTokens": 4096
+             *       "maxTokens": 4096,
+             *       "contextTokens": 16000
              *     }
              */
             limits?: {
@@ -941,12 +1057,33 @@ export interface components {
                 /** @default 4096 */
                 maxTokens?: number;
                 toolCallsPerMinute?: number;
+                /** @default 16000 */
+                contextTokens?: number;
             };
             /**
              * @default ignore
              * @enum {string}
              */
             onMessage?: "ignore" | "task";
+            /** @default {} */
+            toolPolicy?: {
+                [key: string]: "allow" | "ask" | "deny";
+            };
+            /**
+             * @default {
+             *       "timeoutSeconds": 86400,
+             *       "onTimeout": "deny"
+             *     }
+             */
+            approval?: {
+                /** @default 86400 */
+                timeoutSeconds?: number;
+                /**
+                 * @default deny
+                 * @enum {string}
+                 */
+                onTimeout?: "deny" | "fail";
+            };
         };
         AgentPatch: {
             name?: string;
@@ -1011,9 +1148,23 @@ export interface components {
                 /** @default 4096 */
                 maxTokens?: number;
                 toolCallsPerMinute?: number;
+                /** @default 16000 */
+                contextTokens?: number;
             };
             /** @enum {string} */
             onMessage?: "ignore" | "task";
+            toolPolicy?: {
+                [key: string]: "allow" | "ask" | "deny";
+            };
+            approval?: {
+                /** @default 86400 */
+                timeoutSeconds?: number;
+                /**
+                 * @default deny
+                 * @enum {string}
+                 */
+                onTimeout?: "deny" | "fail";
+            };
         };
         TaskSubmission: {
             agentId: string;
@@ -1034,6 +1185,36 @@ export interface components {
         RedriveRequest: {
             taskIds?: string[];
         };
+        ThreadRequest: {
+            agentId: string;
+            /** @default {} */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** @default 0 */
+            ttlSeconds?: number;
+        };
+        ThreadMessageRequest: {
+            content: unknown;
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            priority?: "critical" | "normal" | "low";
+            /**
+             * @default queue
+             * @enum {string}
+             */
+            ifBusy?: "queue" | "reject";
+        };
+        ApprovalDecision: {
+            /** @enum {string} */
+            decision: "approve" | "deny" | "edit";
+            input?: {
+                [key: string]: unknown;
+            };
+            comment?: string;
+        };
         WorkflowRequest: {
             name?: string;
             /** @enum {string} */
@@ -1042,7 +1223,12 @@ export interface components {
             /** @default [] */
             steps?: {
                 id: string;
-                agentId: string;
+                agentId?: string;
+                approval?: {
+                    prompt: string;
+                    /** @default 86400 */
+                    timeoutSeconds?: number;
+                };
                 input?: unknown;
                 /** @default [] */
                 dependsOn?: string[];
@@ -1226,9 +1412,24 @@ export interface components {
                 /** @default 4096 */
                 maxTokens: number;
                 toolCallsPerMinute?: number;
+                /** @default 16000 */
+                contextTokens: number;
             };
             /** @enum {string} */
             onMessage: "ignore" | "task";
+            /** @description Tool name (or `*`) to `allow`, `ask` (a person decides) or `deny`. */
+            toolPolicy: {
+                [key: string]: "allow" | "ask" | "deny";
+            };
+            approval: {
+                /** @default 86400 */
+                timeoutSeconds: number;
+                /**
+                 * @default deny
+                 * @enum {string}
+                 */
+                onTimeout: "deny" | "fail";
+            };
             /** @enum {string} */
             status: "active" | "paused" | "retired";
             /**
@@ -1355,34 +1556,48 @@ export interface components {
                     /** @default [] */
                     allow: string[];
                 };
-                /**
-                 * @default {
-                 *       "maxSteps": 8,
-                 *       "timeoutMs": 60000,
-                 *       "maxTokens": 4096
-                 *     }
-                 */
                 limits?: {
                     /** @default 8 */
-                    maxSteps: number;
+                    maxSteps?: number;
                     /** @default 60000 */
-                    timeoutMs: number;
+                    timeoutMs?: number;
                     /** @default 4096 */
-                    maxTokens: number;
+                    maxTokens?: number;
                     toolCallsPerMinute?: number;
+                    /** @default 16000 */
+                    contextTokens?: number;
                 };
                 /**
                  * @default ignore
                  * @enum {string}
                  */
                 onMessage?: "ignore" | "task";
+                /** @default {} */
+                toolPolicy?: {
+                    [key: string]: "allow" | "ask" | "deny";
+                };
+                /**
+                 * @default {
+                 *       "timeoutSeconds": 86400,
+                 *       "onTimeout": "deny"
+                 *     }
+                 */
+                approval?: {
+                    /** @default 86400 */
+                    timeoutSeconds: number;
+                    /**
+                     * @default deny
+                     * @enum {string}
+                     */
+                    onTimeout: "deny" | "fail";
+                };
             };
         };
         Task: {
             id: string;
             agentId: string;
             /** @enum {string} */
-            status: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "retrying" | "waiting" | "succeeded" | "failed" | "cancelled";
             /** @enum {string} */
             priority: "critical" | "normal" | "low";
             /** @description Any JSON value. */
@@ -1399,6 +1614,16 @@ export interface components {
             timeoutMs: number | null;
             deadLettered: boolean;
             workflowId: string | null;
+            /** @description The thread whose turn it is; null for a plain task. */
+            threadId: string | null;
+            /** @description The approval it waits for while `waiting`. */
+            pendingApproval: string | null;
+            /** @description For a thread's turn: the history its model calls received. */
+            context: {
+                messages: number;
+                /** @description Messages left out, oldest first, to stay within `limits.contextTokens`. */
+                omitted: number;
+            } | null;
             metadata: {
                 [key: string]: unknown;
             };
@@ -1460,6 +1685,107 @@ export interface components {
                 taskId: string;
                 reason: string;
             }[];
+        };
+        Thread: {
+            id: string;
+            agentId: string;
+            /**
+             * @description `busy` while a turn runs or waits.
+             * @enum {string}
+             */
+            status: "idle" | "busy";
+            messageCount: number;
+            /** @description What its turns cost, summed. */
+            usage: {
+                modelCalls: number;
+                toolCalls: number;
+                inputTokens: number;
+                outputTokens: number;
+                costUsd: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            createdAt: string;
+            lastMessageAt: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description How long each message is kept; 0: for ever. */
+            ttlSeconds: number;
+        };
+        PostedThreadMessage: {
+            message: components["schemas"]["ThreadMessage"];
+            taskId: string;
+        };
+        ThreadMessage: {
+            id: string;
+            threadId: string;
+            /** @enum {string} */
+            role: "user" | "assistant" | "tool";
+            /** @description A user's: any JSON; an assistant's or a tool's: text. */
+            content: unknown;
+            /** @description The turn that wrote it, or that it started. */
+            taskId: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            createdAt: string;
+            /** @description An assistant message's tool calls. */
+            toolCalls?: {
+                id: string;
+                name: string;
+                /** @description Any JSON value. */
+                input: unknown;
+            }[];
+            /** @description The call a tool message answers. */
+            toolCallId?: string;
+            /** @description A tool message's tool. */
+            name?: string;
+            /** @description A tool message that is an error. */
+            isError?: boolean;
+        };
+        Approval: {
+            id: string;
+            /** @enum {string} */
+            kind: "tool" | "gate";
+            /** @enum {string} */
+            status: "pending" | "approved" | "denied" | "expired";
+            /** @description The agent whose tool call waits; null for a gate. */
+            agentId: string | null;
+            taskId: string | null;
+            threadId: string | null;
+            workflowId: string | null;
+            stepId: string | null;
+            toolName: string | null;
+            /** @description The tool's input as the model gave it; for a gate, what the step would receive. */
+            input: unknown;
+            /** @description A gate's question. */
+            prompt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            expiresAt: string;
+            decidedAt: string | null;
+            /** @description The principal that decided, or `system` when it expired. */
+            decidedBy: string | null;
+            comment: string | null;
+            decision: ("approve" | "deny" | "edit") | null;
+            /** @description The input an `edit` ran the tool with. */
+            editedInput?: unknown;
+            /**
+             * @description What expiry does: `deny` goes on as a denial, `fail` fails the task.
+             * @enum {string}
+             */
+            onTimeout: "deny" | "fail";
         };
         Workflow: {
             id: string;
@@ -1526,13 +1852,20 @@ export interface components {
                 role: "step" | "supervisor" | "aggregator";
                 /** @description The adaptive round that asked for it. */
                 round: number | null;
-                agentId: string;
+                /** @description Null for a gate. */
+                agentId: string | null;
                 /** @description The input template, when the step has its own. */
                 input?: unknown;
+                /** @description A gate: the workflow waits here for a person (see approvals). */
+                approval?: {
+                    prompt: string;
+                    /** @description Null until the gate is reached. */
+                    approvalId: string | null;
+                };
                 dependsOn: string[];
                 /** @enum {string} */
                 status: "pending" | "running" | "succeeded" | "failed" | "cancelled";
-                /** @description Null until the step has started. */
+                /** @description Null until the step has started; always null for a gate. */
                 taskId: string | null;
                 /** @description Any JSON value. */
                 output: unknown;
@@ -2741,7 +3074,7 @@ export interface operations {
         parameters: {
             query?: {
                 agentId?: string;
-                status?: "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+                status?: "queued" | "running" | "retrying" | "waiting" | "succeeded" | "failed" | "cancelled";
                 /** @description Items per page, 1..100. */
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
@@ -3284,6 +3617,723 @@ export interface operations {
             };
             /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge: the body is over 256 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listThreads: {
+        parameters: {
+            query?: {
+                agentId?: string;
+                /** @description Items per page, 1..100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of threads. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Thread"][];
+                        /** @description Pass as `?cursor=` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agentId": "support",
+                 *       "metadata": {
+                 *         "customer": "c-42"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ThreadRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge: the body is over 256 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The thread id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The thread id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted thread, as it was. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listThreadMessages: {
+        parameters: {
+            query?: {
+                after?: string;
+                /** @description Items per page, 1..100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The thread id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ThreadMessage"][];
+                        /** @description Pass as `?cursor=` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postThreadMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The thread id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "content": "And in euros?",
+                 *       "priority": "normal",
+                 *       "ifBusy": "queue"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ThreadMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored, and its turn queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostedThreadMessage"];
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge: the body is over 256 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "denied" | "expired";
+                agentId?: string;
+                taskId?: string;
+                workflowId?: string;
+                /** @description Items per page, 1..100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of approvals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Approval"][];
+                        /** @description Pass as `?cursor=` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The approval id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approval. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError: logged with the request id; nothing half-written. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    decideApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The approval id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decision": "edit",
+                 *       "input": {
+                 *         "url": "https://example.com/"
+                 *       },
+                 *       "comment": "that page"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApprovalDecision"];
+            };
+        };
+        responses: {
+            /** @description The decided approval. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            /** @description ValidationError (details name each bad field) or BadJson. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unauthorized: no key, or a key that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Forbidden: the key may not do this (agent keys act as their agent only). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotFound. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

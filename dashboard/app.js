@@ -2,10 +2,11 @@
  * agent-core dashboard: a plain ES module, no build step of its own. It reads `config.json` for
  * where the API and the event feed are (empty: this page's own origin), asks for the API key once
  * (kept in sessionStorage only), then shows agents, the queue, live tasks (from the WebSocket
- * feed, with `GET /v1/tasks` as the source of truth), workflows, metrics charts (uPlot), the DLQ
- * with redrive, and the audit trail. It talks to the API through the typed client (client/,
- * served bundled as vendor/agent-core-client.js). Everything is built with DOM calls: no markup
- * from data.
+ * feed, with `GET /v1/tasks` as the source of truth), pending approvals (approve, edit, deny), a
+ * conversation view (pick or start a thread, send a message, the answer appears from the feed's
+ * `thread.message` events), workflows, metrics charts (uPlot), the DLQ with redrive, and the
+ * audit trail. It talks to the API through the typed client (client/, served bundled as
+ * vendor/agent-core-client.js). Everything is built with DOM calls: no markup from data.
  */
 import { AgentCoreClient, AgentCoreError } from './vendor/agent-core-client.js';
 
@@ -23,6 +24,7 @@ const TASK_EVENTS = {
   'task.started': { status: 'running', rank: 1 },
   'task.step': { status: 'running', rank: 2 },
   'task.retrying': { status: 'retrying', rank: 3 },
+  'task.waiting': { status: 'waiting', rank: 3 },
   'task.succeeded': { status: 'succeeded', rank: 4 },
   'task.cancelled': { status: 'cancelled', rank: 4 },
   'task.failed': { status: 'failed', rank: 4 },
@@ -463,7 +465,7 @@ const refreshBudgets = poller(
   'budgets',
   15_000,
   async () => {
-    const { items } = await api('GET', '/v1/budgets?limit=100');
+    const { items } = await call((ac) => ac.budgets.list({ limit: 100 }));
     // A runtime without budgets shows no section.
     $('budgets').hidden = items.length === 0;
     $('budget-list').replaceChildren(...items.map(renderBudget));
@@ -745,6 +747,286 @@ const refreshAudit = poller(
   { note: $('audit-note') },
 );
 
+// Approvals -----------------------------------------------------------------------------------
+
+const refreshApprovals = poller(
+  'approvals',
+  10_000,
+  async () => {
+    const { items } = await call((ac) => ac.approvals.list({ status: 'pending', limit: 50 }));
+    const list = $('approval-list');
+    const hadFocus = list.contains(document.activeElement);
+    // An approval being edited keeps its form; the others are drawn again.
+    const editing = new Map(
+      [...list.children]
+        .filter((item) => item.dataset.editing === 'true')
+        .map((item) => [item.dataset.approvalId, item]),
+    );
+    list.replaceChildren(...items.map((a) => editing.get(a.id) ?? renderApproval(a)));
+    $('approvals-empty').hidden = items.length > 0;
+    if (hadFocus && !list.contains(document.activeElement)) $('approvals-title').focus();
+  },
+  { note: $('approvals-note') },
+);
+
+function pretty(value) {
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value, null, 2) ?? 'null';
+}
+
+function renderApproval(approval) {
+  const what =
+    approval.kind === 'gate'
+      ? `Gate ${approval.stepId ?? ''} of workflow ${approval.workflowId ?? ''}`
+      : `${approval.agentId ?? '?'} asks to call ${approval.toolName ?? '?'}`;
+  const item = el('li', { className: 'approval' });
+  item.dataset.approvalId = approval.id;
+  const titleId = `approval-${approval.id}`;
+  const comment = el('input', { type: 'text', id: `${titleId}-comment`, maxLength: 2000 });
+  const error = el('p', { className: 'error', role: 'alert' });
+  const button = (label, handler) => {
+    const b = el('button', { type: 'button' }, label);
+    b.setAttribute('aria-describedby', titleId);
+    b.addEventListener('click', handler);
+    return b;
+  };
+  const decide = async (body) => {
+    for (const b of item.querySelectorAll('button')) b.disabled = true;
+    error.textContent = '';
+    try {
+      const note = comment.value.trim();
+      await call((ac) =>
+        ac.approvals.decide(approval.id, note ? { ...body, comment: note } : body),
+      );
+      $('approvals-status').textContent =
+        `${body.decision === 'deny' ? 'Denied' : body.decision === 'edit' ? 'Edited and approved' : 'Approved'}: ${what}.`;
+      item.remove();
+      $('approvals-empty').hidden = $('approval-list').children.length > 0;
+      $('approvals-title').focus();
+    } catch (e) {
+      const details = e instanceof AgentCoreError ? e.details : [];
+      error.textContent = details.length
+        ? `${e.message} (${details.map((d) => `${d.path}: ${d.message}`).join('; ')})`
+        : `Could not decide: ${e.message}`;
+      for (const b of item.querySelectorAll('button')) b.disabled = false;
+    }
+  };
+  const actions = el(
+    'div',
+    { className: 'actions' },
+    button('Approve', () => decide({ decision: 'approve' })),
+    approval.kind === 'tool' ? button('Edit', () => startEdit()) : '',
+    button('Deny', () => decide({ decision: 'deny' })),
+    el('label', { htmlFor: comment.id }, 'Comment'),
+    comment,
+  );
+  const startEdit = () => {
+    item.dataset.editing = 'true';
+    const area = el('textarea', { id: `${titleId}-input`, rows: 6 });
+    area.value = JSON.stringify(approval.input ?? {}, null, 2);
+    const save = button('Run with this input', () => {
+      let input;
+      try {
+        input = JSON.parse(area.value);
+      } catch {
+        error.textContent = 'The input is not valid JSON.';
+        area.focus();
+        return;
+      }
+      void decide({ decision: 'edit', input });
+    });
+    const cancel = button('Cancel edit', () => {
+      item.replaceWith(renderApproval(approval));
+    });
+    actions.replaceWith(
+      el(
+        'div',
+        { className: 'actions' },
+        el('label', { htmlFor: area.id }, 'Input for the tool (JSON)'),
+        area,
+        save,
+        cancel,
+        el('label', { htmlFor: comment.id }, 'Comment'),
+        comment,
+      ),
+    );
+    area.focus();
+  };
+  const expires = new Date(approval.expiresAt);
+  item.append(
+    el('h3', { id: titleId }, what),
+    approval.prompt ? el('p', {}, approval.prompt) : '',
+    el('p', { className: 'sub' }, 'Input'),
+    el('pre', {}, pretty(approval.input)),
+    el(
+      'p',
+      { className: 'note' },
+      `Requested ${new Date(approval.requestedAt).toLocaleTimeString()}; expires `,
+      el('time', { dateTime: expires.toISOString() }, expires.toLocaleString()),
+      approval.onTimeout === 'fail' ? ' (then it fails)' : ' (then it is denied)',
+    ),
+    actions,
+    error,
+  );
+  return item;
+}
+
+// Conversations -------------------------------------------------------------------------------
+
+const conversation = {
+  threadId: '',
+  /** Message ids shown, so that an event and a listing never show one twice. */
+  shown: new Set(),
+  lastId: '',
+};
+
+const refreshThreads = poller(
+  'threads',
+  30_000,
+  async () => {
+    const { items: threads } = await call((ac) => ac.threads.list({ limit: 50 }));
+    const select = $('thread-select');
+    const chosen = conversation.threadId || select.value;
+    select.replaceChildren(
+      el('option', { value: '' }, 'Choose a thread'),
+      ...threads.map((thread) =>
+        el(
+          'option',
+          { value: thread.id, selected: thread.id === chosen },
+          `${thread.agentId} · ${thread.messageCount} message${thread.messageCount === 1 ? '' : 's'} · ${thread.id}`,
+        ),
+      ),
+    );
+    // Starting one needs the agents; an agent key (which may not list them) uses its own.
+    let agents = [];
+    try {
+      agents = (await call((ac) => ac.agents.list({ limit: 100 }))).items
+        .filter((a) => a.status !== 'retired')
+        .map((a) => a.id);
+    } catch (error) {
+      if (!(error instanceof AgentCoreError) || error.status !== 403) throw error;
+      agents = [...new Set(threads.map((t) => t.agentId))];
+    }
+    const agentSelect = $('thread-agent');
+    const agentChosen = agentSelect.value;
+    agentSelect.replaceChildren(
+      ...agents.map((id) => el('option', { value: id, selected: id === agentChosen }, id)),
+    );
+    $('thread-new').disabled = agents.length === 0;
+  },
+  { note: $('conversation-note') },
+);
+
+function renderMessage(message) {
+  const item = el('li', { className: `message ${message.role}` });
+  item.dataset.messageId = message.messageId ?? message.id;
+  const role =
+    message.role === 'user' ? 'You' : message.role === 'assistant' ? 'Assistant' : 'Tool result';
+  const text =
+    typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
+  const calls = message.toolCalls?.length
+    ? message.toolCalls.map((c) => (typeof c === 'string' ? c : c.name)).join(', ')
+    : '';
+  item.append(
+    el('span', { className: 'role' }, calls ? `${role} (calls ${calls})` : role),
+    message.role === 'tool' ? el('pre', {}, text) : text ? el('p', {}, text) : '',
+  );
+  return item;
+}
+
+/** Adds messages in id order (a turn's messages sort right after its question). */
+function showMessages(messages) {
+  const list = $('conversation');
+  for (const message of messages) {
+    const id = message.messageId ?? message.id;
+    if (!id || conversation.shown.has(id)) continue;
+    conversation.shown.add(id);
+    if (id > conversation.lastId) conversation.lastId = id;
+    const item = renderMessage(message);
+    let before = null;
+    for (const other of list.children) {
+      if ((other.dataset.messageId ?? '') > id) {
+        before = other;
+        break;
+      }
+    }
+    list.insertBefore(item, before);
+  }
+  list.scrollTop = list.scrollHeight;
+}
+
+async function openThread(threadId) {
+  conversation.threadId = threadId;
+  conversation.shown.clear();
+  conversation.lastId = '';
+  $('conversation').replaceChildren();
+  $('message-form').hidden = !threadId;
+  $('conversation-note').textContent = '';
+  if (!threadId) return;
+  await loadMessages(threadId);
+}
+
+/** The thread's messages after the last one shown, page by page. */
+async function loadMessages(threadId, after = '') {
+  let cursor = after;
+  for (let page = 0; page < 20; page += 1) {
+    const query = cursor ? { limit: 100, after: cursor } : { limit: 100 };
+    const { items, nextCursor } = await call((ac) => ac.threads.messages(threadId, query));
+    if (conversation.threadId !== threadId) return;
+    showMessages(items);
+    if (!nextCursor) return;
+    cursor = nextCursor;
+  }
+}
+
+function applyThreadEvent(data) {
+  if (!data || data.threadId !== conversation.threadId) return;
+  // Long contents come cut: the message itself is read from the API.
+  if (data.truncated) {
+    void loadMessages(conversation.threadId, conversation.lastId).catch(() => undefined);
+    return;
+  }
+  showMessages([data]);
+  if (data.role === 'assistant' && !data.toolCalls?.length) {
+    $('conversation-note').textContent = 'Answered.';
+  }
+}
+
+async function sendMessage(event) {
+  event.preventDefault();
+  const text = $('message-text').value.trim();
+  if (!text || !conversation.threadId) return;
+  const button = $('message-form').querySelector('button');
+  button.disabled = true;
+  try {
+    const { message } = await call((ac) =>
+      ac.threads.send(conversation.threadId, { content: text }),
+    );
+    $('message-text').value = '';
+    showMessages([message]);
+    $('conversation-note').textContent = 'Sent; waiting for the answer…';
+  } catch (error) {
+    $('conversation-note').textContent = `Could not send: ${error.message}`;
+  } finally {
+    button.disabled = false;
+    $('message-text').focus();
+  }
+}
+
+async function newThread() {
+  const agentId = $('thread-agent').value;
+  if (!agentId) return;
+  try {
+    const thread = await call((ac) => ac.threads.create({ agentId }));
+    await refreshThreads();
+    $('thread-select').value = thread.id;
+    await openThread(thread.id);
+    $('message-text').focus();
+  } catch (error) {
+    $('conversation-note').textContent = `Could not start: ${error.message}`;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The event feed
 
@@ -752,6 +1034,8 @@ const queueSoon = throttle(() => void refreshQueue(), 1000);
 const dlqSoon = throttle(() => void refreshDlq(), 1000);
 const agentsSoon = throttle(() => void refreshAgents(), 1000);
 const workflowsSoon = throttle(() => void refreshWorkflows(), 1000);
+const approvalsSoon = throttle(() => void refreshApprovals(), 500);
+const threadsSoon = throttle(() => void refreshThreads(), 2000);
 const budgetsSoon = throttle(() => void refreshBudgets(), 2000);
 const tasksSoon = throttle(() => void pollTasks(), 1000);
 const metricsSoon = throttle(() => void refreshMetrics(), 5000);
@@ -781,6 +1065,7 @@ function applyEvent(event) {
   const data = event.detail?.data;
   if (type.startsWith('task.')) {
     if (data && typeof data.taskId === 'string') applyTaskEvent(event, data);
+    if (type === 'task.waiting') approvalsSoon();
     else tasksSoon();
     if (type === 'task.succeeded' || type === 'task.failed') {
       countCompletion(event.time);
@@ -793,6 +1078,12 @@ function applyEvent(event) {
     agentsSoon();
   } else if (type.startsWith('workflow.')) {
     workflowsSoon();
+  } else if (type.startsWith('approval.')) {
+    approvalsSoon();
+  } else if (type === 'thread.message') {
+    applyThreadEvent(data);
+  } else if (type.startsWith('thread.')) {
+    threadsSoon();
   } else if (type.startsWith('budget.') || type === 'model.invoked') {
     budgetsSoon();
   } else if (type === 'tool.denied' || type === 'security.denied') {
@@ -840,6 +1131,8 @@ function start() {
   void refreshMetrics();
   void refreshDlq();
   void refreshAudit();
+  void refreshApprovals();
+  void refreshThreads();
   connectFeed();
   state.timers.push(
     setInterval(() => {
@@ -865,6 +1158,8 @@ function stop() {
   state.seen.clear();
   $('task-list').replaceChildren();
   renderTaskListState();
+  $('approval-list').replaceChildren();
+  void openThread('');
 }
 
 async function main() {
@@ -885,6 +1180,13 @@ async function main() {
   });
   $('sign-out').addEventListener('click', () => signOut());
   $('redrive-all').addEventListener('click', (event) => redrive(undefined, event.currentTarget));
+  $('thread-select').addEventListener('change', (event) => {
+    void openThread(event.currentTarget.value).catch((error) => {
+      $('conversation-note').textContent = `Could not load the thread: ${error.message}`;
+    });
+  });
+  $('thread-new').addEventListener('click', () => void newThread());
+  $('message-form').addEventListener('submit', (event) => void sendMessage(event));
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden && state.running) {
       void refreshQueue();

@@ -15,6 +15,8 @@ const budgetRef = {
   /** The agent and task whose call crossed the line. */
   agentId: z.string(),
   taskId: z.string(),
+  /** When the task is a thread's turn: its followers see why the turn stopped. */
+  threadId: z.string().optional(),
 };
 
 export const budgetWarning = defineEvent('budget.warning', SOURCE, z.object(budgetRef));

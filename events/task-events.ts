@@ -8,7 +8,8 @@ import { defineEvent } from './envelope.js';
 const SCHEDULER = 'agent-core.scheduler';
 const KERNEL = 'agent-core.kernel';
 
-const taskRef = { taskId: z.string(), agentId: z.string() };
+/** A thread's turn names its thread, so that the thread's subscribers and replay find it. */
+const taskRef = { taskId: z.string(), agentId: z.string(), threadId: z.string().optional() };
 const errorShape = z.object({ code: z.string(), message: z.string(), retryable: z.boolean() });
 const usageShape = z.object({
   modelCalls: z.number(),
@@ -24,7 +25,8 @@ export const taskQueued = defineEvent(
   z.object({
     ...taskRef,
     priority: z.enum(['critical', 'normal', 'low']),
-    reason: z.enum(['submitted', 'redriven', 'recovered', 'resumed']),
+    // decided: queued again once a person decided (or the approval expired as a denial).
+    reason: z.enum(['submitted', 'redriven', 'recovered', 'resumed', 'decided']),
   }),
 );
 export const taskStarted = defineEvent(
@@ -57,6 +59,17 @@ export const taskRetrying = defineEvent(
     attempt: z.number().int(),
     error: errorShape,
     retryInSeconds: z.number(),
+  }),
+);
+/** The task stopped for a person's decision on a tool call; no worker is held while it waits. */
+export const taskWaiting = defineEvent(
+  'task.waiting',
+  KERNEL,
+  z.object({
+    ...taskRef,
+    attempt: z.number().int(),
+    approvalId: z.string(),
+    tool: z.string(),
   }),
 );
 export const taskSucceeded = defineEvent(

@@ -3,7 +3,8 @@ import * as z from 'zod';
 import { defineEvent } from './envelope.js';
 
 const SOURCE = 'agent-core.tools';
-const taskRef = { taskId: z.string(), agentId: z.string() };
+/** A thread's turn names its thread, so that the thread's subscribers and replay find it. */
+const taskRef = { taskId: z.string(), agentId: z.string(), threadId: z.string().optional() };
 
 export const toolInvoked = defineEvent(
   'tool.invoked',

@@ -31,8 +31,11 @@ export const workflowStepStarted = defineEvent(
   z.object({
     workflowId: z.string(),
     stepId: z.string(),
-    agentId: z.string(),
-    taskId: z.string(),
+    /** Null for a gate: it runs no agent, it waits for a person's decision. */
+    agentId: z.string().nullable(),
+    /** The step's task; null for a gate, which names its approval instead. */
+    taskId: z.string().nullable(),
+    approvalId: z.string().optional(),
   }),
 );
 
@@ -42,8 +45,9 @@ export const workflowStepCompleted = defineEvent(
   z.object({
     workflowId: z.string(),
     stepId: z.string(),
-    agentId: z.string(),
-    taskId: z.string(),
+    agentId: z.string().nullable(),
+    taskId: z.string().nullable(),
+    approvalId: z.string().optional(),
     status: z.enum(['succeeded', 'failed', 'cancelled']),
     durationMs: z.number().nonnegative(),
     error: errorData.nullable(),

@@ -8,7 +8,12 @@
  * queue ids from the runtime); the product's code never imports infra/.
  */
 import { MAX_TASK_ATTEMPTS } from '../shared/core/tasks/limits.js';
-import { deadLetterQueueOf, TASK_QUEUE_BY_PRIORITY } from '../shared/runtime/environment.js';
+import {
+  APPROVAL_TIMER_QUEUE,
+  deadLetterQueueOf,
+  TASK_QUEUE_BY_PRIORITY,
+  THREAD_CLEANUP_QUEUE,
+} from '../shared/runtime/environment.js';
 import type { HttpMethod } from '../shared/runtime/http-api.js';
 
 export type Layer =
@@ -224,6 +229,19 @@ export const topology: Topology = {
     { id: 'messages', deadLetterQueue: 'messages-dlq', maxReceiveCount: 5 },
     { id: 'dashboard-push', deadLetterQueue: 'dashboard-push-dlq', maxReceiveCount: 3 },
     { id: 'learning', deadLetterQueue: 'learning-dlq', maxReceiveCount: 5 },
+    // Each receive of a timer that is not due yet hides it again (12 h at most): a 7-day
+    // approval takes 15 receives; the rest is room for faults.
+    {
+      id: APPROVAL_TIMER_QUEUE,
+      deadLetterQueue: `${APPROVAL_TIMER_QUEUE}-dlq`,
+      maxReceiveCount: 30,
+    },
+    // A cleanup that has more to delete goes round again: a few receives per 10,000 messages.
+    {
+      id: THREAD_CLEANUP_QUEUE,
+      deadLetterQueue: `${THREAD_CLEANUP_QUEUE}-dlq`,
+      maxReceiveCount: 50,
+    },
     { id: 'schedule-firings', deadLetterQueue: 'schedule-firings-dlq', maxReceiveCount: 5 },
   ],
   deadLetterQueues: [
@@ -233,6 +251,8 @@ export const topology: Topology = {
     { id: 'messages-dlq', retentionDays: 14 },
     { id: 'dashboard-push-dlq', retentionDays: 14 },
     { id: 'learning-dlq', retentionDays: 14 },
+    { id: `${APPROVAL_TIMER_QUEUE}-dlq`, retentionDays: 14 },
+    { id: `${THREAD_CLEANUP_QUEUE}-dlq`, retentionDays: 14 },
     { id: 'schedule-firings-dlq', retentionDays: 14 },
   ],
   rules: [
@@ -269,6 +289,12 @@ export const topology: Topology = {
         'detail-type': ['task.succeeded', 'task.failed', 'workflow.succeeded', 'workflow.failed'],
       },
       targetQueue: 'learning',
+    },
+    {
+      id: 'thread-deleted-to-cleanup',
+      description: "A deleted thread's messages are deleted in the background.",
+      pattern: { source: ['agent-core.kernel'], 'detail-type': ['thread.deleted'] },
+      targetQueue: THREAD_CLEANUP_QUEUE,
     },
   ],
   stateMachines: [
@@ -419,7 +445,9 @@ export const topology: Topology = {
       access: {
         table: 'readwrite',
         publishEvents: true,
-        sendTo: taskDeadLetterQueues,
+        // The DLQs for exhausted tasks; the task queues to hand a thread's turn on; the
+        // approval timers for tool calls that wait for a person.
+        sendTo: [...taskDeadLetterQueues, ...taskQueues, APPROVAL_TIMER_QUEUE],
         modelRoutes: true,
         invokeModels: true,
         embeddings: true,
@@ -444,7 +472,13 @@ export const topology: Topology = {
         batchSize: 10,
         maxConcurrency: 2,
       })),
-      access: { table: 'readwrite', publishEvents: true, answerWorkflowSteps: true },
+      // A dead-lettered thread turn hands its thread on (task queues).
+      access: {
+        table: 'readwrite',
+        publishEvents: true,
+        answerWorkflowSteps: true,
+        sendTo: taskQueues,
+      },
     },
     {
       name: 'scheduler-events',
@@ -660,7 +694,8 @@ export const topology: Topology = {
       access: {
         table: 'readwrite',
         publishEvents: true,
-        sendTo: taskQueues,
+        // Gates' approvals get timers.
+        sendTo: [...taskQueues, APPROVAL_TIMER_QUEUE],
         answerWorkflowSteps: true,
         // A long workflow's execution hands over to the next one (StartExecution).
         startWorkflows: true,
@@ -705,6 +740,79 @@ export const topology: Topology = {
         },
       ],
       access: { table: 'readwrite', publishEvents: true },
+    },
+    {
+      name: 'threads-api',
+      layer: 'kernel',
+      description: 'Threads: conversations with an agent, one turn at a time, history per message.',
+      entry: 'functions/kernel/threads-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('POST', '/v1/threads'),
+            r('GET', '/v1/threads'),
+            r('GET', '/v1/threads/{id}'),
+            r('DELETE', '/v1/threads/{id}'),
+            r('POST', '/v1/threads/{id}/messages'),
+            r('GET', '/v1/threads/{id}/messages'),
+          ],
+        },
+      ],
+      access: { table: 'readwrite', publishEvents: true, sendTo: taskQueues },
+    },
+    {
+      name: 'thread-cleanup',
+      layer: 'kernel',
+      description: "Deletes a deleted thread's messages, a batch at a time.",
+      entry: 'functions/kernel/clean-up-threads.ts',
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      triggers: [{ kind: 'queue', queue: THREAD_CLEANUP_QUEUE, batchSize: 5, maxConcurrency: 2 }],
+      access: { table: 'readwrite' },
+    },
+    {
+      name: 'approvals-api',
+      layer: 'kernel',
+      description:
+        'Approvals: list and decide tool calls and workflow gates that wait for a person.',
+      entry: 'functions/kernel/approvals-api.ts',
+      timeoutSeconds: 10,
+      memoryMb: 512,
+      triggers: [
+        {
+          kind: 'http',
+          routes: [
+            r('GET', '/v1/approvals'),
+            r('GET', '/v1/approvals/{id}'),
+            r('POST', '/v1/approvals/{id}'),
+          ],
+        },
+      ],
+      // A decision queues the task again, or answers a gate's workflow.
+      access: {
+        table: 'readwrite',
+        publishEvents: true,
+        sendTo: taskQueues,
+        answerWorkflowSteps: true,
+      },
+    },
+    {
+      name: 'approval-timers',
+      layer: 'kernel',
+      description: 'Expires approvals nobody decided in time; hides early timers until due.',
+      entry: 'functions/kernel/expire-approvals.ts',
+      timeoutSeconds: 30,
+      memoryMb: 256,
+      triggers: [{ kind: 'queue', queue: APPROVAL_TIMER_QUEUE, batchSize: 10, maxConcurrency: 2 }],
+      access: {
+        table: 'readwrite',
+        publishEvents: true,
+        sendTo: taskQueues,
+        answerWorkflowSteps: true,
+      },
     },
   ],
 };

@@ -21,6 +21,7 @@ import {
   RESOURCE_ACCESS_KEY_ID_ENV,
   RESOURCE_SECRET_ACCESS_KEY_ENV,
 } from '../shared/adapters/clients/resource-credentials.js';
+import { rearmPendingApprovals } from '../shared/core/approvals/approval-service.js';
 import { recoverUnfinishedTasks } from '../shared/core/tasks/task-service.js';
 import { recoverRunningWorkflows } from '../shared/core/workflows/workflow-service.js';
 import {
@@ -33,6 +34,7 @@ import {
   WEBSOCKET_ENDPOINT_ENV,
   WORKFLOW_STATE_MACHINE_ARN_ENV,
 } from '../shared/runtime/environment.js';
+import { approvalStore, approvalTimer } from '../shared/runtime/interaction.js';
 import { loadPrices, loadRouteConfig } from '../shared/runtime/model-config.js';
 import { eventPublisher, taskSender, taskStore } from '../shared/runtime/wiring.js';
 import { workflowRunner, workflowStore } from '../shared/runtime/workflows.js';
@@ -273,6 +275,13 @@ async function main(): Promise<void> {
     runner: workflowRunner(),
   });
   if (resumed) log(`resumed ${resumed} running workflow(s) from the previous run`);
+  // Queued messages live in memory here: pending approvals get their timers again (`waiting`
+  // tasks are not re-queued: they wait for a decision, not a worker).
+  const rearmed = await rearmPendingApprovals({
+    approvals: approvalStore(),
+    timer: approvalTimer(),
+  });
+  if (rearmed) log(`re-armed the timers of ${rearmed} pending approval(s)`);
 
   // Schedules a previous process kept: each fires once what it missed, then goes on.
   const missed = await scheduler.start();

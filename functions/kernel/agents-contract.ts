@@ -2,8 +2,10 @@
 import * as z from 'zod';
 import {
   agentLimitsSchema,
+  approvalSettingsSchema,
   patchAgentSchema,
   registerAgentSchema,
+  TOOL_POLICIES,
 } from '../../shared/core/agents/agent.js';
 import { expandBlueprint } from '../../shared/core/blueprints/blueprint.js';
 import { findBlueprint } from '../../shared/core/blueprints/catalogue.js';
@@ -52,6 +54,10 @@ export const agentSchema = z
     network: z.object({ allow: z.array(z.string()) }),
     limits: agentLimitsSchema,
     onMessage: z.enum(['ignore', 'task']),
+    toolPolicy: z.record(z.string(), z.enum(TOOL_POLICIES)).meta({
+      description: 'Tool name (or `*`) to `allow`, `ask` (a person decides) or `deny`.',
+    }),
+    approval: approvalSettingsSchema,
     status: z.enum(['active', 'paused', 'retired']),
     createdAt: isoTime,
     updatedAt: isoTime,
@@ -68,7 +74,11 @@ const blueprintSchema = z
     description: z
       .string()
       .meta({ description: 'What it does, and which of its tools write or send anything.' }),
-    agent: registerAgentSchema.omit({ id: true }).partial(),
+    // As sent: fields with defaults (a limit like `contextTokens`) may be left out.
+    agent: registerAgentSchema
+      .omit({ id: true })
+      .partial()
+      .extend({ limits: agentLimitsSchema.partial().optional() }),
   })
   .meta({ id: 'Blueprint' });
 const blueprintParams = z.object({ id: pathId('The blueprint id.') });

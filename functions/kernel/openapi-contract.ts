@@ -16,6 +16,8 @@ import { taskRoutes } from '../scheduler/tasks-contract.js';
 import { keyRoutes } from '../security/keys-contract.js';
 import { toolRoutes } from '../tools/tools-contract.js';
 import { agentRoutes } from './agents-contract.js';
+import { approvalRoutes } from './approvals-contract.js';
+import { threadRoutes } from './threads-contract.js';
 
 export const openApiRoutes = defineRoutes({
   document: {
@@ -39,6 +41,8 @@ export const openApiRoutes = defineRoutes({
 export const allRoutes: RouteContract[] = [
   agentRoutes,
   taskRoutes,
+  threadRoutes,
+  approvalRoutes,
   workflowRoutes,
   memoryRoutes,
   messageRoutes,

@@ -17,6 +17,7 @@ import {
 } from '../../shared/core/workflows/workflow-service.js';
 import { callerOf, createHttpApi, eventContextOf, ok } from '../../shared/runtime/http-api.js';
 import { implement } from '../../shared/runtime/http-contract.js';
+import { approvalStore } from '../../shared/runtime/interaction.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { insightStore } from '../../shared/runtime/learning.js';
 import { createLogger } from '../../shared/runtime/logger.js';
@@ -82,6 +83,7 @@ const deps = once(
     events: eventPublisher(),
     idempotency: idempotencyStore(),
     recommend: (request) => recommend({ insights: insightStore() }, request),
+    approvals: approvalStore(),
   }),
 );
 

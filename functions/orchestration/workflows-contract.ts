@@ -24,11 +24,21 @@ const workflowStepSchema = z.object({
   order: z.number().int(),
   role: z.enum(['step', 'supervisor', 'aggregator']),
   round: z.number().int().nullable().meta({ description: 'The adaptive round that asked for it.' }),
-  agentId: z.string(),
+  agentId: z.string().nullable().meta({ description: 'Null for a gate.' }),
   input: anyJson.optional().meta({ description: 'The input template, when the step has its own.' }),
+  approval: z
+    .object({
+      prompt: z.string(),
+      approvalId: z.string().nullable().meta({ description: 'Null until the gate is reached.' }),
+    })
+    .optional()
+    .meta({ description: 'A gate: the workflow waits here for a person (see approvals).' }),
   dependsOn: z.array(z.string()),
   status: z.enum(STEP_STATUSES),
-  taskId: z.string().nullable().meta({ description: 'Null until the step has started.' }),
+  taskId: z
+    .string()
+    .nullable()
+    .meta({ description: 'Null until the step has started; always null for a gate.' }),
   output: anyJson,
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   costUsd: z.number(),

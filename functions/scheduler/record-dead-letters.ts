@@ -4,11 +4,11 @@ import { systemClock } from '../../shared/core/ports.js';
 import { taskMessageSchema } from '../../shared/core/tasks/task.js';
 import { recordDeadLetter, type SchedulerDeps } from '../../shared/core/tasks/task-service.js';
 import { parseInput } from '../../shared/core/validation.js';
+import { taskEnded } from '../../shared/runtime/interaction.js';
 import { eventHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import { jsonBody, processBatch } from '../../shared/runtime/sqs-batch.js';
 import { eventPublisher, once, taskStore } from '../../shared/runtime/wiring.js';
-import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
 
 const logger = createLogger('scheduler');
 
@@ -33,7 +33,7 @@ export function recordDeadLetters(
 const deps = once(() => ({
   tasks: taskStore(),
   events: eventPublisher(),
-  onFinished: reportIfWorkflowStep,
+  onFinished: taskEnded,
 }));
 
 export const handler = eventHandler(recordDeadLetters(deps), logger);

@@ -21,6 +21,7 @@ import {
   ok,
 } from '../../shared/runtime/http-api.js';
 import { implement } from '../../shared/runtime/http-contract.js';
+import { taskEnded } from '../../shared/runtime/interaction.js';
 import { httpHandler } from '../../shared/runtime/lambda-handler.js';
 import { createLogger } from '../../shared/runtime/logger.js';
 import {
@@ -32,7 +33,6 @@ import {
   taskStore,
   traceStore,
 } from '../../shared/runtime/wiring.js';
-import { reportIfWorkflowStep } from '../../shared/runtime/workflows.js';
 import { taskRoutes } from './tasks-contract.js';
 
 const logger = createLogger('scheduler');
@@ -63,15 +63,8 @@ export function tasksApi(deps: () => TasksApiDeps) {
           return ok(publicTask(await submitTask(deps(), body, eventContextOf(request))), 202);
         },
         list: async ({ query, page }, request) => {
-          const filter = { ...query };
-          // An agent's key lists its own tasks, whether or not it says so.
-          const { principal } = request;
-          if (principal.kind === 'agent') {
-            if (filter.agentId && filter.agentId !== principal.agentId) {
-              await authorization().requireAgent(callerOf(request), filter.agentId);
-            }
-            filter.agentId = principal.agentId;
-          }
+          const agentId = await authorization().listedAgent(callerOf(request), query.agentId);
+          const filter = { ...query, agentId };
           const result = await listTasks(deps(), { ...page, ...filter });
           return ok({ items: result.items.map(publicTask), nextCursor: result.nextCursor });
         },
@@ -108,7 +101,7 @@ const deps = once(
     events: eventPublisher(),
     traces: traceStore(),
     idempotency: idempotencyStore(),
-    onFinished: reportIfWorkflowStep,
+    onFinished: taskEnded,
   }),
 );
 

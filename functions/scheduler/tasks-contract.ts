@@ -34,6 +34,23 @@ export const taskSchema = z
     timeoutMs: z.number().int().nullable(),
     deadLettered: z.boolean(),
     workflowId: z.string().nullable(),
+    threadId: z
+      .string()
+      .nullable()
+      .meta({ description: 'The thread whose turn it is; null for a plain task.' }),
+    pendingApproval: z
+      .string()
+      .nullable()
+      .meta({ description: 'The approval it waits for while `waiting`.' }),
+    context: z
+      .object({
+        messages: z.number().int(),
+        omitted: z.number().int().meta({
+          description: 'Messages left out, oldest first, to stay within `limits.contextTokens`.',
+        }),
+      })
+      .nullable()
+      .meta({ description: "For a thread's turn: the history its model calls received." }),
     metadata: jsonObject,
     usage: taskUsageSchema,
     steps: z.array(
@@ -86,7 +103,8 @@ export const taskRoutes = defineRoutes({
     summary: 'Submit a task',
     description:
       "Queued by priority: critical before normal before low. A paused agent's tasks wait " +
-      "queued; a retired agent's are refused (409).",
+      "queued; a retired agent's are refused (409). A task stops as `waiting` when its agent " +
+      'calls a tool its `toolPolicy` marks `ask`, until the approval is decided.',
     tag: 'tasks',
     access: 'key',
     body: submitTaskSchema.meta({ id: 'TaskSubmission' }),

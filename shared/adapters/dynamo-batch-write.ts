@@ -1,5 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+type Item = Record<string, unknown>;
+
 /**
  * Puts items with BatchWriteItem, 25 a call, retrying what DynamoDB leaves unprocessed with
  * backoff; throws if some stay unprocessed after several tries.
@@ -7,12 +9,35 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 export async function batchPutAll(
   client: DynamoDBDocumentClient,
   tableName: string,
-  items: Record<string, unknown>[],
+  items: Item[],
 ): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let requests: Record<string, unknown>[] | undefined = items
-      .slice(i, i + 25)
-      .map((Item) => ({ PutRequest: { Item } }));
+  await batchWriteAll(
+    client,
+    tableName,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
+}
+
+/** Deletes items by key, as `batchPutAll` puts them. */
+export async function batchDeleteAll(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Item[],
+): Promise<void> {
+  await batchWriteAll(
+    client,
+    tableName,
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+  );
+}
+
+async function batchWriteAll(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  writes: Item[],
+): Promise<void> {
+  for (let i = 0; i < writes.length; i += 25) {
+    let requests: Item[] | undefined = writes.slice(i, i + 25);
     for (let attempt = 0; requests?.length; attempt++) {
       if (attempt > 5)
         throw new Error(`${requests.length} item(s) stayed unprocessed after retries`);
@@ -20,7 +45,7 @@ export async function batchPutAll(
       const result = await client.send(
         new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }),
       );
-      requests = result.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined;
+      requests = result.UnprocessedItems?.[tableName] as Item[] | undefined;
     }
   }
 }

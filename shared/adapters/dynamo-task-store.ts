@@ -38,7 +38,8 @@ import {
   queryPage,
 } from './dynamo-pages.js';
 
-const JSON_FIELDS = ['input', 'output', 'metadata'] as const;
+// The suspended loop holds a model's tool inputs: any JSON, like the caller's payloads.
+const JSON_FIELDS = ['input', 'output', 'metadata', 'suspended'] as const;
 type JsonField = (typeof JSON_FIELDS)[number];
 const isJsonField = (name: string): name is JsonField =>
   (JSON_FIELDS as readonly string[]).includes(name);
@@ -51,7 +52,7 @@ const statusKey = (status: TaskStatus, id: string) => ({
 
 function toItem(task: Task): Record<string, unknown> {
   // No startedAt until the first attempt: `if_not_exists` then sets it exactly once.
-  const { input, output, metadata, startedAt, ...rest } = task;
+  const { input, output, metadata, suspended, startedAt, ...rest } = task;
   return {
     ...(startedAt ? { startedAt } : {}),
     ...key(task.id),
@@ -65,6 +66,7 @@ function toItem(task: Task): Record<string, unknown> {
     inputJson: JSON.stringify(input),
     outputJson: JSON.stringify(output),
     metadataJson: JSON.stringify(metadata),
+    suspendedJson: JSON.stringify(suspended ?? null),
   };
 }
 
@@ -84,13 +86,17 @@ function toTask(item: Record<string, unknown>): Task {
     timeoutMs: stored.timeoutMs ?? null,
     deadLettered: stored.deadLettered,
     workflowId: stored.workflowId ?? null,
-    ...(stored.threadId ? { threadId: stored.threadId } : {}),
+    threadId: stored.threadId ?? null,
+    pendingApproval: stored.pendingApproval ?? null,
     metadata: JSON.parse(stored.metadataJson),
     usage: stored.usage,
     steps: stored.steps,
+    context: stored.context ?? null,
     // Records written before steps were bounded have no count: they kept every step.
     stepsOmitted: stored.stepsOmitted ?? 0,
     correlationId: stored.correlationId,
+    suspended: stored.suspendedJson ? JSON.parse(stored.suspendedJson) : null,
+    turn: stored.turn ?? null,
     leaseUntil: stored.leaseUntil ?? null,
     createdAt: stored.createdAt,
     startedAt: stored.startedAt ?? null,

@@ -1,14 +1,16 @@
 /**
  * Retrying and dead-lettering delivered task messages over SQS, for the queues of
  * `SqsTaskQueue`: a retry hides the message for the delay (its visibility), dead-lettering
- * sends its body to the queue's DLQ (the worker then lets SQS delete the original).
+ * sends its body to the queue's DLQ (the worker then lets SQS delete the original). Other
+ * consumers that only deliver a message again later (approval timers, thread clean-up) use
+ * `SqsRedelivery` on their one queue.
  */
 import {
   ChangeMessageVisibilityCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { TaskDeliveries, TaskDelivery } from '../core/ports.js';
+import type { Redelivery, TaskDeliveries, TaskDelivery } from '../core/ports.js';
 import { PRIORITIES } from '../core/tasks/task.js';
 import type { TaskQueueUrls } from './sqs-task-queue.js';
 
@@ -32,13 +34,7 @@ export class SqsTaskDeliveries implements TaskDeliveries {
   }
 
   async retryLater(delivery: TaskDelivery, delaySeconds: number): Promise<void> {
-    await this.client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.queueOf(delivery).url,
-        ReceiptHandle: delivery.receipt,
-        VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(delaySeconds))),
-      }),
-    );
+    await hide(this.client, this.queueOf(delivery).url, delivery, delaySeconds);
   }
 
   async deadLetter(delivery: TaskDelivery): Promise<void> {
@@ -55,4 +51,27 @@ export class SqsTaskDeliveries implements TaskDeliveries {
     if (!queue) throw new Error(`no URL configured for task queue ${delivery.queue}`);
     return queue;
   }
+}
+
+/** A delivered message of one queue, delivered again later (up to SQS's 12 hours away). */
+export class SqsRedelivery implements Redelivery {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async retryLater(delivery: TaskDelivery, delaySeconds: number): Promise<void> {
+    await hide(this.client, this.queueUrl, delivery, delaySeconds);
+  }
+}
+
+/** Hides a delivered message for `seconds` (0..12 h): it comes back then, as a new receive. */
+async function hide(client: SQSClient, queueUrl: string, delivery: TaskDelivery, seconds: number) {
+  await client.send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: queueUrl,
+      ReceiptHandle: delivery.receipt,
+      VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(seconds))),
+    }),
+  );
 }

@@ -61,6 +61,7 @@ export class SqsTaskQueue implements TaskQueue {
             taskId: task.taskId,
             agentId: task.agentId,
             ...(task.correlationId ? { correlationId: task.correlationId } : {}),
+            ...(task.threadId ? { threadId: task.threadId } : {}),
           };
           return { Id: String(i), MessageBody: JSON.stringify(body) };
         });

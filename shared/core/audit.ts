@@ -15,6 +15,10 @@ const MUTATIONS: Record<string, (data: Record<string, unknown>) => string | unde
   'task.cancelled': (d) => `task:${String(d.taskId)}`,
   'memory.written': (d) => `memory:${String(d.agentId)}/${String(d.namespace)}`,
   'message.sent': (d) => `message:${String(d.messageId)}`,
+  'thread.created': (d) => `thread:${String(d.threadId)}`,
+  'thread.deleted': (d) => `thread:${String(d.threadId)}`,
+  // Who decided: the decision's caller and key, as for every change made through the API.
+  'approval.decided': (d) => `approval:${String(d.approvalId)}`,
   'budget.created': (d) => `budget:${String(d.budgetId)}`,
   'budget.updated': (d) => `budget:${String(d.budgetId)}`,
   'budget.deleted': (d) => `budget:${String(d.budgetId)}`,

@@ -93,6 +93,8 @@ export interface TaskEnvelope {
   agentId: string;
   priority: Priority;
   correlationId?: string | undefined;
+  /** Set for a thread's turn. */
+  threadId?: string | undefined;
 }
 
 export interface QueueDepth {
@@ -118,8 +120,13 @@ export interface TaskDelivery {
   body: string;
 }
 
+/** A delivered message kept in its queue and delivered again after `delaySeconds`. */
+export interface Redelivery {
+  retryLater(delivery: TaskDelivery, delaySeconds: number): Promise<void>;
+}
+
 /** What the worker does with a delivered task message besides letting it be deleted. */
-export interface TaskDeliveries {
+export interface TaskDeliveries extends Redelivery {
   /** Keeps the message in its queue and delivers it again after `delaySeconds` (backoff). */
   retryLater(delivery: TaskDelivery, delaySeconds: number): Promise<void>;
   /** Moves the message to its queue's dead-letter queue, where it can be redriven. */

@@ -33,5 +33,10 @@ export const TASK_QUEUE_BY_PRIORITY = {
   low: 'tasks-low',
 } as const;
 
+/** Approvals' timers: a delayed message per approval, consumed when the approval is due. */
+export const APPROVAL_TIMER_QUEUE = 'approval-timers';
+/** Deleted threads' messages go in the background: a long thread is many items. */
+export const THREAD_CLEANUP_QUEUE = 'thread-cleanup';
+
 /** The dead-letter queue of a task queue. */
 export const deadLetterQueueOf = (queueId: string): string => `${queueId}-dlq`;

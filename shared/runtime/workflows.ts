@@ -5,14 +5,17 @@
  */
 import { dynamoClient } from '../adapters/clients/dynamodb.js';
 import { sfnClient } from '../adapters/clients/sfn.js';
+import { sqsClient } from '../adapters/clients/sqs.js';
+import { DynamoApprovalStore } from '../adapters/dynamo-approval-store.js';
 import { DynamoWorkflowStore } from '../adapters/dynamo-workflow-store.js';
 import { SfnStepReporter, SfnWorkflowRunner } from '../adapters/sfn-workflow-runner.js';
+import { SqsApprovalTimer } from '../adapters/sqs-approval-timer.js';
 import { once } from '../core/once.js';
 import { systemClock } from '../core/ports.js';
 import type { Task } from '../core/tasks/task.js';
 import { type EngineDeps, reportStepOutcome } from '../core/workflows/engine.js';
-import { requiredEnv, tableName } from './config.js';
-import { WORKFLOW_STATE_MACHINE_ARN_ENV } from './environment.js';
+import { queueUrl, requiredEnv, tableName } from './config.js';
+import { APPROVAL_TIMER_QUEUE, WORKFLOW_STATE_MACHINE_ARN_ENV } from './environment.js';
 import { eventPublisher, taskSender, taskStore } from './wiring.js';
 
 export const workflowStore = /* @__PURE__ */ once(
@@ -37,6 +40,9 @@ export const engineDeps = /* @__PURE__ */ once(
       return workflowRunner();
     },
     clock: systemClock,
+    // Gates ask for approvals, with timers.
+    approvals: new DynamoApprovalStore(dynamoClient(), tableName()),
+    timer: new SqsApprovalTimer(sqsClient(), queueUrl(APPROVAL_TIMER_QUEUE)),
   }),
 );
 

@@ -115,6 +115,51 @@ describe('POST /v1/agents with a blueprint', () => {
     expect(done.output).toBe('The price rose {"value":15} percent.');
   });
 
+  it('asks a person before a memory write: the task waits, and goes on once approved', async () => {
+    // Prepare
+    const created = await runtime.api('POST', '/v1/agents', {
+      id: 'keeper-1',
+      blueprint: 'memory-assistant',
+      model: {
+        provider: 'scripted',
+        turns: [
+          { toolCalls: [{ name: 'memory.write', input: { text: 'Standup is at 9:45.' } }] },
+          { text: 'Saved.' },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.toolPolicy).toEqual({ 'memory.write': 'ask' });
+
+    // Act
+    const task = await runtime.api('POST', '/v1/tasks', {
+      agentId: 'keeper-1',
+      input: 'Remember: standup is at 9:45.',
+    });
+    const waiting = await waitForTask(runtime, task.body.id, ['waiting', 'succeeded', 'failed']);
+    const approval = await runtime.api('GET', `/v1/approvals/${waiting.pendingApproval}`);
+    const before = await runtime.api('GET', '/v1/agents/keeper-1/memories');
+    const decided = await runtime.api('POST', `/v1/approvals/${waiting.pendingApproval}`, {
+      decision: 'approve',
+    });
+    const done = await waitForTask(runtime, task.body.id, ['succeeded', 'failed']);
+    const after = await runtime.api('GET', '/v1/agents/keeper-1/memories');
+
+    // Assess: nothing was written until a person approved the call
+    expect(waiting.status).toBe('waiting');
+    expect(approval.body).toMatchObject({
+      kind: 'tool',
+      status: 'pending',
+      toolName: 'memory.write',
+      input: { text: 'Standup is at 9:45.' },
+    });
+    expect(before.body.items).toEqual([]);
+    expect(decided.status).toBe(200);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    expect(done.output).toBe('Saved.');
+    expect(after.body.items.map((m: { text: string }) => m.text)).toEqual(['Standup is at 9:45.']);
+  });
+
   it('refuses an unknown blueprint with 400 naming the field, and writes nothing', async () => {
     // Act
     const refused = await runtime.api('POST', '/v1/agents', { id: 'poet-1', blueprint: 'poet' });

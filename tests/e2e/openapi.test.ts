@@ -267,6 +267,104 @@ describe('every operation answers as the document says', () => {
     await call('deleteSchedule', 'DELETE', `/v1/schedules/${schedule}`);
   });
 
+  it('threads', async () => {
+    const created = await call('createThread', 'POST', '/v1/threads', {
+      agentId: other,
+      metadata: { from: 'openapi' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect((await call('createThread', 'POST', '/v1/threads', {})).status).toBe(400);
+    const posted = await call('postThreadMessage', 'POST', `/v1/threads/${id}/messages`, {
+      content: 'hello',
+    });
+    expect(posted.status).toBe(202);
+    await waitForTask(runtime, posted.body.taskId, ['succeeded']);
+    const turn = await call('getTask', 'GET', `/v1/tasks/${posted.body.taskId}`);
+    expect(turn.body.threadId).toBe(id);
+    await eventually(
+      async () => {
+        const page = await call('listThreadMessages', 'GET', `/v1/threads/${id}/messages?limit=10`);
+        return page.body.items.some((m: { role: string }) => m.role === 'assistant')
+          ? page
+          : undefined;
+      },
+      { what: "the turn's answer in the thread" },
+    );
+    const after = posted.body.message.id;
+    await call('listThreadMessages', 'GET', `/v1/threads/${id}/messages?after=${after}`);
+    await call('listThreads', 'GET', `/v1/threads?agentId=${other}&limit=5`);
+    await call('getThread', 'GET', `/v1/threads/${id}`);
+    await call('deleteThread', 'DELETE', `/v1/threads/${id}`);
+    expect((await call('getThread', 'GET', `/v1/threads/${id}`)).status).toBe(404);
+  });
+
+  it('approvals: a tool call that asks, and a workflow gate', async () => {
+    const asker = `asker-${uid}`;
+    await call('registerAgent', 'POST', '/v1/agents', {
+      id: asker,
+      model: {
+        provider: 'scripted',
+        turns: [
+          { toolCalls: [{ name: 'math.eval', input: { expression: '6*7' } }] },
+          { text: '= {{lastToolResult}}' },
+        ],
+      },
+      tools: ['math.eval'],
+      toolPolicy: { 'math.eval': 'ask' },
+      approval: { timeoutSeconds: 600, onTimeout: 'fail' },
+    });
+    const task = await call('submitTask', 'POST', '/v1/tasks', { agentId: asker, input: '6*7?' });
+    const waiting = await waitForTask(runtime, task.body.id, ['waiting']);
+    await call('getTask', 'GET', `/v1/tasks/${task.body.id}`);
+    const approvalId = waiting.pendingApproval;
+    const listed = await call(
+      'listApprovals',
+      'GET',
+      `/v1/approvals?status=pending&agentId=${asker}`,
+    );
+    expect(listed.body.items.map((a: { id: string }) => a.id)).toContain(approvalId);
+    await call('getApproval', 'GET', `/v1/approvals/${approvalId}`);
+    expect(
+      (await call('decideApproval', 'POST', `/v1/approvals/${approvalId}`, { decision: 'edit' }))
+        .status,
+    ).toBe(400);
+    const decided = await call('decideApproval', 'POST', `/v1/approvals/${approvalId}`, {
+      decision: 'approve',
+      comment: 'fine',
+    });
+    expect(decided.body.status).toBe('approved');
+    expect(
+      (await call('decideApproval', 'POST', `/v1/approvals/${approvalId}`, { decision: 'deny' }))
+        .status,
+    ).toBe(409);
+    await waitForTask(runtime, task.body.id, ['succeeded']);
+
+    const gated = await call('startWorkflow', 'POST', '/v1/workflows', {
+      strategy: 'sequential',
+      input: 'x',
+      steps: [
+        { id: 'signoff', approval: { prompt: 'Go on?' } },
+        { id: 'after', agentId: other },
+      ],
+    });
+    const gate = await eventually(
+      async () => {
+        const got = await call('getWorkflow', 'GET', `/v1/workflows/${gated.body.id}`);
+        return got.body.steps[0].approval?.approvalId ?? undefined;
+      },
+      { what: 'the gate to be reached' },
+    );
+    await call('decideApproval', 'POST', `/v1/approvals/${gate}`, { decision: 'approve' });
+    await eventually(
+      async () => {
+        const got = await call('getWorkflow', 'GET', `/v1/workflows/${gated.body.id}`);
+        return got.body.status === 'succeeded' ? got : undefined;
+      },
+      { what: 'the gated workflow to succeed' },
+    );
+  });
+
   it('retires an agent last', async () => {
     await call('retireAgent', 'DELETE', `/v1/agents/${other}`);
   });

@@ -5,6 +5,8 @@
  */
 import type { OutgoingEvent } from '../../events/envelope.js';
 import { type Agent, registerAgentSchema } from '../../shared/core/agents/agent.js';
+import type { Approval, ApprovalFilter } from '../../shared/core/approvals/approval.js';
+import type { ApprovalStore, ApprovalTimer } from '../../shared/core/approvals/ports.js';
 import { ConflictError, NotFoundError, TransitionConflictError } from '../../shared/core/errors.js';
 import { newId } from '../../shared/core/ids.js';
 import type {
@@ -354,11 +356,16 @@ export function buildTask({ agentId, ...overrides }: Partial<Task> & { agentId: 
     timeoutMs: null,
     deadLettered: false,
     workflowId: null,
+    threadId: null,
+    pendingApproval: null,
     metadata: {},
     usage: emptyUsage(),
     steps: [],
+    context: null,
     stepsOmitted: 0,
     correlationId: 'corr-test',
+    suspended: null,
+    turn: null,
     leaseUntil: null,
     createdAt: START_TIME,
     startedAt: null,
@@ -366,6 +373,55 @@ export function buildTask({ agentId, ...overrides }: Partial<Task> & { agentId: 
     updatedAt: START_TIME,
     ...overrides,
   };
+}
+
+/** Approvals kept like DynamoApprovalStore keeps them: status changes only from `from`. */
+export class InMemoryApprovalStore implements ApprovalStore {
+  readonly approvals = new Map<string, Approval>();
+
+  async create(approval: Approval): Promise<void> {
+    if (this.approvals.has(approval.id))
+      throw new ConflictError(`approval '${approval.id}' exists`);
+    this.approvals.set(approval.id, copy(approval));
+  }
+
+  async get(id: string): Promise<Approval | undefined> {
+    const approval = this.approvals.get(id);
+    return approval ? copy(approval) : undefined;
+  }
+
+  async list(filter: ApprovalFilter & PageRequest): Promise<Page<Approval>> {
+    const all = [...this.approvals.values()].filter(
+      (a) =>
+        (filter.status === undefined || a.status === filter.status) &&
+        (filter.agentId === undefined || a.agentId === filter.agentId) &&
+        (filter.taskId === undefined || a.taskId === filter.taskId) &&
+        (filter.workflowId === undefined || a.workflowId === filter.workflowId),
+    );
+    const page = pageOf(all, (a) => a.id, filter, 'desc');
+    return { items: page.items.map(copy), nextCursor: page.nextCursor };
+  }
+
+  async update(
+    id: string,
+    change: { from: readonly Approval['status'][]; set: Partial<Approval> },
+  ): Promise<Approval> {
+    const current = this.approvals.get(id);
+    if (!current || !change.from.includes(current.status)) {
+      throw new TransitionConflictError(`approval '${id}' is not ${change.from.join('/')}`);
+    }
+    const next = { ...current, ...copy(change.set) };
+    this.approvals.set(id, next);
+    return copy(next);
+  }
+}
+
+/** Timers kept in a list: what was armed, and for when. */
+export class RecordingApprovalTimer implements ApprovalTimer {
+  readonly armed: { approvalId: string; dueAt: string }[] = [];
+  async arm(timers: { approvalId: string; dueAt: string }[]): Promise<void> {
+    this.armed.push(...copy(timers));
+  }
 }
 
 /** A running workflow as createWorkflow stores it (sequential, no steps), any field overridden. */

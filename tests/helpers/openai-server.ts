@@ -1,10 +1,10 @@
 /**
  * An OpenAI-compatible Chat Completions server on 127.0.0.1 for tests and benchmarks. Each
- * request takes the next scripted answer (or the default one), or, given a way to choose, the
- * answer its request calls for (a model with habits, whatever order the requests come in); a request with `stream: true`
- * gets it as server-sent events, in the chunks the answer names, with tool-call arguments split
- * across chunks and the usage in a last chunk when `stream_options.include_usage` asks; any
- * other request gets the same answer as one `chat.completion`. Requests are recorded.
+ * request takes the next scripted answer (or the default one: fixed, or made from the request,
+ * which gives a model with habits, whatever order the requests come in); a request with
+ * `stream: true` gets it as server-sent events, in the chunks the answer names, with tool-call
+ * arguments split across chunks and the usage in a last chunk when `stream_options.include_usage`
+ * asks; any other request gets the same answer as one `chat.completion`. Requests are recorded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,8 +44,8 @@ export class OpenAiTestServer {
   private readonly open = new Set<ServerResponse>();
 
   /**
-   * `fallback`: the answer when none is queued, or a function that picks each answer from the
-   * request's body (the queue is then not read).
+   * `fallback` answers every request no queued answer is left for: one answer, or a function
+   * that makes each answer from the request's body (a model that answers what it is asked).
    */
   constructor(
     private readonly fallback: ScriptedAnswer | ((body: Record<string, any>) => ScriptedAnswer) = {
@@ -84,9 +84,8 @@ export class OpenAiTestServer {
     }
     this.requests.push({ body, headers: req.headers });
     const answer =
-      typeof this.fallback === 'function'
-        ? this.fallback(body)
-        : (this.answers.shift() ?? this.fallback);
+      this.answers.shift() ??
+      (typeof this.fallback === 'function' ? this.fallback(body) : this.fallback);
     await answer.gate;
     if (body.stream === true) await this.stream(res, answer, body.stream_options?.include_usage);
     else await this.plain(res, answer);

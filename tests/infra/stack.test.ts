@@ -15,6 +15,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { parseRouteConfig } from '../../shared/core/models/route-config.js';
 import {
   ADMIN_KEY_SECRET_ENV,
+  APPROVAL_TIMER_QUEUE,
   EVENT_BUS_NAME_ENV,
   MODEL_ROUTES_ENV,
   queueUrlEnv,
@@ -551,12 +552,14 @@ describe('IAM', () => {
     expect(synthesized.allowedResourceRefs('kernel-api', 'sqs:SendMessage')).toEqual([]);
   });
 
-  it('the task worker sends to the task dead-letter queues only, never to task queues', () => {
+  it('the task worker sends to the task queues and their DLQs and to the approval timers only', () => {
+    // Task queues: a thread's turn ends in the worker, which hands the thread to the next turn.
     const sendsTo = synthesized
       .allowedResourceRefs('task-worker', 'sqs:SendMessage')
       .map((id) => synthesized.queueId(id));
-    expect(sendsTo.sort()).toEqual([...taskDeadLetterQueues].sort());
-    for (const queue of taskQueues) expect(sendsTo).not.toContain(queue);
+    expect(sendsTo.sort()).toEqual(
+      [...taskDeadLetterQueues, ...taskQueues, APPROVAL_TIMER_QUEUE].sort(),
+    );
   });
 
   it('scheduler-api may read the depth of task queues and their dead-letter queues', () => {

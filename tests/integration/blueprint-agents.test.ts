@@ -17,7 +17,7 @@ import { type Agent, registerAgentSchema } from '../../shared/core/agents/agent.
 import { expandBlueprint } from '../../shared/core/blueprints/blueprint.js';
 import { findBlueprint } from '../../shared/core/blueprints/catalogue.js';
 import { runAgentLoop } from '../../shared/core/kernel/agent-loop.js';
-import { providerFor } from '../../shared/core/kernel/model-provider.js';
+import { type ModelMessage, providerFor } from '../../shared/core/kernel/model-provider.js';
 import { lexicalSearch } from '../../shared/core/memory/lexical-search.js';
 import { createMemoryToolService } from '../../shared/core/memory/memory-tool-service.js';
 import { systemClock } from '../../shared/core/ports.js';
@@ -105,6 +105,39 @@ function run(agent: Agent, input: unknown) {
   });
 }
 
+/**
+ * Runs the agent as its task would, a person approving every call it asks about: each stop is
+ * resumed with the conversation so far and an approval. Returns the result and the tools asked.
+ */
+async function runApproving(agent: Agent, input: string) {
+  const asked: string[] = [];
+  // What the runs added so far; each run gets its own copy (the loop appends to what it gets).
+  const added: ModelMessage[] = [];
+  let result = await run(agent, input);
+  while (result.suspended) {
+    const [call] = result.suspended.calls;
+    asked.push(call?.name ?? '?');
+    added.push(...result.added);
+    result = await runAgentLoop({
+      agent,
+      taskId: uniqueId('task'),
+      conversation: [{ role: 'user', content: input }, ...added],
+      pinned: 0,
+      resume: {
+        calls: result.suspended.calls,
+        decision: { decision: 'approve', by: 'admin' },
+        steps: result.steps,
+        usage: result.usage,
+      },
+      provider: providerFor(agent.model, 1),
+      tools,
+      timeoutMs: agent.limits.timeoutMs,
+      services: services(),
+    });
+  }
+  return { result, asked };
+}
+
 const stepsOf = (result: Awaited<ReturnType<typeof run>>) =>
   result.steps.filter((s) => s.kind === 'tool').map((s) => [s.name, s.ok]);
 
@@ -169,9 +202,10 @@ describe('blueprint agents call their tools', () => {
     );
 
     // Act
-    const result = await run(agent, 'which RFC reserves example.com?');
+    const { result, asked } = await runApproving(agent, 'which RFC reserves example.com?');
 
-    // Assess
+    // Assess: each fetch waited for a person's approval first
+    expect(asked).toEqual(['http.fetch', 'http.fetch']);
     expect(stepsOf(result)).toEqual([
       ['http.fetch', false],
       ['http.fetch', true],
@@ -208,9 +242,13 @@ describe('blueprint agents call their tools', () => {
     ]);
 
     // Act
-    const result = await run(agent, 'remember the standup time, then tell me when it is');
+    const { result, asked } = await runApproving(
+      agent,
+      'remember the standup time, then tell me when it is',
+    );
 
-    // Assess
+    // Assess: the write waited for a person's approval; the search did not
+    expect(asked).toEqual(['memory.write']);
     expect(stepsOf(result)).toEqual([
       ['memory.write', true],
       ['memory.search', true],

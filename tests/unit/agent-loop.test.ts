@@ -1166,7 +1166,13 @@ describe('runAgentLoop: tool rate limits', () => {
     const limiter = new ScriptedRateLimiter([]);
     const agent: Agent = {
       ...agentCalling('math.eval', { expression: '1+1' }),
-      limits: { maxSteps: 8, timeoutMs: 60_000, maxTokens: 4096, toolCallsPerMinute: 5 },
+      limits: {
+        maxSteps: 8,
+        timeoutMs: 60_000,
+        maxTokens: 4096,
+        contextTokens: 16_000,
+        toolCallsPerMinute: 5,
+      },
     };
 
     // Act

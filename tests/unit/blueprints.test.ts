@@ -54,6 +54,20 @@ describe('the blueprints', () => {
       expect(parsed.tools.length).toBeLessThanOrEqual(3);
     });
 
+    it('asks a person before every tool that writes or sends, and before no other', () => {
+      // Assess
+      const { toolPolicy } = registerAgentSchema.parse(
+        expand({ id: `a-${id}`, blueprint: id, network: { allow: ['example.com'] } }),
+      );
+      for (const tool of blueprint.agent.tools) {
+        expect(toolPolicy[tool] ?? 'allow', tool).toBe(WRITES_OR_SENDS.has(tool) ? 'ask' : 'allow');
+      }
+      expect(toolPolicy['*']).toBeUndefined();
+      // An evaluation has no one to decide: it lets the calls through.
+      if (Object.keys(toolPolicy).length)
+        expect(blueprint.evaluation.agent?.toolPolicy).toEqual({});
+    });
+
     it('says in its description which of its tools write or send', () => {
       // Assess
       const risky = blueprint.agent.tools.filter((tool) => WRITES_OR_SENDS.has(tool));

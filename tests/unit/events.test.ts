@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import * as agentEvents from '../../events/agent-events.js';
+import * as approvalEvents from '../../events/approval-events.js';
 import * as budgetEvents from '../../events/budget-events.js';
 import { eventCatalogue } from '../../events/catalogue.js';
 import { type EventDefinition, eventDetailSchema } from '../../events/envelope.js';
@@ -11,6 +12,7 @@ import * as modelEvents from '../../events/model-events.js';
 import * as scheduleEvents from '../../events/schedule-events.js';
 import * as securityEvents from '../../events/security-events.js';
 import * as taskEvents from '../../events/task-events.js';
+import * as threadEvents from '../../events/thread-events.js';
 import * as toolEvents from '../../events/tool-events.js';
 import * as workflowEvents from '../../events/workflow-events.js';
 import type { Layer } from '../../infra/topology.js';
@@ -45,6 +47,8 @@ const definitions = [
   ...Object.values(memoryEvents),
   ...Object.values(workflowEvents),
   ...Object.values(insightEvents),
+  ...Object.values(threadEvents),
+  ...Object.values(approvalEvents),
   ...Object.values(budgetEvents),
   ...Object.values(scheduleEvents),
 ].filter(isDefinition);
@@ -170,11 +174,15 @@ describe('the event catalogue', () => {
         'started',
         'step',
         'retrying',
+        'waiting',
         'succeeded',
         'failed',
         'cancelled',
         'dead-lettered',
       ].map((v) => `task.${v}`),
+      'thread.created',
+      'thread.message',
+      ...['requested', 'decided', 'expired'].map((v) => `approval.${v}`),
       'tool.invoked',
       'tool.denied',
       'model.invoked',
@@ -197,6 +205,7 @@ describe('the event catalogue', () => {
       'security.key-revoked',
       'memory.granted',
       'memory.revoked',
+      'thread.deleted',
       ...['created', 'updated', 'deleted'].flatMap((v) => [`budget.${v}`, `schedule.${v}`]),
     ];
 

@@ -1224,7 +1224,7 @@ describe('runTaskMessage: a record that stays bounded', () => {
     const agent: Agent = {
       ...scripted('chatty', { turns: [...Array(30).fill(turn), { text: 'done' }] }),
       tools: ['test.chatty'],
-      limits: { maxSteps: 100, timeoutMs: 60_000, maxTokens: 1_000_000 },
+      limits: { maxSteps: 100, timeoutMs: 60_000, maxTokens: 1_000_000, contextTokens: 16_000 },
     };
     const task = seed(w, agent);
 

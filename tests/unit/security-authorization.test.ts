@@ -187,3 +187,35 @@ describe('actsAs', () => {
     expect(result).toBe(expected);
   });
 });
+
+describe('Authorization.listedAgent', () => {
+  it.each([
+    ['the admin, naming an agent', ADMIN, 'bob', 'bob'],
+    ['the admin, naming none', ADMIN, undefined, undefined],
+    ['an agent key, naming none', ALICE, undefined, 'alice'],
+    ['an agent key, naming its own', ALICE, 'alice', 'alice'],
+  ])(
+    'limits %s to what it may list, refusing nothing',
+    async (_label, principal, asked, listed) => {
+      // Act
+      const agent = await authorization.listedAgent(caller(principal), asked);
+
+      // Assess
+      expect(agent).toBe(listed);
+      expect(events.calls).toBe(0);
+    },
+  );
+
+  it('refuses an agent key that names another agent, with one security.denied', async () => {
+    // Act
+    const asking = authorization.listedAgent(caller(ALICE), 'bob');
+
+    // Assess
+    await expect(asking).rejects.toBeInstanceOf(ForbiddenError);
+    expect(events.events).toHaveLength(1);
+    expect(events.events[0]?.detail.data).toMatchObject({
+      principal: 'agent:alice',
+      resource: 'agent:bob',
+    });
+  });
+});

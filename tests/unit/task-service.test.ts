@@ -686,6 +686,20 @@ describe('recoverUnfinishedTasks', () => {
     );
   });
 
+  it('leaves waiting tasks waiting: they wait for a decision, not for a worker', async () => {
+    // Prepare
+    const w = world(agent());
+    const [waiting] = seedTasks(w, { status: 'waiting', attempts: 1, pendingApproval: 'a-1' });
+
+    // Act
+    const recovered = await recoverUnfinishedTasks(w.deps, w.ctx);
+
+    // Assess
+    expect(recovered).toBe(0);
+    expect(w.tasks.stored(waiting!.id)).toEqual(waiting);
+    expect(w.queue.sent).toEqual([]);
+  });
+
   it('recovers nothing when every task is finished', async () => {
     // Prepare
     const w = world(agent());

@@ -33,13 +33,67 @@ const mcpServerSchema = z.strictObject({
   private: z.boolean().optional(),
 });
 
+/**
+ * What one model call may receive of the conversation (thread history, the task's own tool
+ * calls and results), in estimated tokens. The default suits today's smaller context windows and
+ * keeps a long thread's turns cheap; instructions and tool schemas come on top.
+ */
+export const DEFAULT_CONTEXT_TOKENS = 16_000;
+export const MAX_CONTEXT_TOKENS = 1_000_000;
+
 export const agentLimitsSchema = z.strictObject({
   maxSteps: z.number().int().min(1).max(100).default(8),
   timeoutMs: z.number().int().min(100).max(MAX_TASK_TIMEOUT_MS).default(60_000),
   maxTokens: z.number().int().min(1).max(1_000_000).default(4096),
   /** Calls a minute of each tool; unset, each tool's own default applies. */
   toolCallsPerMinute: z.number().int().min(1).max(100_000).optional(),
+  contextTokens: z.number().int().min(1).max(MAX_CONTEXT_TOKENS).default(DEFAULT_CONTEXT_TOKENS),
 });
+
+const DEFAULT_LIMITS = {
+  maxSteps: 8,
+  timeoutMs: 60_000,
+  maxTokens: 4096,
+  contextTokens: DEFAULT_CONTEXT_TOKENS,
+};
+
+export const TOOL_POLICIES = ['allow', 'ask', 'deny'] as const;
+export type ToolPolicy = (typeof TOOL_POLICIES)[number];
+
+/**
+ * `allow` | `ask` | `deny` per tool name or `*` (API.md, Approvals). It only narrows what the agent
+ * lists in `tools`: a tool it does not list stays denied whatever the policy says.
+ */
+const toolPolicySchema = z
+  .record(z.string(), z.enum(TOOL_POLICIES, { error: 'must be allow, ask or deny' }))
+  .superRefine((policy, ctx) => {
+    const names = Object.keys(policy);
+    if (names.length > 100) ctx.addIssue({ code: 'custom', message: 'at most 100 entries' });
+    for (const name of names) {
+      if (name !== '*' && !toolNames.has(name) && !MCP_TOOL_PATTERN.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `unknown tool '${name}' (a tool name, mcp.<server>.<tool>, or *)`,
+        });
+      }
+    }
+  });
+
+/** Seven days: the longest a step of the workflow runner waits, and more than a person needs. */
+export const MAX_APPROVAL_TIMEOUT_SECONDS = 604_800;
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 86_400;
+
+export const approvalSettingsSchema = z.strictObject({
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_APPROVAL_TIMEOUT_SECONDS)
+    .default(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
+  onTimeout: z.enum(['deny', 'fail']).default('deny'),
+});
+export type ApprovalSettings = z.output<typeof approvalSettingsSchema>;
 
 /** Every field an agent has, but its id and lifecycle, with defaults. */
 const agentFields = {
@@ -53,8 +107,13 @@ const agentFields = {
   network: z
     .strictObject({ allow: z.array(z.string().min(1).max(253)).max(100).default([]) })
     .default({ allow: [] }),
-  limits: agentLimitsSchema.default({ maxSteps: 8, timeoutMs: 60_000, maxTokens: 4096 }),
+  limits: agentLimitsSchema.default(DEFAULT_LIMITS),
   onMessage: z.enum(['ignore', 'task']).default('ignore'),
+  toolPolicy: toolPolicySchema.default({}),
+  approval: approvalSettingsSchema.default({
+    timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+    onTimeout: 'deny',
+  }),
 };
 
 export const registerAgentSchema = z.strictObject({
@@ -76,6 +135,8 @@ export const patchAgentSchema = z
     network: z.strictObject({ allow: z.array(z.string().min(1).max(253)).max(100) }).optional(),
     limits: agentLimitsSchema.optional(),
     onMessage: z.enum(['ignore', 'task']).optional(),
+    toolPolicy: toolPolicySchema.optional(),
+    approval: approvalSettingsSchema.optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' });
 
@@ -112,6 +173,13 @@ export function checkAgentConsistency(agent: Pick<Agent, 'tools' | 'mcpServers'>
   if (issues.length) throw new ValidationError('invalid agent', issues);
 }
 
+/** An agent's context budget; agents registered before the limit existed get the default. */
+export const contextTokensOf = (agent: Pick<Agent, 'limits'>): number =>
+  agent.limits.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+
+/** An agent's approval settings, with the defaults for agents registered before they existed. */
+export const approvalSettingsOf = (agent: Partial<Pick<Agent, 'approval'>>): ApprovalSettings =>
+  agent.approval ?? { timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS, onTimeout: 'deny' };
 /**
  * A retired agent keeps its history, read-only: nothing new is written to it or by its keys
  * (tasks, messages, memories, grants, acknowledgements, keys). A 409: the request is well formed,

@@ -4,13 +4,19 @@
  * set that shows how a model does as that agent.
  */
 
-import type { RegisterAgentInput } from '../agents/agent.js';
+import type * as z from 'zod';
+import type { registerAgentSchema } from '../agents/agent.js';
 import { ValidationError } from '../errors.js';
 import type { EvaluationCase } from './evaluation.js';
 
-/** The agent a blueprint registers: every field of a registration but the id, as sent. */
-export type BlueprintAgent = Omit<Partial<RegisterAgentInput>, 'id'> &
-  Pick<RegisterAgentInput, 'name' | 'instructions' | 'model' | 'tools'>;
+/**
+ * The agent a blueprint registers: every field of a registration but the id, as sent (so fields
+ * with defaults, like `limits.contextTokens`, may be left out).
+ */
+type RegistrationBody = z.input<typeof registerAgentSchema>;
+export type BlueprintAgent = Omit<Partial<RegistrationBody>, 'id'> &
+  Pick<RegistrationBody, 'name' | 'instructions' | 'model'> &
+  Required<Pick<RegistrationBody, 'tools'>>;
 
 export interface Blueprint {
   id: string;

@@ -2,7 +2,8 @@
  * The production blueprints, as data: each a careful set of instructions, the fewest tools it
  * needs, limits, and a small evaluation set (inputs and what a good answer must hold). Every one
  * is on the `default` model route; a registration may name another model (`"model": {...}`).
- * Each description says which of its tools write or send anything.
+ * Each description says which of its tools write or send anything, and the agent asks a person
+ * before each such call (`toolPolicy: ask`).
  */
 import type { Blueprint } from './blueprint.js';
 
@@ -126,7 +127,7 @@ const webResearcher: Blueprint = {
   id: 'web-researcher',
   name: 'Web researcher',
   description:
-    'Answers questions from web pages on the hosts you allow (network.allow, which a registration must set), citing the pages it used. Tools: http.fetch, which sends requests to those hosts: GET to read, and it can also send data with POST.',
+    'Answers questions from web pages on the hosts you allow (network.allow, which a registration must set), citing the pages it used. Tools: http.fetch, which sends requests to those hosts: GET to read, and it can also send data with POST; each call waits for a person to approve it (toolPolicy ask).',
   agent: {
     name: 'Web researcher',
     instructions: [
@@ -142,6 +143,8 @@ const webResearcher: Blueprint = {
     model: DEFAULT_ROUTE,
     tools: ['http.fetch'],
     limits: { maxSteps: 8, timeoutMs: 120_000, maxTokens: 4096, toolCallsPerMinute: 20 },
+    // It can send data (POST): a person decides each call (API.md, Approvals).
+    toolPolicy: { 'http.fetch': 'ask' },
   },
   requires: [
     {
@@ -150,7 +153,8 @@ const webResearcher: Blueprint = {
     },
   ],
   evaluation: {
-    agent: { network: { allow: ['www.iana.org'] } },
+    // An evaluation scores the model with no one there to decide: its calls go through.
+    agent: { network: { allow: ['www.iana.org'] }, toolPolicy: {} },
     cases: [
       {
         id: 'reserved-domains',
@@ -256,7 +260,7 @@ const memoryAssistant: Blueprint = {
   id: 'memory-assistant',
   name: 'Memory-keeping assistant',
   description:
-    'An assistant that remembers: it searches its memory before it answers and saves durable facts, preferences and decisions it is told, never secrets. Tools: memory.search (reads) and memory.write, which writes to its memory.',
+    'An assistant that remembers: it searches its memory before it answers and saves durable facts, preferences and decisions it is told, never secrets. Tools: memory.search (reads) and memory.write, which writes to its memory; each write waits for a person to approve it (toolPolicy ask).',
   agent: {
     name: 'Memory-keeping assistant',
     instructions: [
@@ -271,8 +275,12 @@ const memoryAssistant: Blueprint = {
     model: DEFAULT_ROUTE,
     tools: ['memory.search', 'memory.write'],
     limits: { maxSteps: 6, timeoutMs: 60_000, maxTokens: 2048, toolCallsPerMinute: 60 },
+    // What it saves, every later task believes: a person decides each write.
+    toolPolicy: { 'memory.write': 'ask' },
   },
   evaluation: {
+    // An evaluation scores the model with no one there to decide: its writes go through.
+    agent: { toolPolicy: {} },
     cases: [
       {
         id: 'recall',

@@ -82,6 +82,8 @@ export interface BudgetGuardParams {
   price: ModelPrice;
   agentId: string;
   taskId: string;
+  /** The thread when the task is a turn: its events name it too. */
+  threadId?: string | undefined;
   clock: Clock;
   /** Until when a hold is presumed alive: the attempt's deadline, with a margin. */
   holdUntil: number;
@@ -131,7 +133,7 @@ export class BudgetSpendGuard implements SpendGuard {
   }
 
   private async refuse(counter: BudgetCounter, amountNano: number): Promise<never> {
-    const { store, agentId, taskId } = this.params;
+    const { store, agentId, taskId, threadId } = this.params;
     const limitNano = counter.limitNano ?? 0;
     const [state] = await store.spend([counter]);
     const budget = this.budget(counter);
@@ -150,6 +152,7 @@ export class BudgetSpendGuard implements SpendGuard {
             requestedUsd: toUsd(amountNano),
             agentId,
             taskId,
+            ...(threadId ? { threadId } : {}),
           },
           this.params.context,
         ),
@@ -200,6 +203,7 @@ export class BudgetSpendGuard implements SpendGuard {
           spentUsd: toUsd(spentNano),
           agentId: this.params.agentId,
           taskId: this.params.taskId,
+          ...(this.params.threadId ? { threadId: this.params.threadId } : {}),
         },
         this.params.context,
       ),

@@ -1,17 +1,23 @@
 /**
  * The agent loop: model → tools → model … until the model answers without tool calls, bounded by
  * the agent's limits. Every model call and tool call becomes a recorded step with its duration.
+ *
+ * A call to a tool the agent's `toolPolicy` marks `ask` stops the loop (`suspended`): the caller
+ * stores what the loop returns and ends the attempt; once a person decides, a new run is given
+ * the conversation and the decision (`resume`) and goes on from that very call, so no model or
+ * tool call is made twice.
  */
 import * as z from 'zod';
-import type { Agent } from '../agents/agent.js';
+import { type Agent, contextTokensOf } from '../agents/agent.js';
 import type { SpendGuard, SpendReservation } from '../budgets/spend-guard.js';
 import { TaskAttemptError } from '../errors.js';
 import { jsonLimitIssues } from '../json-limits.js';
 import type { RateLimiter } from '../ports.js';
-import type { TaskStep, TaskUsage } from '../tasks/task.js';
+import type { LoopDecision, TaskContext, TaskStep, TaskUsage } from '../tasks/task.js';
 import { emptyUsage } from '../tasks/task.js';
-import { mayUseTool } from '../tools/permissions.js';
+import { mayUseTool, toolPolicyFor } from '../tools/permissions.js';
 import type { ToolDefinition, ToolServices } from '../tools/tool.js';
+import { fitContext } from './context-window.js';
 import {
   type ModelMessage,
   type ModelProvider,
@@ -23,7 +29,26 @@ import {
 export interface AgentLoopParams {
   agent: Agent;
   taskId: string;
-  input: unknown;
+  /** What the task asks, when there is no `conversation`: the loop's one user message. */
+  input?: unknown;
+  /**
+   * The conversation so far, oldest first, without the instructions: a thread's history, the
+   * input, and what a stopped loop had added. Appended to as the loop runs.
+   */
+  conversation?: ModelMessage[];
+  /** Where the input is in `conversation`: every model call receives it. */
+  pinned?: number;
+  /** Messages of the conversation left out before it was loaded (older than the first). */
+  omittedBefore?: number;
+  /** Going on after a decision: the calls still to run (the decided one first). */
+  resume?: {
+    calls: ToolCall[];
+    decision: LoopDecision;
+    /** The steps before the stop that the task's record kept, and how many it did not. */
+    steps: TaskStep[];
+    stepsOmitted?: number;
+    usage: TaskUsage;
+  };
   provider: ModelProvider;
   /** The tools that exist for this agent: the built-in catalogue plus its MCP servers' tools. */
   tools: ReadonlyMap<string, ToolDefinition>;
@@ -47,9 +72,16 @@ export interface ToolObserver {
 }
 
 export interface AgentLoopResult {
+  /** The final answer ('' when suspended). */
   output: string;
   usage: TaskUsage;
   steps: TaskStep[];
+  /** Messages this run added to the conversation (tool calls, their results, the answer). */
+  added: ModelMessage[];
+  /** What the latest model call received of the conversation. */
+  context: TaskContext;
+  /** Set when a call waits for a person: it first, then the rest of the model's response. */
+  suspended?: { calls: ToolCall[]; elapsedMs: number };
 }
 
 export class TaskCancelledSignal extends Error {
@@ -78,23 +110,78 @@ const truncate = (text: string, limit = DETAIL_LIMIT): string =>
 export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopResult> {
   const now = params.now ?? Date.now;
   const { agent } = params;
-  const steps: TaskStep[] = [];
-  const usage = emptyUsage();
-  const deadline = now() + params.timeoutMs;
+  const startedAt = now();
+  const steps: TaskStep[] = params.resume ? [...params.resume.steps] : [];
+  const usage = params.resume ? { ...params.resume.usage } : emptyUsage();
+  // Steps go on counting from the stop, those the record did not keep included.
+  const nextIndex = () => (params.resume?.stepsOmitted ?? 0) + steps.length;
+  const deadline = startedAt + params.timeoutMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), params.timeoutMs);
   timer.unref?.();
 
-  const messages: ModelMessage[] = [];
-  if (agent.instructions) messages.push({ role: 'system', content: agent.instructions });
-  messages.push({ role: 'user', content: renderForModel(params.input) });
+  const conversation: ModelMessage[] = params.conversation ?? [
+    { role: 'user', content: renderForModel(params.input) },
+  ];
+  const pinned = params.conversation ? (params.pinned ?? 0) : 0;
+  const loaded = conversation.length;
+  const budget = contextTokensOf(agent);
   const allowedTools = describeTools(agent, params.tools);
   for (const tool of params.tools.values()) if (mayUseTool(agent, tool.name)) tool.warmUp?.();
+  let context: TaskContext = { messages: loaded, omitted: params.omittedBefore ?? 0 };
+  const result = (output: string, suspended?: AgentLoopResult['suspended']): AgentLoopResult => ({
+    output,
+    usage,
+    steps,
+    added: conversation.slice(loaded),
+    context,
+    ...(suspended ? { suspended } : {}),
+  });
+
+  /** Runs calls in order; returns the calls left when one must wait for a person. */
+  const runCalls = async (
+    calls: ToolCall[],
+    decision?: LoopDecision,
+  ): Promise<ToolCall[] | undefined> => {
+    for (const [i, call] of calls.entries()) {
+      const callStarted = now();
+      const outcome = await callTool(params, call, deadline, controller.signal, now, {
+        decision: i === 0 ? decision : undefined,
+      });
+      if (outcome === 'ask') return calls.slice(i);
+      const durationMs = now() - callStarted;
+      usage.toolCalls += 1;
+      if (outcome.ran) params.observer?.invoked(call.name, outcome.ok, durationMs);
+      steps.push(
+        step(nextIndex(), 'tool', call.name, outcome.ok, durationMs, truncate(outcome.content)),
+      );
+      conversation.push({
+        role: 'tool',
+        toolCallId: call.id,
+        name: call.name,
+        content: outcome.content,
+        isError: !outcome.ok,
+      });
+    }
+    return undefined;
+  };
 
   try {
-    for (let turn = 0; turn < agent.limits.maxSteps; turn++) {
+    if (params.resume) {
+      const waiting = await runCalls(params.resume.calls, params.resume.decision);
+      if (waiting) return result('', { calls: waiting, elapsedMs: now() - startedAt });
+    }
+    for (let turn = usage.modelCalls; turn < agent.limits.maxSteps; turn++) {
       if (controller.signal.aborted) throw timeoutError(params.timeoutMs);
       if (turn > 0 && (await params.isCancelled?.())) throw new TaskCancelledSignal();
+      const window = fitContext(conversation, pinned, budget);
+      context = {
+        messages: window.messages.length,
+        omitted: (params.omittedBefore ?? 0) + window.omitted,
+      };
+      const messages: ModelMessage[] = agent.instructions
+        ? [{ role: 'system', content: agent.instructions }, ...window.messages]
+        : window.messages;
       const started = now();
       const maxTokens = agent.limits.maxTokens - usage.outputTokens;
       let response: Awaited<ReturnType<ModelProvider['complete']>>;
@@ -120,7 +207,14 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
         // Past the deadline, whatever the provider threw (an abort, mostly) is the timeout.
         const failure = controller.signal.aborted ? timeoutError(params.timeoutMs) : error;
         steps.push(
-          step(steps, 'model', params.provider.name, false, now() - started, errorText(failure)),
+          step(
+            nextIndex(),
+            'model',
+            params.provider.name,
+            false,
+            now() - started,
+            errorText(failure),
+          ),
         );
         throw failure;
       }
@@ -134,7 +228,7 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
       usage.costUsd += response.usage.costUsd;
       steps.push(
         step(
-          steps,
+          nextIndex(),
           'model',
           params.provider.name,
           true,
@@ -152,24 +246,16 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<AgentLoopRe
         );
       }
       if (response.toolCalls.length === 0) {
-        return { output: response.text, usage, steps };
+        conversation.push({ role: 'assistant', content: response.text, toolCalls: [] });
+        return result(response.text);
       }
-      messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
-      for (const call of response.toolCalls) {
-        const callStarted = now();
-        const result = await callTool(params, call, deadline, controller.signal, now);
-        const durationMs = now() - callStarted;
-        usage.toolCalls += 1;
-        if (result.ran) params.observer?.invoked(call.name, result.ok, durationMs);
-        steps.push(step(steps, 'tool', call.name, result.ok, durationMs, truncate(result.content)));
-        messages.push({
-          role: 'tool',
-          toolCallId: call.id,
-          name: call.name,
-          content: result.content,
-          isError: !result.ok,
-        });
-      }
+      conversation.push({
+        role: 'assistant',
+        content: response.text,
+        toolCalls: response.toolCalls,
+      });
+      const waiting = await runCalls(response.toolCalls);
+      if (waiting) return result('', { calls: waiting, elapsedMs: now() - startedAt });
     }
     throw new TaskAttemptError(
       'MaxStepsExceeded',
@@ -249,6 +335,7 @@ interface ToolResult {
 /**
  * Runs one tool call. Failures of the call (denied, bad input, the tool threw, too slow, too
  * large) go back to the model as an error result: the model may recover, and the task goes on.
+ * A call the agent's policy marks `ask` answers `ask` instead, unless a person decided it.
  */
 async function callTool(
   params: AgentLoopParams,
@@ -256,35 +343,48 @@ async function callTool(
   deadline: number,
   taskSignal: AbortSignal,
   now: () => number,
-): Promise<ToolResult> {
+  options: { decision?: LoopDecision | undefined },
+): Promise<ToolResult | 'ask'> {
   const tool = params.tools.get(call.name);
   // Only the agent's own record grants tools: nothing a model or a tool says can widen it.
-  if (!tool || !mayUseTool(params.agent, call.name)) {
-    const reason = tool
-      ? `agent '${params.agent.id}' does not list tool '${call.name}'`
-      : `no tool '${call.name}' exists for agent '${params.agent.id}'`;
+  const policy = toolPolicyFor(params.agent, call.name);
+  if (!tool || !mayUseTool(params.agent, call.name) || policy === 'deny') {
+    const reason = !tool
+      ? `no tool '${call.name}' exists for agent '${params.agent.id}'`
+      : !mayUseTool(params.agent, call.name)
+        ? `agent '${params.agent.id}' does not list tool '${call.name}'`
+        : `the toolPolicy of agent '${params.agent.id}' denies tool '${call.name}'`;
     params.observer?.denied(call.name, reason);
     return { ok: false, content: `denied: ${reason}` };
   }
+  const { decision } = options;
+  if (decision?.decision === 'deny') {
+    // The model is told who refused and why, so that it can go on without the call.
+    const who = decision.by === 'system' ? 'denied' : `denied by a person (${decision.by})`;
+    return { ok: false, content: decision.comment ? `${who}: ${decision.comment}` : who };
+  }
+  const input = decision?.decision === 'edit' ? decision.input : call.input;
   // A model's tool input is free-form JSON like a request's: the same limits, before the tool's
   // own schema (or the tool) walks it.
-  const broken = jsonLimitIssues(call.input);
+  const broken = jsonLimitIssues(input);
   if (broken.length > 0) {
     const fields = broken.map((i) => `${i.path || '(input)'}: ${i.message}`);
     return { ok: false, content: `invalid input for ${call.name}: ${fields.join('; ')}` };
   }
-  const parsed = tool.input.safeParse(call.input);
+  const parsed = tool.input.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
     return { ok: false, content: `invalid input for ${call.name}: ${fields.join('; ')}` };
   }
+  // A call the model got wrong is answered at once; a person is asked only about a real one.
+  if (policy === 'ask' && !decision) return 'ask';
   if (params.rateLimiter) {
     const perMinute = params.agent.limits.toolCallsPerMinute ?? tool.callsPerMinute;
-    const decision = await params.rateLimiter.take(`${params.agent.id}/${call.name}`, perMinute);
-    if (!decision.allowed) {
+    const limited = await params.rateLimiter.take(`${params.agent.id}/${call.name}`, perMinute);
+    if (!limited.allowed) {
       return {
         ok: false,
-        content: `rate limited: ${call.name} allows ${perMinute} calls a minute for this agent; try again in ${Math.ceil(decision.retryAfterMs / 1000)} s`,
+        content: `rate limited: ${call.name} allows ${perMinute} calls a minute for this agent; try again in ${Math.ceil(limited.retryAfterMs / 1000)} s`,
       };
     }
   }
@@ -313,7 +413,12 @@ async function callTool(
         content: `tool ${call.name} returned more than ${tool.maxOutputBytes} bytes`,
       };
     }
-    return { ok: true, ran: true, content };
+    // The model is told its input was changed, so that it reads the result right.
+    const note =
+      decision?.decision === 'edit'
+        ? `(a person (${decision.by}) changed the input to ${renderForModel(input)})\n`
+        : '';
+    return { ok: true, ran: true, content: `${note}${content}` };
   } catch (error) {
     // The task's own deadline ends the task; only the tool's own timeout goes back to the model.
     if (taskSignal.aborted) throw timeoutError(params.timeoutMs);
@@ -345,14 +450,14 @@ function withDeadline<T>(
 }
 
 function step(
-  steps: TaskStep[],
+  index: number,
   kind: TaskStep['kind'],
   name: string,
   ok: boolean,
   durationMs: number,
   detail: string,
 ): TaskStep {
-  return { index: steps.length, kind, name, ok, durationMs, detail };
+  return { index, kind, name, ok, durationMs, detail };
 }
 
 const errorText = (error: unknown): string =>

@@ -67,19 +67,32 @@ export const estimateTokens = (text: string): number => Math.ceil(text.length / 
 const render = (value: unknown): string =>
   typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
 
-/** What the task asked, as the first user message carries it. */
-const firstUserMessage = (messages: ModelMessage[]): string =>
-  messages.find((m) => m.role === 'user')?.content ?? '';
+/**
+ * What was asked last: the newest user message (a plain task's input; a thread's newest message,
+ * with the earlier ones before it).
+ */
+const lastUserMessage = (messages: ModelMessage[]): string =>
+  messages.findLast((m) => m.role === 'user')?.content ?? '';
+
+/**
+ * Model calls already made for the newest question: one assistant message each. Counted from the
+ * conversation, so a loop that goes on after a person's decision (a new provider, a new attempt)
+ * takes the next turn, not the first again.
+ */
+const callsSinceQuestion = (messages: ModelMessage[]): number => {
+  const question = messages.findLastIndex((m) => m.role === 'user');
+  return messages.slice(question + 1).filter((m) => m.role === 'assistant').length;
+};
 
 const inputTokensOf = (messages: ModelMessage[]): number =>
   messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
 
-/** Answers with the task input. */
+/** Answers with the task input (in a thread: the newest message). */
 export class EchoProvider implements ModelProvider {
   readonly name = 'echo';
 
   async complete({ messages }: ModelRequest): Promise<ModelResponse> {
-    const text = firstUserMessage(messages);
+    const text = lastUserMessage(messages);
     return {
       text,
       toolCalls: [],
@@ -94,12 +107,15 @@ export class EchoProvider implements ModelProvider {
 }
 
 /**
- * Plays its turns in order, one per model call of an attempt. Text turns fill in `{{input}}` and
+ * Plays its turns in order, one per model call of a task (of a thread's turn: each turn starts
+ * at the first). Text turns fill in `{{input}}` (the newest user message) and
  * `{{lastToolResult}}`. Attempts below `failUntilAttempt` fail with a retryable error, as a
  * throttled or unavailable model would.
  */
 export class ScriptedProvider implements ModelProvider {
   readonly name = 'scripted';
+  /** Turns played before this attempt's first call (a loop going on after a decision). */
+  private before: number | undefined;
   private calls = 0;
 
   constructor(
@@ -116,15 +132,18 @@ export class ScriptedProvider implements ModelProvider {
         true,
       );
     }
-    const turn = this.turns[this.calls];
+    // Counted from the conversation once, then by this provider: a long turn's window leaves its
+    // oldest calls out, and counting what the window shows would play a turn again.
+    this.before ??= callsSinceQuestion(messages);
+    const callIndex = this.before + this.calls++;
+    const turn = this.turns[callIndex];
     if (!turn) {
       throw new TaskAttemptError(
         'ScriptExhausted',
-        `scripted model has ${this.turns.length} turns and was called a ${this.calls + 1}th time`,
+        `scripted model has ${this.turns.length} turns and was called a ${callIndex + 1}th time`,
         false,
       );
     }
-    const callIndex = this.calls++;
     if (turn.delayMs) await abortableSleep(turn.delayMs, signal);
     const inputTokens = inputTokensOf(messages);
     if ('toolCalls' in turn) {
@@ -141,7 +160,7 @@ export class ScriptedProvider implements ModelProvider {
       };
     }
     const values: Record<string, string> = {
-      input: firstUserMessage(messages),
+      input: lastUserMessage(messages),
       lastToolResult: [...messages].reverse().find((m) => m.role === 'tool')?.content ?? '',
     };
     // One pass with a function: the filled-in values are taken literally, never as templates

@@ -12,9 +12,17 @@ import {
   taskStarted,
   taskStep,
   taskSucceeded,
+  taskWaiting,
 } from '../../../events/task-events.js';
 import { toolDenied, toolInvoked } from '../../../events/tool-events.js';
-import type { Agent } from '../agents/agent.js';
+import { type Agent, contextTokensOf } from '../agents/agent.js';
+import {
+  approvalRequestedEvent,
+  closeApproval,
+  requestApproval,
+  toolApproval,
+} from '../approvals/approval-service.js';
+import type { ApprovalStore, ApprovalTimer } from '../approvals/ports.js';
 import type { BudgetStore } from '../budgets/ports.js';
 import { type BudgetDefinitions, BudgetSpendGuard } from '../budgets/spend-guard.js';
 import { TaskAttemptError, TransitionConflictError } from '../errors.js';
@@ -28,6 +36,7 @@ import type {
   EventPublisher,
   ModelStatsStore,
   RateLimiter,
+  TaskQueue,
   TaskStore,
   TaskTransition,
 } from '../ports.js';
@@ -44,10 +53,15 @@ import {
   type TaskMessage,
   type TaskStep,
   type TaskUsage,
+  taskRefOf,
 } from '../tasks/task.js';
+import type { TaskConversationStore, ThreadStore } from '../threads/ports.js';
+import type { Thread } from '../threads/thread.js';
+import { checkTurn, loadConversation, messageEvents, storeAdded } from '../threads/turns.js';
 import type { ToolDefinition, ToolServices } from '../tools/tool.js';
 import {
   AgentLoopFailure,
+  type AgentLoopResult,
   runAgentLoop,
   TaskCancelledSignal,
   type ToolObserver,
@@ -86,6 +100,21 @@ export interface WorkerDeps {
    * least once. A throw leaves the message to be delivered again.
    */
   onFinished?: (task: Task) => Promise<void>;
+  /** Threads: a turn's history and its lock. Without it, thread turns cannot run here. */
+  threads?: ThreadStore;
+  /** The task queues: an idle thread's turn is handed on from here. */
+  queue?: TaskQueue;
+  /** A plain task's own conversation while it waits for a decision. */
+  conversations?: TaskConversationStore;
+  /** Approvals (toolPolicy `ask`) and their timers. */
+  approvals?: ApprovalStore;
+  approvalTimer?: ApprovalTimer;
+}
+
+/** A thread turn's place: the thread, and how many messages precede its question (with it). */
+interface TurnPlace {
+  thread: Thread;
+  ordinal: number;
 }
 
 const deterministicModels = new ModelResolver(parseRouteConfig({}), providerFor);
@@ -111,6 +140,32 @@ export type MessageOutcome =
   | { kind: 'retry-later'; delaySeconds: number }
   /** Move the message to the dead-letter queue: the task's attempts are used up. */
   | { kind: 'dead-letter' };
+
+/**
+ * The steps of a loop going on after a decision: those the record kept at the stop (unless an
+ * attempt that failed since replaced them), already announced; the others only counted.
+ */
+interface ResumedSteps {
+  steps: TaskStep[];
+  announced: number;
+  omitted: number;
+}
+
+const NOT_RESUMED: ResumedSteps = { steps: [], announced: 0, omitted: 0 };
+
+function resumedSteps(task: Task): ResumedSteps {
+  const stop = task.suspended;
+  if (!stop?.decision) return NOT_RESUMED;
+  // A failed attempt after the stop leaves its error, and its own steps in the record.
+  const kept = task.error === null ? task.steps : [];
+  return { steps: kept, announced: kept.length, omitted: Math.max(0, stop.steps - kept.length) };
+}
+
+/** A record's steps, counting those a resumed loop started without. */
+function boundedSteps(steps: TaskStep[], omittedBefore: number) {
+  const bounded = boundSteps(steps);
+  return { steps: bounded.steps, stepsOmitted: bounded.stepsOmitted + omittedBefore };
+}
 
 /** Extra time a running attempt is presumed alive past its own timeout. */
 const LEASE_GRACE_MS = 30_000;
@@ -155,9 +210,38 @@ export async function runTaskMessage(
     return runTaskMessage(deps, message, agentCache);
   }
 
+  let turn: TurnPlace | undefined;
+  if (message.threadId) {
+    if (!deps.threads || !deps.queue) throw new Error('this worker is not configured for threads');
+    const turnDeps = {
+      threads: deps.threads,
+      tasks: deps.tasks,
+      queue: deps.queue,
+      clock: deps.clock,
+    };
+    turn = await checkTurn(turnDeps, message.threadId, message.taskId);
+    if (!turn) {
+      // Not its turn (it waits, and is sent again when its turn comes), or it has ended.
+      const current = await deps.tasks.get(message.taskId);
+      return current && isFinished(current.status)
+        ? deliveredAfterEnd(deps, current)
+        : { kind: 'done' };
+    }
+  }
+
   const task = await startAttempt(deps, message);
   if ('kind' in task) return task;
-  return runAttempt(deps, agent, task);
+  return runAttempt(deps, agent, task, turn);
+}
+
+/** A delivery for a task that ended: the outcome may not have reached everyone yet. */
+async function deliveredAfterEnd(deps: WorkerDeps, current: Task): Promise<MessageOutcome> {
+  await deps.onFinished?.(current);
+  // A retryable failure that ended the task (attempts used up, an outcome that could not be
+  // written) belongs in the DLQ, where it can be redriven; this delivery takes it there.
+  const dueInDlq =
+    current.status === 'failed' && !current.deadLettered && current.error?.retryable === true;
+  return dueInDlq ? { kind: 'dead-letter' } : { kind: 'done' };
 }
 
 async function startAttempt(
@@ -180,21 +264,15 @@ async function startAttempt(
     if (!(error instanceof TransitionConflictError)) throw error;
   }
   const current = await deps.tasks.get(message.taskId);
-  if (current && isFinished(current.status)) {
-    // A delivery for a task that ended: the outcome may not have reached everyone yet.
-    await deps.onFinished?.(current);
-    // A retryable failure that ended the task (attempts used up, an outcome that could not be
-    // written) belongs in the DLQ, where it can be redriven; this delivery takes it there.
-    const dueInDlq =
-      current.status === 'failed' && !current.deadLettered && current.error?.retryable === true;
-    return dueInDlq ? { kind: 'dead-letter' } : { kind: 'done' };
-  }
+  if (current && isFinished(current.status)) return deliveredAfterEnd(deps, current);
   if (!current) return { kind: 'done' };
   const leaseEnd = current.leaseUntil ? Date.parse(current.leaseUntil) : 0;
   if (current.status === 'running' && leaseEnd > now.getTime()) {
     // Another delivery of this message is being worked on: ask again once its lease ends.
     return { kind: 'retry-later', delaySeconds: Math.ceil((leaseEnd - now.getTime()) / 1000) + 1 };
   }
+  // Waiting for a person: a stray delivery does nothing (the decision queues it again).
+  if (current.status === 'waiting') return { kind: 'done' };
   // No attempt starts past maxAttempts (the store refuses to count one): a task re-queued after
   // its last attempt was interrupted, or whose last worker died, ends here instead.
   if (current.attempts >= current.maxAttempts) return exhaustAttempts(deps, current, now);
@@ -235,10 +313,16 @@ async function exhaustAttempts(deps: WorkerDeps, task: Task, now: Date): Promise
   return failed ? { kind: 'dead-letter' } : { kind: 'done' };
 }
 
-async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<MessageOutcome> {
+async function runAttempt(
+  deps: WorkerDeps,
+  agent: Agent,
+  task: Task,
+  turn: TurnPlace | undefined,
+): Promise<MessageOutcome> {
   const ctx: EventContext = { correlationId: task.correlationId, clock: deps.clock };
   const attempt = task.attempts;
-  const ref = { taskId: task.id, agentId: task.agentId };
+  const ref = taskRefOf(task);
+  const resumed = resumedSteps(task);
   const startedAt = deps.clock.now().getTime();
   // Published while the attempt runs, and awaited before its outcome is: task.started still
   // comes first, and the model's first call does not wait for the bus.
@@ -275,7 +359,10 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     ]);
   };
 
-  const timeoutMs = task.timeoutMs ?? agent.limits.timeoutMs;
+  // Time spent waiting for a person does not count against the task's timeout.
+  const suspended = task.suspended;
+  const elapsedBefore = suspended?.elapsedMs ?? 0;
+  const timeoutMs = Math.max(1, (task.timeoutMs ?? agent.limits.timeoutMs) - elapsedBefore);
   let mcp: McpToolset | undefined;
   // What the attempt did, for the record written should its outcome not be.
   const progress: { steps: TaskStep[]; usage: TaskUsage } = { steps: [], usage: task.usage };
@@ -307,16 +394,31 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
             price: resolved.priceBound(),
             agentId: agent.id,
             taskId: task.id,
+            threadId: task.threadId ?? undefined,
             clock: deps.clock,
             holdUntil: startedAt + timeoutMs + HOLD_GRACE_MS,
             emit: (event) => observed.push(event),
             context: ctx,
           })
         : undefined;
+    const loaded = await loadConversation(deps, task, contextTokensOf(agent), turn?.ordinal ?? 1);
     const result = await runAgentLoop({
       agent,
       taskId: task.id,
-      input: task.input,
+      conversation: loaded.conversation,
+      pinned: loaded.pinned,
+      omittedBefore: loaded.omittedBefore,
+      ...(suspended?.decision
+        ? {
+            resume: {
+              calls: suspended.calls,
+              decision: suspended.decision,
+              steps: resumed.steps,
+              stepsOmitted: resumed.omitted,
+              usage: suspended.usage,
+            },
+          }
+        : {}),
       provider,
       ...(spendGuard ? { spendGuard } : {}),
       tools,
@@ -328,6 +430,15 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     });
     progress.steps = result.steps;
     progress.usage = result.usage;
+    if (result.suspended) {
+      return await suspend(deps, agent, task, turn, result, {
+        ctx,
+        ended,
+        afterAttempt,
+        steps: stepEvents(task, attempt, result.steps.slice(resumed.announced), ctx),
+        omittedBefore: resumed.omitted,
+      }).catch(unlessNotWritten);
+    }
     const outputBytes = storedBytes(result.output);
     const outputBudget = outputBudgetBytes(task);
     if (outputBytes > outputBudget) {
@@ -344,9 +455,11 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
         ctx,
         ended,
         afterAttempt,
+        resumed,
       });
     }
     const finishedAt = deps.clock.now();
+    const stored = turn ? await storeAdded(deps, task, turn.thread, result.added, finishedAt) : [];
     const recorded = await finish(deps, task, ended, {
       from: ['running'],
       to: 'succeeded',
@@ -355,7 +468,12 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
         output: result.output,
         error: null,
         usage: result.usage,
-        ...boundSteps(result.steps),
+        ...boundedSteps(result.steps, resumed.omitted),
+        context: result.context,
+        suspended: null,
+        ...(task.turn
+          ? { turn: { ...task.turn, added: (suspended?.stored ?? 0) + stored.length } }
+          : {}),
         finishedAt: finishedAt.toISOString(),
         leaseUntil: null,
       },
@@ -363,7 +481,8 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
     await afterAttempt(
       recorded
         ? [
-            ...stepEvents(task, attempt, result.steps, ctx),
+            ...stepEvents(task, attempt, result.steps.slice(resumed.announced), ctx),
+            ...(turn ? messageEvents(turn.thread, stored, ctx) : []),
             createEvent(
               taskSucceeded,
               {
@@ -401,6 +520,7 @@ async function runAttempt(deps: WorkerDeps, agent: Agent, task: Task): Promise<M
       ctx,
       ended,
       afterAttempt,
+      resumed,
     }).catch(unlessNotWritten);
   } finally {
     await mcp?.close();
@@ -463,7 +583,7 @@ async function recordOutcomeNotWritten(
   ended.push(failed);
   await afterAttempt([
     ...stepEvents(task, attempt, progress.steps, ctx),
-    createEvent(taskFailed, { taskId: task.id, agentId: task.agentId, attempt, error }, ctx),
+    createEvent(taskFailed, { ...taskRefOf(task), attempt, error }, ctx),
   ]);
   return { kind: 'dead-letter' };
 }
@@ -480,20 +600,32 @@ interface AttemptFailure {
   /** Tasks this attempt ended, told to `onFinished` once the events are out. */
   ended: Task[];
   afterAttempt: (events: OutgoingEvent[]) => Promise<void>;
+  /** A loop that went on after a decision: the steps it started with. */
+  resumed?: ResumedSteps;
 }
 
 async function recordFailure(
   deps: WorkerDeps,
-  { task, cause, steps, usage = task.usage, ctx, ended, afterAttempt }: AttemptFailure,
+  {
+    task,
+    cause,
+    steps,
+    usage = task.usage,
+    ctx,
+    ended,
+    afterAttempt,
+    resumed = NOT_RESUMED,
+  }: AttemptFailure,
 ): Promise<MessageOutcome> {
   const attempt = task.attempts;
-  const ref = { taskId: task.id, agentId: task.agentId };
+  const ref = taskRefOf(task);
+  const newSteps = steps.slice(resumed.announced);
   const error = boundedError({
     code: cause.code,
     message: cause.message,
     retryable: cause.retryable,
   });
-  const common = { error, ...boundSteps(steps), usage, leaseUntil: null };
+  const common = { error, ...boundedSteps(steps, resumed.omitted), usage, leaseUntil: null };
 
   if (cause.retryable && attempt < task.maxAttempts) {
     const delaySeconds = retryDelaySeconds(attempt, deps.retry);
@@ -506,7 +638,7 @@ async function recordFailure(
     await afterAttempt(
       recorded
         ? [
-            ...stepEvents(task, attempt, steps, ctx),
+            ...stepEvents(task, attempt, newSteps, ctx),
             createEvent(
               taskRetrying,
               { ...ref, attempt, error, retryInSeconds: delaySeconds },
@@ -527,7 +659,7 @@ async function recordFailure(
   await afterAttempt(
     recorded
       ? [
-          ...stepEvents(task, attempt, steps, ctx),
+          ...stepEvents(task, attempt, newSteps, ctx),
           createEvent(taskFailed, { ...ref, attempt, error }, ctx),
         ]
       : [],
@@ -536,6 +668,103 @@ async function recordFailure(
   // Retryable failures that ran out of attempts go to the DLQ, where they can be redriven;
   // a failure no retry can fix (a limit, a bad script) simply ends the task.
   return cause.retryable ? { kind: 'dead-letter' } : { kind: 'done' };
+}
+
+/**
+ * A tool call waits for a person: what the loop added is stored (as the thread's messages, or the
+ * task's own items), the approval is stored with its timer armed, and the task becomes
+ * `waiting` with what it needs to go on. The attempt ends and the worker is free: no process
+ * waits for the decision.
+ */
+async function suspend(
+  deps: WorkerDeps,
+  agent: Agent,
+  task: Task,
+  turn: TurnPlace | undefined,
+  result: AgentLoopResult,
+  outcome: {
+    ctx: EventContext;
+    ended: Task[];
+    afterAttempt: (events: OutgoingEvent[]) => Promise<void>;
+    steps: OutgoingEvent[];
+    /** Steps before this run's that the record does not keep. */
+    omittedBefore: number;
+  },
+): Promise<MessageOutcome> {
+  const { ctx, ended, afterAttempt } = outcome;
+  const calls = result.suspended?.calls ?? [];
+  const call = calls[0];
+  if (!call) throw new Error('a suspended loop names the call it waits on');
+  if (!deps.approvals || !deps.approvalTimer || (!turn && !deps.conversations)) {
+    const unavailable = new TaskAttemptError(
+      'ApprovalsUnavailable',
+      `tool ${call.name} needs a person's decision (toolPolicy ask), and this runtime keeps no approvals`,
+      false,
+    );
+    return recordFailure(deps, {
+      task,
+      cause: unavailable,
+      steps: result.steps,
+      usage: result.usage,
+      ctx,
+      ended,
+      afterAttempt,
+    });
+  }
+  const now = deps.clock.now();
+  const stored = await storeAdded(deps, task, turn?.thread, result.added, now);
+  const storedTotal = (task.suspended?.stored ?? 0) + stored.length;
+  const approval = toolApproval({ task, agent, call, now });
+  await requestApproval({ approvals: deps.approvals, timer: deps.approvalTimer }, approval);
+  const attempt = task.attempts;
+  const recorded = await finish(deps, task, ended, {
+    from: ['running'],
+    to: 'waiting',
+    expectAttempts: attempt,
+    set: {
+      pendingApproval: approval.id,
+      suspended: {
+        approvalId: approval.id,
+        calls,
+        stored: storedTotal,
+        steps: outcome.omittedBefore + result.steps.length,
+        usage: result.usage,
+        elapsedMs: (task.suspended?.elapsedMs ?? 0) + (result.suspended?.elapsedMs ?? 0),
+      },
+      ...boundedSteps(result.steps, outcome.omittedBefore),
+      usage: result.usage,
+      context: result.context,
+      error: null,
+      leaseUntil: null,
+      ...(task.turn ? { turn: { ...task.turn, added: storedTotal } } : {}),
+    },
+  });
+  if (!recorded) {
+    // Cancelled meanwhile: nobody will act on this approval.
+    await closeApproval(
+      { approvals: deps.approvals, events: deps.events, clock: deps.clock },
+      approval.id,
+      'the task ended before a decision',
+    );
+    await afterAttempt([]);
+    return { kind: 'done' };
+  }
+  await afterAttempt([
+    ...outcome.steps,
+    ...(turn ? messageEvents(turn.thread, stored, ctx) : []),
+    createEvent(
+      taskWaiting,
+      {
+        ...taskRefOf(task),
+        attempt,
+        approvalId: approval.id,
+        tool: call.name,
+      },
+      ctx,
+    ),
+    approvalRequestedEvent(approval, ctx),
+  ]);
+  return { kind: 'done' };
 }
 
 /** Fails a task that cannot even start (its agent is gone or retired). */
@@ -577,7 +806,7 @@ async function failUnrun(
   await deps.events.publish([
     createEvent(
       taskFailed,
-      { taskId: failed.id, agentId: failed.agentId, attempt: failed.attempts, error },
+      { ...taskRefOf(failed), attempt: failed.attempts, error },
       { correlationId: failed.correlationId, clock: deps.clock },
     ),
   ]);
@@ -619,8 +848,7 @@ function stepEvents(
     createEvent(
       taskStep,
       {
-        taskId: task.id,
-        agentId: task.agentId,
+        ...taskRefOf(task),
         attempt,
         // With its detail: the task's record keeps only some steps, the trace keeps them all.
         step: {

@@ -38,6 +38,17 @@ export class Authorization {
     await this.deny(caller, resource, `this key does not act as agent '${agentId}'`);
   }
 
+  /**
+   * The agent a listing is limited to: an agent key lists its own agent's, whether or not it
+   * says so (naming another is refused, audited); any other key, what it asked for.
+   */
+  async listedAgent(caller: Caller, agentId: string | undefined): Promise<string | undefined> {
+    const { principal } = caller;
+    if (principal.kind !== 'agent') return agentId;
+    if (agentId && agentId !== principal.agentId) await this.requireAgent(caller, agentId);
+    return principal.agentId;
+  }
+
   /** Refuses: publishes `security.denied`, then throws a 403. */
   async deny(caller: Caller, resource: string, reason: string): Promise<never> {
     await this.events.publish([

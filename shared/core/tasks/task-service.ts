@@ -30,12 +30,13 @@ import type {
 } from '../ports.js';
 import { parseInput } from '../validation.js';
 import {
-  emptyUsage,
   isFinished,
+  queuedTask,
   submitTaskSchema,
   type Task,
   type TaskError,
   type TaskMessage,
+  taskRefOf,
   UNFINISHED_STATUSES,
 } from './task.js';
 
@@ -87,30 +88,17 @@ export async function submitTask(
   }
   refuseIfRetired(agent, 'it takes no tasks');
   const now = ctx.clock.now().toISOString();
-  const task: Task = {
+  const task = queuedTask({
     id: options.id ?? newId(),
     agentId: input.agentId,
-    status: 'queued',
     priority: input.priority,
     input: input.input,
-    output: null,
-    error: null,
-    attempts: 0,
     maxAttempts: input.maxAttempts,
     timeoutMs: input.timeoutMs ?? null,
-    deadLettered: false,
-    workflowId: null,
     metadata: input.metadata,
-    usage: emptyUsage(),
-    steps: [],
-    stepsOmitted: 0,
     correlationId: ctx.correlationId,
-    leaseUntil: null,
     createdAt: now,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: now,
-  };
+  });
   await deps.tasks.create(task);
   try {
     await deps.queue.enqueue([envelopeOf(task)]);
@@ -120,7 +108,11 @@ export async function submitTask(
     throw error;
   }
   await deps.events.publish([
-    createEvent(taskQueued, { ...refOf(task), priority: task.priority, reason: 'submitted' }, ctx),
+    createEvent(
+      taskQueued,
+      { ...taskRefOf(task), priority: task.priority, reason: 'submitted' },
+      ctx,
+    ),
   ]);
   return task;
 }
@@ -148,9 +140,9 @@ export async function cancelTask(
     const task = await deps.tasks.transition(id, {
       from: UNFINISHED_STATUSES,
       to: 'cancelled',
-      set: { finishedAt: ctx.clock.now().toISOString(), leaseUntil: null },
+      set: { finishedAt: ctx.clock.now().toISOString(), leaseUntil: null, pendingApproval: null },
     });
-    await deps.events.publish([createEvent(taskCancelled, refOf(task), ctx)]);
+    await deps.events.publish([createEvent(taskCancelled, taskRefOf(task), ctx)]);
     await deps.onFinished?.(task);
     return task;
   } catch (error) {
@@ -234,7 +226,11 @@ export async function redriveDeadLettered(
   await deps.queue.enqueue(requeued.map(envelopeOf));
   await deps.events.publish(
     requeued.map((task) =>
-      createEvent(taskQueued, { ...refOf(task), priority: task.priority, reason: 'redriven' }, ctx),
+      createEvent(
+        taskQueued,
+        { ...taskRefOf(task), priority: task.priority, reason: 'redriven' },
+        ctx,
+      ),
     ),
   );
   result.redriven = requeued.map((t) => t.id);
@@ -277,7 +273,9 @@ export async function recordDeadLetter(
         to: 'failed',
         set: { deadLettered: true, error, finishedAt: clock.now().toISOString(), leaseUntil: null },
       });
-      events.push(createEvent(taskFailed, { ...refOf(task), attempt: task.attempts, error }, ctx));
+      events.push(
+        createEvent(taskFailed, { ...taskRefOf(task), attempt: task.attempts, error }, ctx),
+      );
     }
   } catch (e) {
     if (e instanceof TransitionConflictError) return; // another delivery recorded it already
@@ -287,7 +285,7 @@ export async function recordDeadLetter(
     createEvent(
       taskDeadLettered,
       {
-        ...refOf(task),
+        ...taskRefOf(task),
         attempts: task.attempts,
         error: error ?? { code: 'Unknown', message: 'no error recorded', retryable: true },
       },
@@ -319,7 +317,7 @@ export async function releaseParkedTasks(
       tasks.map((task) =>
         createEvent(
           taskQueued,
-          { ...refOf(task), priority: task.priority, reason: 'resumed' },
+          { ...taskRefOf(task), priority: task.priority, reason: 'resumed' },
           ctx,
         ),
       ),
@@ -376,7 +374,7 @@ export async function recoverUnfinishedTasks(
         requeue.map((task) =>
           createEvent(
             taskQueued,
-            { ...refOf(task), priority: task.priority, reason: 'recovered' },
+            { ...taskRefOf(task), priority: task.priority, reason: 'recovered' },
             ctx,
           ),
         ),
@@ -388,11 +386,10 @@ export async function recoverUnfinishedTasks(
   return recovered;
 }
 
-const refOf = (task: Task) => ({ taskId: task.id, agentId: task.agentId });
-
 export const envelopeOf = (task: Task): TaskEnvelope => ({
   taskId: task.id,
   agentId: task.agentId,
   priority: task.priority,
   correlationId: task.correlationId,
+  ...(task.threadId ? { threadId: task.threadId } : {}),
 });

@@ -1,6 +1,7 @@
 /** The task: what a caller submits, what is stored, and which status changes are allowed. */
 import * as z from 'zod';
 import { AGENT_ID_PATTERN } from '../ids.js';
+import type { ToolCall } from '../kernel/model-provider.js';
 import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_MS } from './limits.js';
 
 export const PRIORITIES = ['critical', 'normal', 'low'] as const;
@@ -10,6 +11,7 @@ export const TASK_STATUSES = [
   'queued',
   'running',
   'retrying',
+  'waiting',
   'succeeded',
   'failed',
   'cancelled',
@@ -17,7 +19,12 @@ export const TASK_STATUSES = [
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const FINISHED_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
-export const UNFINISHED_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'retrying'];
+export const UNFINISHED_STATUSES: readonly TaskStatus[] = [
+  'queued',
+  'running',
+  'retrying',
+  'waiting',
+];
 
 export const isFinished = (status: TaskStatus): boolean => FINISHED_STATUSES.includes(status);
 
@@ -27,9 +34,13 @@ export const isFinished = (status: TaskStatus): boolean => FINISHED_STATUSES.inc
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   queued: ['running', 'cancelled', 'failed'],
-  // `running` again only when a worker takes over an attempt whose worker died (lease expired).
-  running: ['succeeded', 'failed', 'retrying', 'cancelled', 'running'],
+  // `running` again only when a worker takes over an attempt whose worker died (lease expired);
+  // `waiting` when a tool call needs a person's decision (the attempt stops, no worker is held).
+  running: ['succeeded', 'failed', 'retrying', 'cancelled', 'running', 'waiting'],
   retrying: ['running', 'cancelled', 'failed'],
+  // `queued` once the approval is decided (or expires as a denial); `failed` when it expires
+  // with onTimeout: fail.
+  waiting: ['queued', 'cancelled', 'failed'],
   succeeded: [],
   // `queued` only by redrive of a dead-lettered task; `failed` only to set the dead-letter flag.
   failed: ['queued', 'failed'],
@@ -71,6 +82,47 @@ export interface TaskStep {
   durationMs: number;
   /** A short summary of what the step produced or why it failed (truncated). */
   detail?: string;
+}
+
+/** How much of its conversation the task's latest model call received (`limits.contextTokens`). */
+export interface TaskContext {
+  messages: number;
+  /** Messages left out, oldest first, to stay within the budget. */
+  omitted: number;
+}
+
+/**
+ * Where an agent loop that stopped for a person's decision goes on (internal). The model's
+ * last response asked for `calls`; the first waits for the approval, the rest come after it.
+ */
+export interface SuspendedLoop {
+  approvalId: string;
+  calls: ToolCall[];
+  /** Conversation messages this task added and stored as items (its own, or its thread's). */
+  stored: number;
+  /** Steps and usage at the stop: a retry of the resumed attempt starts again from here. */
+  steps: number;
+  usage: TaskUsage;
+  /** Running time used before the stop; waiting does not count against `timeoutMs`. */
+  elapsedMs: number;
+  /** Set when the approval is decided (or expires as a denial). */
+  decision?: LoopDecision | undefined;
+}
+
+export interface LoopDecision {
+  decision: 'approve' | 'deny' | 'edit';
+  /** The input to run the tool with (edit). */
+  input?: unknown;
+  comment?: string | undefined;
+  /** Who decided: a principal, or `system` when the approval expired. */
+  by: string;
+}
+
+/** A thread turn's bookkeeping (internal): its user message and what it added to the thread. */
+export interface TurnRef {
+  messageId: string;
+  /** Messages this turn stored in the thread after its user message. */
+  added: number;
 }
 
 /**
@@ -135,14 +187,22 @@ export interface Task {
   timeoutMs: number | null;
   deadLettered: boolean;
   workflowId: string | null;
-  /** The thread whose turn this task is, when it is one: its deltas go to the thread's followers. */
-  threadId?: string | null;
+  /**
+   * The thread whose turn this task is (API.md, Threads); null for a plain task. Its deltas go
+   * to the thread's followers too.
+   */
+  threadId: string | null;
+  /** The approval the task waits for while `waiting`. */
+  pendingApproval: string | null;
   metadata: Record<string, unknown>;
   usage: TaskUsage;
   steps: TaskStep[];
+  context: TaskContext | null;
   /** Steps of the last attempt left out of `steps` (see TASK_RECORD_LIMITS); in the trace. */
   stepsOmitted: number;
   correlationId: string;
+  suspended: SuspendedLoop | null;
+  turn: TurnRef | null;
   /** Until when the running attempt's worker is presumed alive (internal). */
   leaseUntil: string | null;
   createdAt: string;
@@ -150,6 +210,16 @@ export interface Task {
   finishedAt: string | null;
   updatedAt: string;
 }
+
+/**
+ * What every event about a task names: the task, its agent, and for a thread's turn the thread,
+ * so that the thread's followers (live and in replay) receive it.
+ */
+export const taskRefOf = (task: Pick<Task, 'id' | 'agentId' | 'threadId'>) => ({
+  taskId: task.id,
+  agentId: task.agentId,
+  ...(task.threadId ? { threadId: task.threadId } : {}),
+});
 
 export const emptyUsage = (): TaskUsage => ({
   modelCalls: 0,
@@ -159,19 +229,70 @@ export const emptyUsage = (): TaskUsage => ({
   costUsd: 0,
 });
 
+/** A task as it is submitted: queued, nothing run yet. */
+export function queuedTask(
+  fields: Pick<
+    Task,
+    | 'id'
+    | 'agentId'
+    | 'priority'
+    | 'input'
+    | 'maxAttempts'
+    | 'timeoutMs'
+    | 'metadata'
+    | 'correlationId'
+    | 'createdAt'
+  > &
+    Partial<Pick<Task, 'workflowId' | 'threadId' | 'turn'>>,
+): Task {
+  return {
+    status: 'queued',
+    output: null,
+    error: null,
+    attempts: 0,
+    deadLettered: false,
+    workflowId: null,
+    threadId: null,
+    pendingApproval: null,
+    usage: emptyUsage(),
+    steps: [],
+    stepsOmitted: 0,
+    context: null,
+    suspended: null,
+    turn: null,
+    leaseUntil: null,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: fields.createdAt,
+    ...fields,
+  };
+}
+
 /** The SQS message body that asks the worker to run a task. */
 export const taskMessageSchema = z.object({
   taskId: z.string().min(1),
   agentId: z.string().min(1),
   /** The request that caused the task, for the worker's log lines. */
   correlationId: z.string().optional(),
+  /** A thread turn: the worker checks the thread's turn before it starts the task. */
+  threadId: z.string().optional(),
 });
 export type TaskMessage = z.infer<typeof taskMessageSchema>;
 
 /** What the public API shows of a task (internal bookkeeping stays inside). */
-export type PublicTask = Omit<Task, 'correlationId' | 'updatedAt' | 'leaseUntil'>;
+export type PublicTask = Omit<
+  Task,
+  'correlationId' | 'updatedAt' | 'leaseUntil' | 'suspended' | 'turn'
+>;
 
 export function publicTask(task: Task): PublicTask {
-  const { correlationId: _c, updatedAt: _u, leaseUntil: _l, ...visible } = task;
+  const {
+    correlationId: _c,
+    updatedAt: _u,
+    leaseUntil: _l,
+    suspended: _s,
+    turn: _t,
+    ...visible
+  } = task;
   return visible;
 }

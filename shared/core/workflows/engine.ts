@@ -28,11 +28,13 @@ import {
   workflowStepStarted,
   workflowSucceeded,
 } from '../../../events/workflow-events.js';
+import type { ApprovalStore, ApprovalTimer } from '../approvals/ports.js';
 import { ConflictError, TransitionConflictError } from '../errors.js';
 import { createEvent, type EventContext } from '../events.js';
 import type { Clock, EventPublisher, TaskQueue, TaskStore } from '../ports.js';
 import { emptyUsage, isFinished, type Task, UNFINISHED_STATUSES } from '../tasks/task.js';
 import { envelopeOf } from '../tasks/task-service.js';
+import { closeGate, startGate } from './gates.js';
 import { plan } from './planner.js';
 import type { StepReporter, WorkflowRunner, WorkflowStore } from './ports.js';
 import { stepInput } from './step-input.js';
@@ -56,6 +58,9 @@ export interface EngineDeps {
   /** Starts the next execution when one hands over. */
   runner: WorkflowRunner;
   clock: Clock;
+  /** Gates' approvals and their timers (workflows without gates need neither). */
+  approvals?: ApprovalStore | undefined;
+  timer?: ApprovalTimer | undefined;
 }
 
 /**
@@ -243,6 +248,7 @@ export async function startStep(
   const { workflow, steps } = found;
   const step = steps.find((s) => s.id === request.stepId);
   if (!step) throw new Error(`workflow ${workflow.id} has no step '${request.stepId}'`);
+  if (step.gate) return startGate(deps, workflow, steps, step, request.taskToken);
   const now = deps.clock.now().toISOString();
   const task = stepTask(workflow, steps, { ...step, status: 'running' }, now);
   // The token is stored and the task created at once; the task cannot run before its enqueue
@@ -260,7 +266,7 @@ export async function startStep(
     if (created.status === 'fulfilled') await deps.tasks.discard(task.id);
     // It ended already: answer this execution's token with what is recorded.
     const ended = await deps.workflows.getStep(workflow.id, step.id);
-    if (ended) await callback(deps, request.taskToken, ended);
+    if (ended) await answerStep(deps, request.taskToken, ended);
     return;
   }
   if (created.status === 'rejected') {
@@ -357,18 +363,23 @@ export async function reportStepOutcome(
   // The event and the callback do not depend on each other: the next step need not wait.
   await Promise.all([
     announce(),
-    recorded.token ? callback(deps, recorded.token, recorded) : undefined,
+    recorded.token ? answerStep(deps, recorded.token, recorded) : undefined,
   ]);
 }
 
-async function callback(
+/** Answers the token a step waits on with what the step recorded (a used token is ignored). */
+export async function answerStep(
   deps: Pick<EngineDeps, 'reporter'>,
   token: string,
   step: StepState,
 ): Promise<void> {
   if (step.status === 'succeeded') {
-    // Only a reference goes back: the output stays in the table.
-    await deps.reporter.succeed(token, { stepId: step.id, status: step.status });
+    // Only a reference goes back: the output stays in the table. A gate's is its decision,
+    // small, `{"approved": true, "comment"}`.
+    await deps.reporter.succeed(
+      token,
+      step.gate ? step.output : { stepId: step.id, status: step.status },
+    );
   } else if (isStepFinished(step.status)) {
     await deps.reporter.fail(
       token,
@@ -472,7 +483,7 @@ const TERMINAL_EVENTS = {
  * machine retries) does it again: cancelling and publishing are safe to repeat.
  */
 export async function announceEnd(
-  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock'>,
+  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock' | 'approvals'>,
   workflow: Workflow,
   steps: StepState[],
   ctx: EventContext,
@@ -506,7 +517,7 @@ export async function announceEnd(
 
 /** Cancels the tasks of steps still running (the others in a failed parallel batch, or all on cancel). */
 export async function stopRunningSteps(
-  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock'>,
+  deps: Pick<EngineDeps, 'workflows' | 'tasks' | 'events' | 'clock' | 'approvals'>,
   workflow: Workflow,
   steps: StepState[],
   ctx: EventContext,
@@ -517,6 +528,10 @@ export async function stopRunningSteps(
   // started since (a startStep that loses this race discards the task it made), so every one is
   // tried; a task that does not exist, or has ended, refuses the transition.
   for (const step of steps.filter((s) => s.status === 'running' || s.status === 'pending')) {
+    if (step.gate) {
+      await closeGate(deps, workflow, step, ctx);
+      continue;
+    }
     try {
       await deps.workflows.updateStep(workflow.id, step.id, {
         from: ['pending', 'running'],
@@ -566,6 +581,7 @@ export function outcomeOf(workflow: Workflow, steps: StepState[], clock: Clock) 
 
 /** The task that runs a step. */
 function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: string): Task {
+  if (!step.agentId) throw new Error(`step '${step.id}' is a gate: it runs no task`);
   return {
     id: step.taskId,
     agentId: step.agentId,
@@ -579,11 +595,16 @@ function stepTask(workflow: Workflow, steps: StepState[], step: StepState, now: 
     timeoutMs: workflow.timeoutMs,
     deadLettered: false,
     workflowId: workflow.id,
+    threadId: null,
+    pendingApproval: null,
     metadata: { [STEP_METADATA_KEY]: step.id, workflowName: workflow.name },
     usage: emptyUsage(),
     steps: [],
+    context: null,
     stepsOmitted: 0,
     correlationId: workflow.correlationId,
+    suspended: null,
+    turn: null,
     leaseUntil: null,
     createdAt: now,
     startedAt: null,

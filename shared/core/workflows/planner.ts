@@ -172,8 +172,9 @@ export function initialSteps(workflow: Workflow): StepState[] {
       order,
       role: 'step',
       round: null,
-      agentId: spec.agentId,
+      agentId: spec.agentId ?? null,
       ...(spec.input === undefined ? {} : { input: spec.input }),
+      ...(spec.approval ? { gate: spec.approval } : {}),
       dependsOn: spec.dependsOn,
     }),
   );

@@ -2,6 +2,7 @@
 
 import { workflowStarted } from '../../../events/workflow-events.js';
 import type { RecommendableStrategy } from '../../../events/workflow-strategies.js';
+import type { ApprovalStore } from '../approvals/ports.js';
 import type { FieldIssue } from '../errors.js';
 import {
   ConflictError,
@@ -40,6 +41,8 @@ export interface WorkflowServiceDeps {
   runner: WorkflowRunner;
   events: EventPublisher;
   recommend: Recommend;
+  /** Gates' approvals, closed when their workflow is cancelled. */
+  approvals?: ApprovalStore | undefined;
 }
 
 /**
@@ -82,7 +85,8 @@ export async function createWorkflow(
   if (input.strategy === 'auto') {
     validateSteps('dag', steps);
     const answer = await deps.recommend({
-      steps: steps.map(({ id, agentId, dependsOn }) => ({ id, agentId, dependsOn })),
+      // No gates here: the schema keeps them out of auto workflows.
+      steps: steps.map(({ id, agentId, dependsOn }) => ({ id, agentId: agentId ?? '', dependsOn })),
       priority: input.objective,
     });
     chosen = answer.strategy;
@@ -167,10 +171,9 @@ async function checkAgents(
     aggregate?: { agentId?: string | undefined } | undefined;
   },
 ): Promise<void> {
-  const named: { path: string; agentId: string }[] = input.steps.map((s, i) => ({
-    path: `steps.${i}.agentId`,
-    agentId: s.agentId,
-  }));
+  const named: { path: string; agentId: string }[] = input.steps.flatMap((s, i) =>
+    s.agentId ? [{ path: `steps.${i}.agentId`, agentId: s.agentId }] : [],
+  );
   if (input.supervisor)
     named.push({ path: 'supervisor.agentId', agentId: input.supervisor.agentId });
   if (input.aggregate?.agentId)
@@ -223,7 +226,7 @@ export function listWorkflows(
 
 /** Stops the execution and cancels the steps' running tasks; 409 once the workflow has ended. */
 export async function cancelWorkflow(
-  deps: Pick<WorkflowServiceDeps, 'workflows' | 'tasks' | 'runner' | 'events'>,
+  deps: Pick<WorkflowServiceDeps, 'workflows' | 'tasks' | 'runner' | 'events' | 'approvals'>,
   id: string,
   ctx: EventContext,
 ): Promise<PublicWorkflow> {

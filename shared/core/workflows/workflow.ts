@@ -10,6 +10,7 @@ import {
   WORKFLOW_STRATEGIES,
   type WorkflowStrategy,
 } from '../../../events/workflow-strategies.js';
+import { MAX_APPROVAL_TIMEOUT_SECONDS } from '../agents/agent.js';
 import { AGENT_ID_PATTERN } from '../ids.js';
 import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_MS } from '../tasks/limits.js';
 import { PRIORITIES, type Priority } from '../tasks/task.js';
@@ -49,13 +50,39 @@ const STEP_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
 const agentId = z.string().regex(AGENT_ID_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{1,62}$');
 const present = z.unknown().refine((value) => value !== undefined, 'required');
 
-export const stepSpecSchema = z.strictObject({
-  id: z.string().regex(STEP_ID_PATTERN, 'must be 1-63 letters, digits, _ or -'),
-  agentId,
-  /** A template over `{{input}}` and `{{steps.<id>.output}}`; see template.ts. */
-  input: z.unknown().optional(),
-  dependsOn: z.array(z.string()).max(MAX_STEPS).default([]),
+/** A gate: the workflow waits there for a person's decision (API.md, Approvals). */
+export const gateSchema = z.strictObject({
+  prompt: z.string().trim().min(1).max(2000),
+  /** How long the decision may take; past it the gate fails the workflow (ApprovalTimedOut). */
+  timeoutSeconds: z.number().int().min(1).max(MAX_APPROVAL_TIMEOUT_SECONDS).default(86_400),
 });
+export type Gate = z.output<typeof gateSchema>;
+
+export const stepSpecSchema = z
+  .strictObject({
+    id: z.string().regex(STEP_ID_PATTERN, 'must be 1-63 letters, digits, _ or -'),
+    /** The agent that runs the step; a gate names none. */
+    agentId: agentId.optional(),
+    approval: gateSchema.optional(),
+    /** A template over `{{input}}` and `{{steps.<id>.output}}`; see template.ts. */
+    input: z.unknown().optional(),
+    dependsOn: z.array(z.string()).max(MAX_STEPS).default([]),
+  })
+  .superRefine((step, ctx) => {
+    if (step.agentId === undefined && step.approval === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agentId'],
+        message: 'required (or approval, for a gate)',
+      });
+    }
+    if (step.agentId !== undefined && step.approval !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['approval'], message: 'a gate names no agentId' });
+    }
+    if (step.approval !== undefined && step.input !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['input'], message: 'a gate takes no input' });
+    }
+  });
 export type StepSpec = z.output<typeof stepSpecSchema>;
 
 export const createWorkflowSchema = z
@@ -84,6 +111,17 @@ export const createWorkflowSchema = z
     metadata: z.record(z.string(), z.unknown()).default({}),
   })
   .superRefine((body, ctx) => {
+    if (body.strategy === 'adaptive' || body.strategy === 'auto') {
+      body.steps.forEach((step, i) => {
+        if (step.approval) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'approval'],
+            message: 'gates run in sequential, parallel and dag workflows',
+          });
+        }
+      });
+    }
     if (body.strategy === 'adaptive') {
       if (!body.supervisor) {
         ctx.addIssue({ code: 'custom', path: ['supervisor'], message: 'required for adaptive' });
@@ -172,7 +210,10 @@ export interface StepState {
   role: StepRole;
   /** The adaptive round that asked for it (supervisor and its steps); null otherwise. */
   round: number | null;
-  agentId: string;
+  /** Null for a gate. */
+  agentId: string | null;
+  /** A gate waits for a person instead of running an agent. */
+  gate?: Gate | undefined;
   /** The step's input template; undefined means the strategy's default input. */
   input?: unknown;
   dependsOn: string[];
@@ -206,6 +247,7 @@ export function newStepState(
   workflowId: string,
   fields: Pick<StepState, 'id' | 'order' | 'role' | 'round' | 'agentId' | 'dependsOn'> & {
     input?: unknown;
+    gate?: Gate | undefined;
   },
 ): StepState {
   return {
@@ -227,10 +269,12 @@ export interface PublicWorkflow
   steps: PublicStep[];
 }
 
-export type PublicStep = Omit<StepState, 'token' | 'input' | 'taskId'> & {
+export type PublicStep = Omit<StepState, 'token' | 'input' | 'taskId' | 'gate'> & {
   input?: unknown;
-  /** Null until the step has started (its task is made then). */
+  /** Null until the step has started (its task is made then); always null for a gate. */
   taskId: string | null;
+  /** A gate's prompt and its approval, once the gate is reached. */
+  approval?: { prompt: string; approvalId: string | null };
 };
 
 /** What the API shows: steps in order, without tokens or bookkeeping. */
@@ -247,10 +291,23 @@ export function publicWorkflow(workflow: Workflow, steps: StepState[]): PublicWo
     ...visible,
     confidence: workflow.recommendation?.confidence ?? null,
     // A step's task exists once the step has started; before, its (derived) id would be a 404.
-    steps: [...steps]
-      .sort(byOrder)
-      .map(({ token: _t, ...step }) => ({ ...step, taskId: step.startedAt ? step.taskId : null })),
+    steps: [...steps].sort(byOrder).map(({ token: _t, gate, ...step }) =>
+      gate
+        ? {
+            ...step,
+            taskId: null,
+            approval: {
+              prompt: gate.prompt,
+              approvalId: step.startedAt ? gateApprovalId(workflow.id, step.id) : null,
+            },
+          }
+        : { ...step, taskId: step.startedAt ? step.taskId : null },
+    ),
   };
 }
+
+/** A gate's approval id, derived like a step's task id: a re-started gate finds its approval. */
+export const gateApprovalId = (workflowId: string, stepId: string): string =>
+  stepTaskId(workflowId, `gate/${stepId}`);
 
 export const byOrder = (a: StepState, b: StepState): number => a.order - b.order;
